@@ -1,0 +1,63 @@
+"""`manage.py seed_demo`: the seed letter plus one demo user per role. Safe to run again."""
+
+import secrets
+from pathlib import Path
+
+from django.core.management.base import BaseCommand
+from django.db import transaction
+
+from proposals.interchange import import_letter, read_letter_file
+from proposals.models import Agency, Assignment, Role, Session, User, UserRole
+
+SEED_LETTER = Path(__file__).resolve().parents[2] / "demo" / "reply-12.json"
+
+# username, full name, role, agency or committee office
+DEMO_USERS = [
+    ("clerk", "孙建波", UserRole.CLERK, "随州市人力资源和社会保障局"),
+    ("leader", "张春强", UserRole.LEADER, "随州市人力资源和社会保障局"),
+    ("cohandler", "刘晓红", UserRole.CLERK, "随州市总工会"),
+    ("committee", "陈志刚", UserRole.COMMITTEE, "市人大常委会选任工委"),
+    ("outsider", "王丽", UserRole.CLERK, "随州市教育局"),
+    ("sysadmin", "系统管理员", UserRole.ADMIN, ""),
+]
+DEMO_AGENCIES = {
+    "随州市人力资源和社会保障局": "市人社局",
+    "随州市总工会": "市总工会",
+    "随州市教育局": "市教育局",
+}
+
+
+class Command(BaseCommand):
+    help = "载入演示数据：种子答复函（市五届人大一次会议第12号建议）和每个角色一个演示用户。"
+
+    @transaction.atomic
+    def handle(self, *args, **options):
+        reply = import_letter(read_letter_file(SEED_LETTER))
+        session = reply.proposal.session
+        if session.year is None:
+            session.year = 2022
+            session.save(update_fields=["year"])
+        for name, short_name in DEMO_AGENCIES.items():
+            agency, _ = Agency.objects.get_or_create(name=name)
+            if not agency.short_name:
+                agency.short_name = short_name
+                agency.save(update_fields=["short_name"])
+        Assignment.objects.get_or_create(
+            proposal=reply.proposal, agency=Agency.objects.get(name="随州市总工会"),
+            defaults={"role": Role.JOINT})
+        self.stdout.write(f"种子答复函：答复 {reply.pk}（{reply.effective_title}）")
+        self.stdout.write("演示用户（密码只显示这一次）：")
+        for username, full_name, role, unit in DEMO_USERS:
+            if User.objects.filter(username=username).exists():
+                self.stdout.write(f"  {username:10} 已存在，密码未改变")
+                continue
+            password = secrets.token_urlsafe(9)
+            user = User(username=username, first_name=full_name, role=role)
+            if role in (UserRole.CLERK, UserRole.LEADER):
+                user.agency = Agency.objects.get(name=unit)
+            else:
+                user.office = unit
+            user.is_staff = user.is_superuser = role == UserRole.ADMIN
+            user.set_password(password)
+            user.save()
+            self.stdout.write(f"  {username:10} {password}  {full_name}（{user.get_role_display()}，{unit or '系统'}）")

@@ -1,0 +1,492 @@
+"""Proposals, the agencies that handle them and the replies they send.
+
+The vocabulary follows ../shared/spec/domain.md: a 届次 (Session) receives 建议/议案/提案
+(Proposal) from 代表/委员 (Deputy); the committee 交办 (Assignment) each proposal to one or more
+承办单位 (Agency); the lead agency writes a 答复 (Reply) per handling round, whose numbered
+sections (办理措施) live in the `measures` app.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractUser, UserManager
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+
+from proposals import wording
+from proposals.wording import ContactStyle, CopyStyle
+
+
+class Body(models.TextChoices):
+    CONGRESS = "congress", "人大"
+    CPPCC = "cppcc", "政协"
+
+
+class Session(models.Model):
+    """届次: one plenary session of a people's congress or a CPPCC committee."""
+
+    body = models.CharField("机关", max_length=10, choices=Body.choices, default=Body.CONGRESS)
+    name = models.CharField("届次名称", max_length=100, unique=True,
+                            help_text="如：市五届人大一次会议、市政协五届一次会议")
+    year = models.PositiveSmallIntegerField("年度", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "届次"
+        verbose_name_plural = "届次"
+        ordering = ["-year", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @staticmethod
+    def body_from_name(name: str) -> str:
+        return Body.CPPCC if "政协" in name else Body.CONGRESS
+
+
+class Deputy(models.Model):
+    """代表 or 委员. Phone, mobile and address are personal information (PIPL): never published."""
+
+    PERSONAL_INFORMATION_FIELDS = ("phone", "address")
+
+    name = models.CharField("姓名", max_length=50)
+    body = models.CharField("身份", max_length=10, choices=Body.choices, default=Body.CONGRESS,
+                            help_text="人大代表或政协委员")
+    delegation = models.CharField("代表团／界别", max_length=100, blank=True)
+    phone = models.CharField("联系电话", max_length=50, blank=True, help_text="个人信息，不公开")
+    address = models.CharField("通讯地址", max_length=200, blank=True, help_text="个人信息，不公开")
+
+    class Meta:
+        verbose_name = "代表／委员"
+        verbose_name_plural = "代表／委员"
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ProposalKind(models.TextChoices):
+    SUGGESTION = "建议", "建议"
+    MOTION = "议案", "议案"
+    PROPOSAL = "提案", "提案"
+
+
+class AddresseeTitle(models.TextChoices):
+    DEPUTY = "代表", "代表"
+    MEMBER = "委员", "委员"
+
+
+class ProposalQuerySet(models.QuerySet):
+    def for_user(self, user) -> ProposalQuerySet:
+        """The one place for row-level access: agency users see their agency's assignments only."""
+        if not user.is_authenticated:
+            return self.none()
+        if user.sees_everything:
+            return self
+        if user.agency_id is None:
+            return self.none()
+        return self.filter(assignments__agency_id=user.agency_id).distinct()
+
+
+class Proposal(models.Model):
+    """建议, 议案 (handled as 建议) or 提案, numbered within its session."""
+
+    session = models.ForeignKey(Session, on_delete=models.PROTECT, related_name="proposals",
+                                verbose_name="届次")
+    number = models.CharField("编号", max_length=30, help_text="如 12；也可以是长编号，如 74227")
+    # Remembers whether an imported letter gave the number as a JSON integer, so export matches.
+    number_is_integer = models.BooleanField(default=False, editable=False)
+    title = models.CharField("标题", max_length=300)
+    kind = models.CharField("类别", max_length=4, choices=ProposalKind.choices,
+                            default=ProposalKind.SUGGESTION)
+    addressee_title = models.CharField("称谓", max_length=4, choices=AddresseeTitle.choices,
+                                       blank=True, help_text="留空时：提案称“委员”，其他称“代表”")
+    body = models.TextField("正文", blank=True)
+    authors = models.ManyToManyField(Deputy, through="ProposalAuthor", related_name="proposals",
+                                     verbose_name="提出人")
+    more_authors = models.BooleanField("另有联名人未列出", default=False,
+                                       help_text="称谓以“等”结尾，未列出全部联名人")
+    author_count = models.PositiveSmallIntegerField("提出人总数", null=True, blank=True,
+                                                    help_text="来函写明人数时填写，如“纪占斌等3名代表”")
+    received_date = models.DateField("收到日期", null=True, blank=True)
+    key_supervision = models.BooleanField("重点督办", default=False)
+    confidential = models.BooleanField("保密", default=False,
+                                       help_text="代表要求保密：答复不得公开")
+
+    objects = ProposalQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "建议／提案"
+        verbose_name_plural = "建议／提案"
+        ordering = ["session", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["session", "number"], name="unique_proposal_number",
+                                    violation_error_message="该届次已有相同编号的建议／提案。"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.session}第{self.number}号{self.kind}：{self.title}"
+
+    @property
+    def effective_addressee_title(self) -> str:
+        if self.addressee_title:
+            return self.addressee_title
+        return AddresseeTitle.MEMBER if self.kind == ProposalKind.PROPOSAL else AddresseeTitle.DEPUTY
+
+    def author_names(self) -> list[str]:
+        return [a.deputy.name for a in self.authorships.select_related("deputy").order_by("position")]
+
+    def lead_author(self) -> Deputy | None:
+        lead = self.authorships.filter(is_lead=True).select_related("deputy").first()
+        return lead.deputy if lead else None
+
+    def default_salutation(self) -> str:
+        return wording.salutation(self.author_names(), more=self.more_authors,
+                                  count=self.author_count, addressee=self.effective_addressee_title)
+
+    def default_reply_title(self) -> str:
+        return wording.title(self.session.name, self.number, self.kind)
+
+
+class ProposalAuthor(models.Model):
+    """One author of a proposal, in printed order; exactly one is the lead (领衔) author."""
+
+    proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="authorships",
+                                 verbose_name="建议／提案")
+    deputy = models.ForeignKey(Deputy, on_delete=models.PROTECT, related_name="authorships",
+                               verbose_name="代表／委员")
+    position = models.PositiveSmallIntegerField("排序", default=1)
+    is_lead = models.BooleanField("领衔", default=False)
+
+    class Meta:
+        verbose_name = "提出人"
+        verbose_name_plural = "提出人"
+        ordering = ["proposal", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["proposal", "deputy"], name="unique_author_per_proposal",
+                                    violation_error_message="同一代表不能重复列为提出人。"),
+            models.UniqueConstraint(fields=["proposal", "position"], name="unique_author_position",
+                                    violation_error_message="提出人排序不能重复。"),
+            models.UniqueConstraint(fields=["proposal"], condition=Q(is_lead=True),
+                                    name="one_lead_author_per_proposal",
+                                    violation_error_message="每件建议只能有一位领衔人。"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.deputy}（{'领衔' if self.is_lead else '联名'}）"
+
+
+class ClassCodePosition(models.TextChoices):
+    HEADER_LINE = "header_line", "发文机关标志下单独一行，如“(A)”（随州）"
+    TOP_RIGHT = "top_right", "首页右上角"
+    FOOT = "foot", "文末，如“办复类别：B类”"
+
+
+class Agency(models.Model):
+    """承办单位. Its full name is the letterhead and the default 署名."""
+
+    name = models.CharField("单位全称", max_length=100, unique=True, help_text="用作发文机关标志和署名")
+    short_name = models.CharField("简称", max_length=50, blank=True)
+    postcode = models.CharField("邮政编码", max_length=10, blank=True)
+    leader_name = models.CharField("主管领导", max_length=50, blank=True)
+    leader_phone = models.CharField("主管领导电话", max_length=50, blank=True)
+    handler_name = models.CharField("经办人", max_length=50, blank=True)
+    handler_phone = models.CharField("经办人电话", max_length=50, blank=True)
+    contact_style = models.CharField("联系方式格式", max_length=10, choices=ContactStyle.choices,
+                                     default=ContactStyle.SUIZHOU)
+    copy_style = models.CharField("抄送格式", max_length=10, choices=CopyStyle.choices,
+                                  default=CopyStyle.SUIZHOU)
+    class_code_position = models.CharField("办理结果分类位置", max_length=12,
+                                           choices=ClassCodePosition.choices,
+                                           default=ClassCodePosition.HEADER_LINE)
+
+    class Meta:
+        verbose_name = "承办单位"
+        verbose_name_plural = "承办单位"
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def default_contact(self) -> wording.Contact:
+        return wording.Contact(self.leader_name, self.leader_phone, self.handler_name,
+                               self.handler_phone, self.postcode or settings.DEFAULT_POSTCODE)
+
+
+class CopyRecipient(models.Model):
+    """One 抄送 recipient with its number of copies, in printed order."""
+
+    position = models.PositiveSmallIntegerField("排序", default=1)
+    recipient = models.CharField("抄送单位", max_length=100)
+    copies = models.PositiveSmallIntegerField("份数", null=True, blank=True)
+
+    class Meta:
+        abstract = True
+        ordering = ["position"]
+
+    def __str__(self) -> str:
+        return f"{self.recipient}（{self.copies}份）" if self.copies else self.recipient
+
+
+class AgencyCopy(CopyRecipient):
+    """A recipient every reply of the agency is copied to unless the clerk changes it."""
+
+    agency = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="default_copies",
+                               verbose_name="承办单位")
+
+    class Meta(CopyRecipient.Meta):
+        verbose_name = "默认抄送单位"
+        verbose_name_plural = "默认抄送单位"
+
+
+class Role(models.TextChoices):
+    LEAD = "lead", "主办"
+    CO = "co", "协办"
+    JOINT = "joint", "会办"
+    SEPARATE = "separate", "分办"
+
+
+ANSWERING_ROLES = (Role.LEAD, Role.SEPARATE)
+
+
+class Assignment(models.Model):
+    """交办: one proposal handed to one agency in one role. Its date starts every clock."""
+
+    proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="assignments",
+                                 verbose_name="建议／提案")
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="assignments",
+                               verbose_name="承办单位")
+    role = models.CharField("办理方式", max_length=10, choices=Role.choices, default=Role.LEAD)
+    assigned_date = models.DateField("交办日期", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "交办"
+        verbose_name_plural = "交办"
+        ordering = ["proposal", "role", "agency"]
+        constraints = [
+            models.UniqueConstraint(fields=["proposal", "agency"], name="unique_assignment",
+                                    violation_error_message="该建议已交办给这个单位。"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.proposal.session}第{self.proposal.number}号 → {self.agency}（{self.get_role_display()}）"
+
+    @property
+    def answers_deputy(self) -> bool:
+        return self.role in ANSWERING_ROLES
+
+
+class ReplyStatus(models.TextChoices):
+    DRAFT = "draft", "起草中"
+    SUBMITTED = "submitted", "待审核"
+    RETURNED = "returned", "已退回"
+    APPROVED = "approved", "已签发"
+    ISSUED = "issued", "已答复"
+
+
+class HeadingStyle(models.TextChoices):
+    CHINESE = "chinese", "一、（一）1.（1）"
+    ARABIC = "arabic", "1. (1)"
+
+
+class ReplyQuerySet(models.QuerySet):
+    def for_user(self, user) -> ReplyQuerySet:
+        """The one place for row-level access: agency users see their agency's replies only."""
+        if not user.is_authenticated:
+            return self.none()
+        if user.sees_everything:
+            return self
+        if user.agency_id is None:
+            return self.none()
+        return self.filter(assignment__agency_id=user.agency_id)
+
+
+def validate_class_code(value: str) -> None:
+    if value and value not in settings.REPLY_CLASS_CODES:
+        known = "、".join(settings.REPLY_CLASS_CODES)
+        raise ValidationError(f"“{value}”不是已知的办理结果分类（可用：{known}）。")
+
+
+class Reply(models.Model):
+    """答复: the letter the lead (or 分办) agency sends for one handling round.
+
+    Empty title, salutation and 署名 mean the generated ones; an empty contact block or 抄送
+    text means the block is built from the contact fields and copy list in the chosen style.
+    """
+
+    assignment = models.ForeignKey(Assignment, on_delete=models.PROTECT, related_name="replies",
+                                   verbose_name="交办")
+    round = models.PositiveSmallIntegerField("办理轮次", default=1,
+                                             help_text="代表不满意后再次办理时递增")
+    status = models.CharField("状态", max_length=10, choices=ReplyStatus.choices,
+                              default=ReplyStatus.DRAFT)
+    class_code = models.CharField("办理结果分类", max_length=4, blank=True,
+                                  validators=[validate_class_code])
+    title = models.CharField("标题", max_length=300, blank=True, help_text="留空则按届次和编号生成")
+    salutation = models.CharField("称谓", max_length=300, blank=True, help_text="留空则按提出人生成")
+    opening = models.TextField("开头语", blank=True)
+    closing = models.TextField("结束语", blank=True, help_text="每段一行")
+    consulted = models.JSONField("会商单位", default=list, blank=True)
+    heading_style = models.CharField("标题序号样式", max_length=10, choices=HeadingStyle.choices,
+                                     default=HeadingStyle.CHINESE)
+    doc_number = models.CharField("发文字号", max_length=50, blank=True)
+    signer = models.CharField("签发人", max_length=50, blank=True)
+    publicity = models.CharField("公开属性", max_length=50, blank=True)
+    signature = models.CharField("署名", max_length=100, blank=True, help_text="留空则为承办单位全称")
+    date = models.DateField("成文日期", null=True, blank=True)
+    leader_name = models.CharField("主管领导", max_length=50, blank=True)
+    leader_phone = models.CharField("主管领导电话", max_length=50, blank=True)
+    handler_name = models.CharField("经办人", max_length=50, blank=True)
+    handler_phone = models.CharField("经办人电话", max_length=50, blank=True)
+    postcode = models.CharField("邮政编码", max_length=10, blank=True)
+    contact_style = models.CharField("联系方式格式", max_length=10, choices=ContactStyle.choices,
+                                     default=ContactStyle.SUIZHOU)
+    contact_block_text = models.TextField("联系方式（按原文）", blank=True,
+                                          help_text="留空则按格式生成；填写时每行一条，原样印出")
+    copy_style = models.CharField("抄送格式", max_length=10, choices=CopyStyle.choices,
+                                  default=CopyStyle.SUIZHOU)
+    copy_line_text = models.CharField("抄送（按原文）", max_length=500, blank=True,
+                                      help_text="留空则按抄送单位生成")
+    attachments = models.JSONField("附件", default=list, blank=True)
+    created_at = models.DateTimeField("创建时间", auto_now_add=True)
+    updated_at = models.DateTimeField("修改时间", auto_now=True)
+
+    objects = ReplyQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "答复"
+        verbose_name_plural = "答复"
+        ordering = ["-updated_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["assignment", "round"], name="one_reply_per_round",
+                                    violation_error_message="该交办在本轮次已有答复。"),
+            models.CheckConstraint(condition=Q(round__gte=1), name="reply_round_positive",
+                                   violation_error_message="办理轮次从 1 开始。"),
+        ]
+
+    def __str__(self) -> str:
+        suffix = f"（第{self.round}轮）" if self.round > 1 else ""
+        return f"{self.effective_title}{suffix}"
+
+    def clean(self) -> None:
+        if self.assignment_id and not self.assignment.answers_deputy:
+            raise ValidationError({"assignment": "只有主办或分办单位答复代表，协办、会办单位提交会办意见。"})
+
+    @property
+    def proposal(self) -> Proposal:
+        return self.assignment.proposal
+
+    @property
+    def agency(self) -> Agency:
+        return self.assignment.agency
+
+    @property
+    def effective_title(self) -> str:
+        return self.title or self.proposal.default_reply_title()
+
+    @property
+    def effective_salutation(self) -> str:
+        return self.salutation or self.proposal.default_salutation()
+
+    @property
+    def effective_signature(self) -> str:
+        return self.signature or self.agency.name
+
+    @property
+    def closing_paragraphs(self) -> list[str]:
+        return [line for line in self.closing.splitlines() if line.strip()]
+
+    @property
+    def contact(self) -> wording.Contact:
+        return wording.Contact(self.leader_name, self.leader_phone, self.handler_name,
+                               self.handler_phone, self.postcode)
+
+    def contact_lines(self) -> list[str]:
+        if self.contact_block_text.strip():
+            return [line for line in self.contact_block_text.splitlines() if line.strip()]
+        return wording.contact_lines(self.contact_style, self.contact)
+
+    def copy_line(self) -> str:
+        if self.copy_line_text:
+            return self.copy_line_text
+        return wording.copy_line(self.copy_style, [(c.recipient, c.copies) for c in self.copies.all()])
+
+    def date_text(self) -> str:
+        return wording.chinese_date(self.date) if self.date else ""
+
+    def class_code_wording(self) -> str:
+        return settings.REPLY_CLASS_CODES.get(self.class_code, "")
+
+    def default_opening(self) -> str:
+        p = self.proposal
+        return wording.opening(p.session.name, p.title, p.number, p.kind, self.consulted)
+
+    def fill_defaults_from_agency(self) -> None:
+        """Copy the agency's contact people, styles and postcode into a new reply."""
+        agency = self.agency
+        contact = agency.default_contact()
+        self.leader_name, self.leader_phone = contact.leader_name, contact.leader_phone
+        self.handler_name, self.handler_phone = contact.handler_name, contact.handler_phone
+        self.postcode = contact.postcode
+        self.contact_style = agency.contact_style
+        self.copy_style = agency.copy_style
+
+
+class ReplyCopy(CopyRecipient):
+    """A recipient of this reply's 抄送 line."""
+
+    reply = models.ForeignKey(Reply, on_delete=models.CASCADE, related_name="copies",
+                              verbose_name="答复")
+
+    class Meta(CopyRecipient.Meta):
+        verbose_name = "抄送单位"
+        verbose_name_plural = "抄送单位"
+
+
+class UserRole(models.TextChoices):
+    CLERK = "clerk", "经办人"
+    LEADER = "leader", "主管领导／签发人"
+    COMMITTEE = "committee", "委员会工作人员（选任工委／督查室）"
+    ADMIN = "admin", "系统管理员"
+
+
+class PortalUserManager(UserManager):
+    def create_superuser(self, username, email=None, password=None, **extra_fields):
+        extra_fields.setdefault("role", UserRole.ADMIN)
+        return super().create_superuser(username, email, password, **extra_fields)
+
+
+class User(AbstractUser):
+    """A portal user: belongs to one agency (clerk, leader) or to the committee."""
+
+    role = models.CharField("角色", max_length=10, choices=UserRole.choices, default=UserRole.CLERK)
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, null=True, blank=True,
+                               related_name="users", verbose_name="所属单位")
+    office = models.CharField("所属机构", max_length=100, blank=True,
+                              help_text="委员会工作人员填写，如：市人大常委会选任工委")
+
+    objects = PortalUserManager()
+
+    class Meta:
+        verbose_name = "用户"
+        verbose_name_plural = "用户"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(role__in=["committee", "admin"]) | Q(agency__isnull=False),
+                name="agency_user_has_agency",
+                violation_error_message="经办人和主管领导必须属于一个承办单位。",
+            ),
+            models.CheckConstraint(
+                condition=Q(role__in=["clerk", "leader"]) | Q(agency__isnull=True),
+                name="committee_user_has_no_agency",
+                violation_error_message="委员会工作人员和系统管理员不属于承办单位。",
+            ),
+        ]
+
+    @property
+    def sees_everything(self) -> bool:
+        return self.role in (UserRole.COMMITTEE, UserRole.ADMIN) or self.is_superuser
+
+    @property
+    def display_name(self) -> str:
+        return self.get_full_name() or self.username
