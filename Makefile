@@ -1,0 +1,38 @@
+# Two commands on a fresh Debian machine:
+#   make run    install everything, migrate, load the demo data, serve on http://127.0.0.1:8000
+#   make test   install everything, run the whole test suite (DATABASE_URL picks the database)
+
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMPS := .make
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+# python3-venv: the virtualenv; libpq-dev: psycopg2 fallback; chromium: browser tests and
+# screenshots (Playwright drives Debian's build); poppler-utils: PDF checks.
+APT_PACKAGES := python3 python3-venv python3-dev build-essential libpq-dev \
+	chromium poppler-utils fonts-noto-cjk
+
+.PHONY: run test setup
+
+setup: $(STAMPS)/venv
+
+$(STAMPS)/apt:
+	@mkdir -p $(STAMPS)
+	$(SUDO) apt-get update
+	$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends $(APT_PACKAGES)
+	@touch $@
+
+$(STAMPS)/venv: requirements.txt $(STAMPS)/apt
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements.txt
+	@touch $@
+
+run: setup
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py seed_demo
+	DJANGO_DEBUG=1 $(PY) manage.py runserver 127.0.0.1:8000
+
+test: setup
+	$(PY) -m pytest

@@ -1,0 +1,75 @@
+"""The cast every test module shares: two agencies, a committee, and one user per role."""
+
+from pathlib import Path
+
+import pytest
+
+from proposals.interchange import import_letter, read_letter_file
+from proposals.models import Agency, Assignment, Role, User, UserRole
+
+REPO = Path(__file__).resolve().parent.parent
+SEED_JSON = REPO / "proposals" / "demo" / "reply-12.json"
+SHARED_SEED_JSON = REPO.parent / "shared" / "seed" / "reply-12.json"
+SHARED_SEED_TXT = REPO.parent / "shared" / "seed" / "reply-12.txt"
+PASSWORD = "Suizhou-2026-test"
+
+
+@pytest.fixture
+def seed_reply(db):
+    """The 随州 seed letter, imported as 随州市人力资源和社会保障局's reply to 建议 12."""
+    return import_letter(read_letter_file(SEED_JSON))
+
+
+@pytest.fixture
+def hr_agency(seed_reply):
+    return seed_reply.agency
+
+
+@pytest.fixture
+def union_agency(seed_reply):
+    """随州市总工会, 会办 on 建议 12."""
+    agency = Agency.objects.create(name="随州市总工会", short_name="市总工会")
+    Assignment.objects.create(proposal=seed_reply.proposal, agency=agency, role=Role.JOINT)
+    return agency
+
+
+@pytest.fixture
+def education_agency(db):
+    return Agency.objects.create(name="随州市教育局", short_name="市教育局")
+
+
+def _user(username: str, name: str, role: str, agency=None, office: str = "") -> User:
+    user = User(username=username, first_name=name, role=role, agency=agency, office=office)
+    user.set_password(PASSWORD)
+    user.save()
+    return user
+
+
+@pytest.fixture
+def clerk(hr_agency):
+    return _user("clerk", "孙建波", UserRole.CLERK, hr_agency)
+
+
+@pytest.fixture
+def leader(hr_agency):
+    return _user("leader", "张春强", UserRole.LEADER, hr_agency)
+
+
+@pytest.fixture
+def cohandler(union_agency):
+    return _user("cohandler", "刘晓红", UserRole.CLERK, union_agency)
+
+
+@pytest.fixture
+def committee_staff(db):
+    return _user("committee", "陈志刚", UserRole.COMMITTEE, office="市人大常委会选任工委")
+
+
+@pytest.fixture
+def outsider(education_agency):
+    return _user("outsider", "王丽", UserRole.CLERK, education_agency)
+
+
+@pytest.fixture
+def sysadmin(db):
+    return User.objects.create_superuser("sysadmin", "admin@example.cn", PASSWORD)
