@@ -15,8 +15,9 @@ ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
 
 @pytest.fixture
 def page():
-    # Playwright's sync API runs an event loop in this thread; the ORM calls made by the
-    # live-server fixtures happen outside it, so Django's async guard does not apply.
+    """A Chromium page. Request it after the database fixtures: Playwright runs its loop in a
+    greenlet, and ORM calls made while it runs would open a connection nobody closes."""
+    # The loop makes Django believe it is in async code; the ORM calls here are synchronous.
     os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
     from playwright.sync_api import sync_playwright
 
@@ -31,7 +32,7 @@ def page():
     os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
 
 
-def test_clerk_logs_in_and_reads_the_seed_letter(live_server, page, clerk, seed_reply):
+def test_clerk_logs_in_and_reads_the_seed_letter(live_server, clerk, seed_reply, page):
     page.goto(f"{live_server.url}/")
     assert "/accounts/login/" in page.url
     page.get_by_label("用户名").fill("clerk")
@@ -54,7 +55,7 @@ def test_clerk_logs_in_and_reads_the_seed_letter(live_server, page, clerk, seed_
     page.screenshot(path=ARTIFACTS / "reply.png", full_page=True)
 
 
-def test_wrong_password_shows_chinese_error(live_server, page, clerk):
+def test_wrong_password_shows_chinese_error(live_server, clerk, page):
     page.goto(f"{live_server.url}/accounts/login/")
     page.get_by_label("用户名").fill("clerk")
     page.get_by_label("密码").fill("not-the-password")
