@@ -14,7 +14,6 @@ SHARED_SEED_TXT = REPO.parent / "shared" / "seed" / "reply-12.txt"
 PASSWORD = "Suizhou-2026-test"
 
 
-
 @pytest.fixture
 def seed_reply(db):
     """The 随州 seed letter, imported as 随州市人力资源和社会保障局's reply to 建议 12."""
