@@ -8,14 +8,18 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMPS := .make
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
-# python3-venv: the virtualenv; libpq-dev: psycopg2 fallback; chromium: browser tests and
-# screenshots (Playwright drives Debian's build); poppler-utils: PDF checks.
+# python3-venv: the virtualenv; libpq-dev: psycopg2 fallback; pango + libharfbuzz-subset0:
+# WeasyPrint (without the subsetter a letter takes seconds); fonts-noto-cjk, fonts-lxgw-wenkai:
+# sources of the letter fonts (manage.py buildfonts); chromium: browser tests and screenshots
+# (Playwright drives Debian's build); poppler-utils: PDF checks (pdftotext, pdffonts, pdftoppm).
 APT_PACKAGES := python3 python3-venv python3-dev build-essential libpq-dev \
-	chromium poppler-utils fonts-noto-cjk
+	libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-noto-cjk fonts-lxgw-wenkai \
+	chromium poppler-utils
 
 .PHONY: run test setup
 
 setup: $(STAMPS)/venv
+	$(PY) manage.py buildfonts
 
 $(STAMPS)/apt:
 	@mkdir -p $(STAMPS)

@@ -1,11 +1,18 @@
 """Pages of the portal. Views are thin: querysets carry access rules (`for_user`)."""
 
-from django.http import HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.views.decorators.http import require_GET
 
-from measures.models import measure_tree
-from proposals import wording
+from proposals import letters
 from proposals.models import Proposal, Reply
+
+
+def _reply_for(request: HttpRequest, pk: int) -> Reply:
+    return get_object_or_404(
+        Reply.objects.for_user(request.user).select_related(
+            "assignment__proposal__session", "assignment__agency"),
+        pk=pk)
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -19,47 +26,35 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 def reply_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    """One reply: its facts and the letter as it reads."""
-    reply = get_object_or_404(
-        Reply.objects.for_user(request.user).select_related(
-            "assignment__proposal__session", "assignment__agency"),
-        pk=pk)
+    """One reply: its facts and the letter preview (the same template as the PDF)."""
+    reply = _reply_for(request, pk)
     return render(request, "proposals/reply_detail.html", {
-        "reply": reply,
-        "letter": letter_context(reply),
+        "reply": reply, "letter": letters.letter_context(reply),
+        "pdf_filename": letters.pdf_filename(reply),
     })
 
 
-def letter_context(reply: Reply) -> dict:
-    """Everything the letter template prints, in printed order."""
+@require_GET
+def reply_pdf(request: HttpRequest, pk: int) -> FileResponse:
+    """The letter as a PDF download with its Chinese file name (RFC 6266 filename*)."""
+    reply = _reply_for(request, pk)
+    pdf = letters.render_pdf(reply)
+    response = FileResponse(iter([pdf]), as_attachment=True, filename=letters.pdf_filename(reply),
+                            content_type="application/pdf")
+    response["Content-Length"] = str(len(pdf))
+    return response
 
-    def numbered(tree, level: int) -> list[dict]:
-        items = []
-        count = 0
-        for measure, children in tree:
-            number = ""
-            if measure.heading:
-                count += 1
-                number = wording.heading_number(reply.heading_style, level, count)
-            items.append({"level": level, "number": number, "heading": measure.heading,
-                          "paragraphs": measure.paragraph_list,
-                          "children": numbered(children, level + 1)})
-        return items
 
-    return {
-        "agency": reply.agency.name,
-        "class_code": reply.class_code,
-        "doc_number": reply.doc_number,
-        "signer": reply.signer,
-        "publicity": reply.publicity,
-        "title": reply.effective_title,
-        "salutation": reply.effective_salutation,
-        "opening": reply.opening,
-        "sections": numbered(measure_tree(reply), 1),
-        "closing": reply.closing_paragraphs,
-        "attachments": reply.attachments,
-        "signature": reply.effective_signature,
-        "date": reply.date_text(),
-        "contact_lines": reply.contact_lines(),
-        "copy_line": reply.copy_line(),
-    }
+@require_GET
+def letter_font_css(request: HttpRequest) -> HttpResponse:
+    """The letter's font rules (built from settings), shared by the preview and the PDF."""
+    return HttpResponse(letters.font_css(), content_type="text/css; charset=utf-8")
+
+
+@require_GET
+def licensed_font(request: HttpRequest, role: str) -> FileResponse:
+    """A licensed font file configured with LETTER_FONT_<ROLE>, for the preview page."""
+    path = letters.licensed_font_path(role) if role in letters.FONT_ROLES else None
+    if path is None or not path.is_file():
+        raise Http404("没有配置该字体")
+    return FileResponse(path.open("rb"), content_type="font/ttf")

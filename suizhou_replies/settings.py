@@ -150,3 +150,14 @@ REPLY_TITLE_TEMPLATE = "对{session}第{number}号{kind}的答复"
 # Opening formula; placeholders: session, title, number, kind, consulted_clause.
 REPLY_OPENING_TEMPLATE = "你们在{session}提出的“{title}”的{kind}（第{number}号）收悉，{consulted_clause}现答复如下："
 DEFAULT_POSTCODE = os.environ.get("PORTAL_DEFAULT_POSTCODE", "441300")
+
+# ---- The letter PDF (proposals/letters.py) ----
+
+# Where `manage.py buildfonts` writes the subset fallback fonts (served as static files).
+LETTER_FONT_BUILD_DIR = BASE_DIR / "static" / "fonts"
+# Font chain per role: a licensed TrueType file from LETTER_FONT_<ROLE> (optional), then the
+# bundled subset, then the full system font for rare characters.
+LETTER_FONT_FILES = {
+    role: os.environ.get(f"LETTER_FONT_{role.upper()}", "")
+    for role in ("fangsong", "xiaobiaosong", "heiti", "kaiti")
+}

@@ -1,0 +1,241 @@
+"""The reply letter as HTML and as a GB/T 9704 PDF. The only module that imports WeasyPrint.
+
+One template (`letters/letter_document.html` around `letters/reply_letter.html`) and one
+stylesheet (`static/css/letter.css`, plus the font rules built here from settings) serve the
+preview page and the PDF. Rendering is locked down: WeasyPrint reads packaged static files,
+configured font files and `data:` URIs, nothing else (no network, no file:, no redirects).
+
+A process keeps one font configuration and the parsed stylesheets (../shared/spec/
+pdf-performance.md): the first letter pays for loading fonts, the next ones do not.
+"""
+
+from __future__ import annotations
+
+import mimetypes
+import re
+import threading
+import unicodedata
+from dataclasses import dataclass
+from pathlib import Path
+
+from django.conf import settings
+from django.contrib.staticfiles import finders
+from django.core.exceptions import SuspiciousFileOperation
+from django.template.loader import render_to_string
+from django.urls import reverse
+from weasyprint import CSS, HTML
+from weasyprint.text import ffi as weasyprint_ffi
+from weasyprint.text.fonts import FontConfiguration
+from weasyprint.urls import URLFetcher, URLFetcherResponse
+
+from measures.models import measure_tree
+from proposals import wording
+from proposals.models import ClassCodePosition, Reply
+
+# Relative URLs in the letter resolve against this base; it names no real host.
+LETTER_BASE_URL = "https://letter.invalid/"
+STATIC_PREFIX = "static/"
+LICENSED_FONT_PREFIX = "letters/fonts/"
+
+
+@dataclass(frozen=True)
+class FontRole:
+    label: str
+    bundled_file: str  # made by `manage.py buildfonts` into LETTER_FONT_BUILD_DIR
+    system_family: str  # the full font, last in the chain, for rare name characters
+    generic: str
+
+
+FONT_ROLES = {
+    "fangsong": FontRole("仿宋", "portal-serif-regular.ttf", "Noto Serif CJK SC", "serif"),
+    "xiaobiaosong": FontRole("小标宋", "portal-serif-bold.ttf", "Noto Serif CJK SC", "serif"),
+    "heiti": FontRole("黑体", "portal-sans-regular.ttf", "Noto Sans CJK SC", "sans-serif"),
+    "kaiti": FontRole("楷体", "portal-kai-regular.ttf", "LXGW WenKai", "serif"),
+}
+# Which parts of the letter use which role (GB/T 9704: letter-layout.md §3).
+FONT_SELECTORS = {
+    "fangsong": ".letter",
+    "xiaobiaosong": ".letter-agency, .letter-title",
+    "heiti": ".letter-heading.level-1, .letter-attachment-label",
+    "kaiti": ".letter-heading.level-2, .letter-signer-name",
+}
+
+
+class LetterRenderingUnavailable(RuntimeError):
+    """The PDF cannot be rendered on this machine; the message says what to install."""
+
+
+def licensed_font_path(role: str) -> Path | None:
+    configured = settings.LETTER_FONT_FILES.get(role) or ""
+    return Path(configured) if configured else None
+
+
+def font_css() -> str:
+    """@font-face rules and the font chain of every role, from settings."""
+    rules = []
+    for role, spec in FONT_ROLES.items():
+        chain = []
+        if licensed_font_path(role):
+            rules.append(f'@font-face {{ font-family: "Letter {role} licensed"; '
+                         f'src: url("/{LICENSED_FONT_PREFIX}{role}.ttf"); }}')
+            chain.append(f'"Letter {role} licensed"')
+        rules.append(f'@font-face {{ font-family: "Letter {role}"; '
+                     f'src: url("/{STATIC_PREFIX}fonts/{spec.bundled_file}"); }}')
+        chain += [f'"Letter {role}"', f'"{spec.system_family}"', spec.generic]
+        rules.append(f"{FONT_SELECTORS[role]} {{ font-family: {', '.join(chain)}; font-weight: normal; }}")
+    return "\n".join(rules) + "\n"
+
+
+def packaged_file(relative_url: str) -> Path | None:
+    """The file behind a letter URL: a static file or a configured licensed font."""
+    if relative_url.startswith(STATIC_PREFIX):
+        try:
+            found = finders.find(relative_url[len(STATIC_PREFIX):])
+        except SuspiciousFileOperation:
+            return None
+        return Path(found) if found else None
+    match = re.fullmatch(re.escape(LICENSED_FONT_PREFIX) + r"(\w+)\.ttf", relative_url)
+    if match and match[1] in FONT_ROLES:
+        return licensed_font_path(match[1])
+    return None
+
+
+class LetterURLFetcher(URLFetcher):
+    """Serves packaged files and `data:` URIs; refuses every other URL."""
+
+    def __init__(self):
+        super().__init__(allowed_protocols=("data",), allow_redirects=False)
+
+    def fetch(self, url: str, headers=None) -> URLFetcherResponse:
+        if url.startswith(LETTER_BASE_URL):
+            path = packaged_file(url[len(LETTER_BASE_URL):].split("?")[0].split("#")[0])
+            if path is None or not path.is_file():
+                raise ValueError(f"答复函渲染只读取系统自带文件，拒绝：{url}")
+            mime = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+            return URLFetcherResponse(url, path.read_bytes(), {"Content-Type": mime})
+        if url[:5].lower() == "data:":
+            return super().fetch(url, headers)
+        raise ValueError(f"答复函渲染不访问外部资源，拒绝：{url}")
+
+
+class _Renderer:
+    """One per process: the font configuration and parsed stylesheets, reused for every letter."""
+
+    def __init__(self):
+        if weasyprint_ffi.harfbuzz_subset is None:
+            raise LetterRenderingUnavailable(
+                "无法生成 PDF：缺少 HarfBuzz 字体子集库 libharfbuzz-subset0（没有它每封函需要数秒）。"
+                "请运行 apt-get install libharfbuzz-subset0。")
+        missing = [spec.bundled_file for spec in FONT_ROLES.values()
+                   if not (Path(settings.LETTER_FONT_BUILD_DIR) / spec.bundled_file).exists()]
+        if missing:
+            raise LetterRenderingUnavailable(
+                f"无法生成 PDF：缺少字体文件 {'、'.join(missing)}，请运行 python manage.py buildfonts。")
+        self.fetcher = LetterURLFetcher()
+        self.font_config = FontConfiguration()
+        stylesheet = finders.find("css/letter.css")
+        self.stylesheets = [
+            CSS(string=font_css(), base_url=LETTER_BASE_URL, url_fetcher=self.fetcher,
+                font_config=self.font_config),
+            CSS(string=Path(stylesheet).read_text(encoding="utf-8"), base_url=LETTER_BASE_URL,
+                url_fetcher=self.fetcher, font_config=self.font_config),
+        ]
+        self.lock = threading.Lock()
+
+    def render(self, html: str):
+        # Pango and fontconfig are not documented as thread-safe: one letter at a time.
+        with self.lock:
+            return HTML(string=html, base_url=LETTER_BASE_URL, url_fetcher=self.fetcher).render(
+                font_config=self.font_config, stylesheets=self.stylesheets)
+
+
+_renderer: _Renderer | None = None
+
+
+def renderer() -> _Renderer:
+    global _renderer
+    if _renderer is None:
+        _renderer = _Renderer()
+    return _renderer
+
+
+# Code points that confuse layout or text extraction, replaced before rendering.
+_ODD_CHARACTERS = str.maketrans({"\u2011": "-", "\u00ad": None, "\u200b": None, "\u200c": None,
+                                 "\u200d": None, "\ufeff": None, "\u2028": " ", "\u2029": " "})
+
+
+def clean_text(text: str) -> str:
+    """NFC, no control or zero-width characters, no non-breaking hyphens."""
+    text = unicodedata.normalize("NFC", text).translate(_ODD_CHARACTERS)
+    return "".join(ch for ch in text if unicodedata.category(ch) != "Cc")
+
+
+def agency_mark_size(name: str) -> float:
+    """Point size of the red agency mark: large, but one line within the 156 mm type area."""
+    type_area_pt = 156 / 25.4 * 72
+    return round(min(30.0, type_area_pt / max(len(name), 1) * 0.98), 1)
+
+
+def letter_context(reply: Reply) -> dict:
+    """Everything the letter prints, cleaned, in printed order."""
+
+    def numbered(tree, level: int) -> list[dict]:
+        items, count = [], 0
+        for measure, children in tree:
+            number = ""
+            if measure.heading:
+                count += 1
+                number = wording.heading_number(reply.heading_style, level, count)
+            items.append({"level": level, "number": number, "heading": clean_text(measure.heading),
+                          "paragraphs": [clean_text(p) for p in measure.paragraph_list],
+                          "children": numbered(children, level + 1)})
+        return items
+
+    agency = reply.agency
+    class_code = reply.class_code
+    position = agency.class_code_position
+    return {
+        "agency": clean_text(agency.name),
+        "agency_mark_pt": agency_mark_size(agency.name),
+        "class_code_header": f"({class_code})" if class_code and position == ClassCodePosition.HEADER_LINE else "",
+        "class_code_top_right": f"类别：{class_code}" if class_code and position == ClassCodePosition.TOP_RIGHT else "",
+        "class_code_foot": f"办复类别：{class_code}类" if class_code and position == ClassCodePosition.FOOT else "",
+        "doc_number": clean_text(reply.doc_number),
+        "signer": clean_text(reply.signer),
+        "publicity": clean_text(reply.publicity),
+        "title": clean_text(reply.effective_title),
+        "salutation": clean_text(reply.effective_salutation),
+        "opening": clean_text(reply.opening),
+        "sections": numbered(measure_tree(reply), 1),
+        "closing": [clean_text(p) for p in reply.closing_paragraphs],
+        "attachments": [clean_text(a) for a in reply.attachments],
+        "signature": clean_text(reply.effective_signature),
+        "date": reply.date_text(),
+        "contact_lines": [clean_text(line) for line in reply.contact_lines()],
+        "contact_style": "custom" if reply.contact_block_text.strip() else reply.contact_style,
+        "copy_line": clean_text(reply.copy_line()),
+    }
+
+
+def letter_html(reply: Reply, *, for_pdf: bool) -> str:
+    """The letter as a standalone HTML document (the PDF source, or the print preview)."""
+    return render_to_string("letters/letter_document.html", {
+        "letter": letter_context(reply), "for_pdf": for_pdf, "font_css_url": reverse("letter_font_css"),
+    })
+
+
+def render_pdf_from_html(html: str) -> bytes:
+    return renderer().render(html).write_pdf()
+
+
+def render_pdf(reply: Reply) -> bytes:
+    """The reply letter as PDF bytes."""
+    return render_pdf_from_html(letter_html(reply, for_pdf=True))
+
+
+def pdf_filename(reply: Reply) -> str:
+    """`市五届人大一次会议第12号建议-随州市人力资源和社会保障局答复.pdf`; no path separators."""
+    proposal = reply.proposal
+    round_part = f"（第{reply.round}轮）" if reply.round > 1 else ""
+    name = f"{proposal.session.name}第{proposal.number}号{proposal.kind}-{reply.agency.name}答复{round_part}.pdf"
+    return re.sub(r'[\\/:*?"<>|\s]+', "", name)
