@@ -21,7 +21,7 @@ APT_PACKAGES := python3 python3-venv python3-dev build-essential libpq-dev \
 setup: $(STAMPS)/venv
 	$(PY) manage.py buildfonts
 
-$(STAMPS)/apt:
+$(STAMPS)/apt: Makefile
 	@mkdir -p $(STAMPS)
 	$(SUDO) apt-get update
 	$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends $(APT_PACKAGES)
