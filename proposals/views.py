@@ -1,5 +1,7 @@
 """Pages of the portal. Views are thin: querysets carry access rules (`for_user`)."""
 
+import io
+
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_GET
@@ -35,14 +37,16 @@ def reply_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_GET
-def reply_pdf(request: HttpRequest, pk: int) -> FileResponse:
+def reply_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     """The letter as a PDF download with its Chinese file name (RFC 6266 filename*)."""
     reply = _reply_for(request, pk)
-    pdf = letters.render_pdf(reply)
-    response = FileResponse(iter([pdf]), as_attachment=True, filename=letters.pdf_filename(reply),
-                            content_type="application/pdf")
-    response["Content-Length"] = str(len(pdf))
-    return response
+    try:
+        pdf = letters.render_pdf(reply)
+    except letters.LetterRenderingUnavailable as problem:
+        return render(request, "proposals/pdf_unavailable.html", {"reply": reply, "problem": problem},
+                      status=503)
+    return FileResponse(io.BytesIO(pdf), as_attachment=True, filename=letters.pdf_filename(reply),
+                        content_type="application/pdf")
 
 
 @require_GET
