@@ -15,9 +15,11 @@ import mimetypes
 import re
 import threading
 import unicodedata
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
 
+import pydyf
 from django.conf import settings
 from django.contrib.staticfiles import finders
 from django.core.exceptions import SuspiciousFileOperation
@@ -31,6 +33,20 @@ from weasyprint.urls import URLFetcher, URLFetcherResponse
 from measures.models import measure_tree
 from proposals import wording
 from proposals.models import ClassCodePosition, Reply
+
+class _Deflate:
+    """zlib for pydyf, which deflates every PDF stream at level 9. Profiling a three-page letter
+    showed level 9 taking a fifth of the render for 1-2 % smaller files; level 6 is the zlib
+    default (benchletters shows the figures)."""
+
+    compress = staticmethod(zlib.compress)
+
+    @staticmethod
+    def compressobj(level: int = 6, *args, **kwargs):
+        return zlib.compressobj(6, *args, **kwargs)
+
+
+pydyf.zlib = _Deflate
 
 # Relative URLs in the letter resolve against this base; it names no real host.
 LETTER_BASE_URL = "https://letter.invalid/"
@@ -239,3 +255,19 @@ def pdf_filename(reply: Reply) -> str:
     round_part = f"（第{reply.round}轮）" if reply.round > 1 else ""
     name = f"{proposal.session.name}第{proposal.number}号{proposal.kind}-{reply.agency.name}答复{round_part}.pdf"
     return re.sub(r'[\\/:*?"<>|\s]+', "", name)
+
+
+def naive_baseline_pdf(html: str) -> bytes:
+    """The benchmark's baseline only: the same letter rendered the plain way, with the system
+    Noto CJK collections and a fresh font configuration for every letter (what pdf-performance.md
+    measures against). Never used to serve letters."""
+    system_fonts = "\n".join(
+        f"{FONT_SELECTORS[role]} {{ font-family: \"{spec.system_family}\", {spec.generic}; }}"
+        for role, spec in FONT_ROLES.items())
+    stylesheet = Path(finders.find("css/letter.css")).read_text(encoding="utf-8")
+    page = html.replace("</head>", f"<style>{stylesheet}\n{system_fonts}</style></head>", 1)
+    pydyf.zlib = zlib  # stock pydyf, level 9
+    try:
+        return HTML(string=page, base_url=LETTER_BASE_URL, url_fetcher=LetterURLFetcher()).write_pdf()
+    finally:
+        pydyf.zlib = _Deflate
