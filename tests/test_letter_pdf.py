@@ -386,3 +386,17 @@ def test_loadreply_writes_pdfs_into_a_folder(tmp_path):
     for name in names:
         assert (tmp_path / "pdf" / name).read_bytes().startswith(b"%PDF")
     assert "沈宝栋、李芸等委员：" in squeeze(pdftotext((tmp_path / "pdf" / names[1]).read_bytes()))
+
+
+def test_benchletters_prints_figures_and_ratios():
+    out = io.StringIO()
+    call_command("benchletters", "--count", "3", "--baseline-count", "2", stdout=out)
+    figures = json.loads(out.getvalue())
+    assert set(figures) == {"three_pages", "full_seed"}
+    assert figures["three_pages"]["portal"]["pages"] == 3
+    for letter in figures.values():
+        for renderer in ("portal", "naive"):
+            assert letter[renderer]["warm_median_ms"] > 0 and letter[renderer]["pdf_kb"] > 0
+            assert letter[renderer]["peak_rss_mb"] > 0
+        assert letter["ratio_warm_median"] == round(
+            letter["portal"]["warm_median_ms"] / letter["naive"]["warm_median_ms"], 3)

@@ -18,6 +18,7 @@ import tempfile
 import time
 from pathlib import Path
 
+from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
@@ -107,7 +108,7 @@ def letter_documents() -> dict[str, str]:
 
 
 def spawn(mode: str, html: Path, count: int) -> dict:
-    command = [sys.executable, sys.argv[0], "benchletters", "--child", mode, "--html", str(html),
+    command = [sys.executable, str(settings.BASE_DIR / "manage.py"), "benchletters", "--child", mode, "--html", str(html),
                "--count", str(count)]
     started = time.monotonic()
     output = subprocess.run(command, capture_output=True, text=True, check=True).stdout
