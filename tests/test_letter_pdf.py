@@ -315,7 +315,8 @@ def attack_markup(base: str) -> str:
 
 def test_letter_text_cannot_reach_the_network(canary, seed_reply):
     measure = seed_reply.measures.first()
-    measure.heading = attack_markup(canary)
+    measure.heading = f'<img src="{canary}/heading.png"><link rel="stylesheet" href="{canary}/h.css">'
+    measure.paragraphs = attack_markup(canary)
     measure.save()
     seed_reply.opening = f'<img src="{canary}/opening.png">'
     seed_reply.save()
