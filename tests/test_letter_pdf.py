@@ -240,6 +240,13 @@ def test_class_code_position_is_an_agency_setting(seed_reply, position, printed)
     assert ("类别：A" in text.replace("办复类别：A类", "")) == (position == "top_right")
 
 
+def test_arabic_heading_style():
+    letter = _letter(levels=2)
+    letter["heading_style"] = "arabic"
+    text = squeeze(pdftotext(letters.render_pdf(reply_from(letter))))
+    assert "1.第1级小标题" in text and "(1)第2级小标题" in text and "一、" not in text
+
+
 def test_rare_name_characters_fall_back_to_the_full_font(tmp_path):
     letter = seed()
     letter["deputies"] = ["王堃", "李玥"]
