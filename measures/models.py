@@ -6,6 +6,8 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 
+from proposals.models import refuse_if_issued
+
 MAX_LEVEL = 4
 
 
@@ -48,6 +50,14 @@ class Measure(models.Model):
 
     def __str__(self) -> str:
         return self.heading or (self.paragraph_list[:1] or ["（无内容）"])[0][:30]
+
+    def save(self, *args, **kwargs):
+        refuse_if_issued(self.reply_id)
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        refuse_if_issued(self.reply_id)
+        return super().delete(*args, **kwargs)
 
     def clean(self) -> None:
         if self.parent_id is not None:

@@ -192,8 +192,9 @@ def agency_mark_size(name: str) -> float:
     return round(min(30.0, type_area_pt / max(len(name), 1) * 0.98), 1)
 
 
-def letter_context(reply: Reply) -> dict:
-    """Everything the letter prints, cleaned, in printed order."""
+def letter_context(reply: Reply, tree=None, copies=None) -> dict:
+    """Everything the letter prints, cleaned, in printed order. `tree` and `copies` replace the
+    saved measures and 抄送 list (the editor's live preview of unsaved text)."""
 
     def numbered(tree, level: int) -> list[dict]:
         items, count = [], 0
@@ -222,14 +223,16 @@ def letter_context(reply: Reply) -> dict:
         "title": clean_text(reply.effective_title),
         "salutation": clean_text(reply.effective_salutation),
         "opening": clean_text(reply.opening),
-        "sections": numbered(measure_tree(reply), 1),
+        "sections": numbered(measure_tree(reply) if tree is None else tree, 1),
         "closing": [clean_text(p) for p in reply.closing_paragraphs],
         "attachments": [clean_text(a) for a in reply.attachments],
         "signature": clean_text(reply.effective_signature),
         "date": reply.date_text(),
         "contact_lines": [clean_text(line) for line in reply.contact_lines()],
         "contact_style": "custom" if reply.contact_block_text.strip() else reply.contact_style,
-        "copy_line": clean_text(reply.copy_line()),
+        "copy_line": clean_text(reply.copy_line() if copies is None else
+                                wording.copy_line(reply.copy_style, copies) if not reply.copy_line_text
+                                else reply.copy_line_text),
     }
 
 
@@ -271,3 +274,33 @@ def naive_baseline_pdf(html: str) -> bytes:
         return HTML(string=page, base_url=LETTER_BASE_URL, url_fetcher=LetterURLFetcher()).write_pdf()
     finally:
         pydyf.zlib = _Deflate
+
+
+def feedback_form_context(reply: Reply) -> dict:
+    proposal = reply.proposal
+    names = proposal.author_names()
+    cppcc = proposal.kind == "提案"
+    return {
+        "title": "政协提案办理情况反馈意见表" if cppcc else "人大代表建议、批评和意见办理情况征询意见表",
+        "number": f"{proposal.session.name}第{proposal.number}号{proposal.kind}",
+        "proposal_title": proposal.title,
+        "lead": names[0] if names else "",
+        "co_signers": "、".join(names[1:]) + ("等" if proposal.more_authors else ""),
+        "addressee": proposal.effective_addressee_title,
+        "agency": reply.agency.name,
+        "co_agencies": "、".join(a.agency.name for a in proposal.assignments.exclude(role__in=("lead", "separate"))
+                                .select_related("agency")),
+        "issued": reply.date_text(),
+        "class_code": reply.class_code,
+        "round": reply.round,
+    }
+
+
+def render_feedback_form(reply: Reply) -> bytes:
+    """代表建议办理情况征询意见表 (or the CPPCC 反馈意见表) for the lead author, as PDF."""
+    html = render_to_string("letters/feedback_form.html", {"form": feedback_form_context(reply)})
+    return render_pdf_from_html(html)
+
+
+def feedback_form_filename(reply: Reply) -> str:
+    return pdf_filename(reply).replace("答复", "征询意见表")

@@ -14,13 +14,44 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 
-from proposals import wording
+from proposals import deadlines, wording
 from proposals.wording import ContactStyle, CopyStyle
 
 
 class Body(models.TextChoices):
     CONGRESS = "congress", "人大"
     CPPCC = "cppcc", "政协"
+
+
+class AgencyScopedQuerySet(models.QuerySet):
+    """Row-level access in one place: committee staff and admins see every row; a user of an
+    agency sees the rows of that agency's assignments only. `agency_field` leads to the agency."""
+
+    agency_field = "agency_id"
+    multi_valued = False  # the path crosses a to-many relation: rows could repeat
+
+    def for_user(self, user):
+        if not user.is_authenticated:
+            return self.none()
+        if user.sees_everything:
+            return self
+        if user.agency_id is None:
+            return self.none()
+        rows = self.filter(**{self.agency_field: user.agency_id})
+        return rows.distinct() if self.multi_valued else rows
+
+
+class ProposalQuerySet(AgencyScopedQuerySet):
+    agency_field = "assignments__agency_id"
+    multi_valued = True
+
+
+class AssignmentQuerySet(AgencyScopedQuerySet):
+    agency_field = "agency_id"
+
+
+class ReplyQuerySet(AgencyScopedQuerySet):
+    agency_field = "assignment__agency_id"
 
 
 class Session(models.Model):
@@ -74,18 +105,6 @@ class ProposalKind(models.TextChoices):
 class AddresseeTitle(models.TextChoices):
     DEPUTY = "代表", "代表"
     MEMBER = "委员", "委员"
-
-
-class ProposalQuerySet(models.QuerySet):
-    def for_user(self, user) -> ProposalQuerySet:
-        """The one place for row-level access: agency users see their agency's assignments only."""
-        if not user.is_authenticated:
-            return self.none()
-        if user.sees_everything:
-            return self
-        if user.agency_id is None:
-            return self.none()
-        return self.filter(assignments__agency_id=user.agency_id).distinct()
 
 
 class Proposal(models.Model):
@@ -259,6 +278,8 @@ class Assignment(models.Model):
     role = models.CharField("办理方式", max_length=10, choices=Role.choices, default=Role.LEAD)
     assigned_date = models.DateField("交办日期", null=True, blank=True)
 
+    objects = AssignmentQuerySet.as_manager()
+
     class Meta:
         verbose_name = "交办"
         verbose_name_plural = "交办"
@@ -275,6 +296,13 @@ class Assignment(models.Model):
     def answers_deputy(self) -> bool:
         return self.role in ANSWERING_ROLES
 
+    @property
+    def due_date(self):
+        """The reply's due date for answering roles, the opinion's for co-handlers."""
+        if self.answers_deputy:
+            return deadlines.reply_due(self.assigned_date)
+        return deadlines.co_opinion_due(self.assigned_date)
+
 
 class ReplyStatus(models.TextChoices):
     DRAFT = "draft", "起草中"
@@ -289,16 +317,11 @@ class HeadingStyle(models.TextChoices):
     ARABIC = "arabic", "1. (1)"
 
 
-class ReplyQuerySet(models.QuerySet):
-    def for_user(self, user) -> ReplyQuerySet:
-        """The one place for row-level access: agency users see their agency's replies only."""
-        if not user.is_authenticated:
-            return self.none()
-        if user.sees_everything:
-            return self
-        if user.agency_id is None:
-            return self.none()
-        return self.filter(assignment__agency_id=user.agency_id)
+class FrozenReply(Exception):
+    """An issued reply, its measures or its 抄送 list were about to be changed."""
+
+    def __init__(self, message: str = "答复已发出（已答复），答复函不能再修改。"):
+        super().__init__(message)
 
 
 def validate_class_code(value: str) -> None:
@@ -348,6 +371,14 @@ class Reply(models.Model):
     copy_line_text = models.CharField("抄送（按原文）", max_length=500, blank=True,
                                       help_text="留空则按抄送单位生成")
     attachments = models.JSONField("附件", default=list, blank=True)
+    due_date = models.DateField("答复期限", null=True, blank=True)
+    version = models.PositiveIntegerField("版本", default=1, editable=False,
+                                         help_text="每次保存加一；两人同时修改时据此发现冲突")
+    created_by = models.ForeignKey("User", on_delete=models.PROTECT, null=True, blank=True,
+                                   related_name="+", verbose_name="起草人")
+    issued_on = models.DateField("答复日期", null=True, blank=True, editable=False)
+    pdf = models.FileField("答复函 PDF", upload_to="replies/%Y/", blank=True, editable=False)
+    pdf_sha256 = models.CharField("PDF SHA-256", max_length=64, blank=True, editable=False)
     created_at = models.DateTimeField("创建时间", auto_now_add=True)
     updated_at = models.DateTimeField("修改时间", auto_now=True)
 
@@ -371,6 +402,29 @@ class Reply(models.Model):
     def clean(self) -> None:
         if self.assignment_id and not self.assignment.answers_deputy:
             raise ValidationError({"assignment": "只有主办或分办单位答复代表，协办、会办单位提交会办意见。"})
+
+    def save(self, *args, **kwargs):
+        """Refuses to change a reply once it is issued (the letter is frozen)."""
+        if self.pk and Reply.objects.filter(pk=self.pk, status=ReplyStatus.ISSUED).exists():
+            raise FrozenReply()
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        if self.pk and Reply.objects.filter(pk=self.pk, status=ReplyStatus.ISSUED).exists():
+            raise FrozenReply("已答复的答复函不能删除。")
+        return super().delete(*args, **kwargs)
+
+    @property
+    def is_frozen(self) -> bool:
+        return self.status == ReplyStatus.ISSUED
+
+    @property
+    def is_editable(self) -> bool:
+        return self.status in (ReplyStatus.DRAFT, ReplyStatus.RETURNED)
+
+    @property
+    def days_left(self) -> int | None:
+        return deadlines.days_left(self.due_date)
 
     @property
     def proposal(self) -> Proposal:
@@ -441,6 +495,109 @@ class ReplyCopy(CopyRecipient):
     class Meta(CopyRecipient.Meta):
         verbose_name = "抄送单位"
         verbose_name_plural = "抄送单位"
+
+    def save(self, *args, **kwargs):
+        refuse_if_issued(self.reply_id)
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        refuse_if_issued(self.reply_id)
+        return super().delete(*args, **kwargs)
+
+
+def refuse_if_issued(reply_id: int | None) -> None:
+    """Guard for the parts of a letter: nothing of an issued reply changes."""
+    if reply_id and Reply.objects.filter(pk=reply_id, status=ReplyStatus.ISSUED).exists():
+        raise FrozenReply()
+
+
+class ReplyVersion(models.Model):
+    """Every saved state of a draft, as the interchange JSON, so reviewers can compare."""
+
+    reply = models.ForeignKey(Reply, on_delete=models.CASCADE, related_name="versions",
+                              verbose_name="答复")
+    number = models.PositiveIntegerField("版本号")
+    saved_by = models.ForeignKey("User", on_delete=models.PROTECT, related_name="+", verbose_name="保存人")
+    saved_at = models.DateTimeField("保存时间", auto_now_add=True)
+    submitted = models.BooleanField("提交审核的版本", default=False)
+    snapshot = models.JSONField("内容")
+
+    class Meta:
+        verbose_name = "答复版本"
+        verbose_name_plural = "答复版本"
+        ordering = ["reply", "number"]
+        constraints = [models.UniqueConstraint(fields=["reply", "number"], name="unique_reply_version")]
+
+    def __str__(self) -> str:
+        return f"第{self.number}版"
+
+
+class ReplyEvent(models.Model):
+    """One status change of a reply (who, when, from, to, note): the reply's timeline."""
+
+    reply = models.ForeignKey(Reply, on_delete=models.CASCADE, related_name="events", verbose_name="答复")
+    actor = models.ForeignKey("User", on_delete=models.PROTECT, related_name="+", verbose_name="操作人")
+    at = models.DateTimeField("时间", auto_now_add=True)
+    verb = models.CharField("操作", max_length=20)
+    from_status = models.CharField("原状态", max_length=10, choices=ReplyStatus.choices, blank=True)
+    to_status = models.CharField("新状态", max_length=10, choices=ReplyStatus.choices)
+    note = models.TextField("说明", blank=True)
+
+    class Meta:
+        verbose_name = "办理记录"
+        verbose_name_plural = "办理记录"
+        ordering = ["reply", "at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.get_from_status_display() or '—'} → {self.get_to_status_display()}"
+
+
+class CoOpinion(models.Model):
+    """会办意见: a co-handling agency's written opinion to the lead agency."""
+
+    assignment = models.OneToOneField(Assignment, on_delete=models.CASCADE, related_name="opinion",
+                                      verbose_name="交办（协办／会办）")
+    text = models.TextField("会办意见")
+    written_by = models.ForeignKey("User", on_delete=models.PROTECT, related_name="+", verbose_name="填写人")
+    updated_at = models.DateTimeField("修改时间", auto_now=True)
+    submitted_at = models.DateTimeField("提交时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "会办意见"
+        verbose_name_plural = "会办意见"
+
+    def __str__(self) -> str:
+        return f"{self.assignment.agency}的会办意见"
+
+    @property
+    def is_submitted(self) -> bool:
+        return self.submitted_at is not None
+
+
+class Rating(models.TextChoices):
+    SATISFIED = "satisfied", "满意"
+    BASICALLY_SATISFIED = "basically", "基本满意"
+    DISSATISFIED = "dissatisfied", "不满意"
+
+
+class Feedback(models.Model):
+    """征询意见: one author's rating of an issued reply, recorded by committee staff."""
+
+    reply = models.ForeignKey(Reply, on_delete=models.CASCADE, related_name="feedback", verbose_name="答复")
+    deputy = models.ForeignKey(Deputy, on_delete=models.PROTECT, related_name="+", verbose_name="代表／委员")
+    rating = models.CharField("评价", max_length=15, choices=Rating.choices)
+    note = models.TextField("意见", blank=True)
+    recorded_by = models.ForeignKey("User", on_delete=models.PROTECT, related_name="+", verbose_name="登记人")
+    recorded_at = models.DateTimeField("登记时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "办理评价"
+        verbose_name_plural = "办理评价"
+        constraints = [models.UniqueConstraint(fields=["reply", "deputy"], name="one_rating_per_author",
+                                               violation_error_message="该代表已评价过本轮答复。")]
+
+    def __str__(self) -> str:
+        return f"{self.deputy}：{self.get_rating_display()}"
 
 
 class UserRole(models.TextChoices):

@@ -1,13 +1,28 @@
-"""Pages of the portal. Views are thin: querysets carry access rules (`for_user`)."""
+"""Pages of the portal. Views are thin: querysets carry access rules (`for_user`), every write
+goes through `proposals.workflow`, and refusals come back as Chinese messages."""
 
+from __future__ import annotations
+
+import difflib
+import hashlib
 import io
 
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.db.models import Prefetch
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, render
-from django.views.decorators.http import require_GET
+from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
+from django.views.decorators.http import require_GET, require_POST
 
-from proposals import letters
-from proposals.models import Proposal, Reply
+from proposals import deadlines, letters, workflow
+from proposals.forms import (
+    FeedbackForm, MeasureRowFormSet, OpinionForm, ReplyForm, ReturnForm, measure_rows, outline_to_tree,
+    save_tree,
+)
+from proposals.models import (
+    Assignment, CoOpinion, Deputy, Proposal, Reply, ReplyStatus, ReplyVersion, UserRole,
+)
 
 
 def _reply_for(request: HttpRequest, pk: int) -> Reply:
@@ -17,35 +32,304 @@ def _reply_for(request: HttpRequest, pk: int) -> Reply:
         pk=pk)
 
 
+def _assignment_for(request: HttpRequest, pk: int) -> Assignment:
+    return get_object_or_404(
+        Assignment.objects.for_user(request.user).select_related("proposal__session", "agency"), pk=pk)
+
+
 def home(request: HttpRequest) -> HttpResponse:
     """Start page: the proposals and replies this user may see."""
     replies = (Reply.objects.for_user(request.user)
                .select_related("assignment__proposal__session", "assignment__agency")
-               .order_by("assignment__proposal__session__name", "assignment__proposal__number"))
+               .order_by("assignment__proposal__session__name", "assignment__proposal__number", "round"))
     proposals = (Proposal.objects.for_user(request.user).select_related("session")
                  .prefetch_related("assignments__agency", "authorships__deputy"))
     return render(request, "proposals/home.html", {"replies": replies, "proposals": proposals})
 
 
+def queue(request: HttpRequest) -> HttpResponse:
+    """我的办理: my agency's assignments, most urgent first."""
+    assignments = (Assignment.objects.for_user(request.user)
+                   .filter(agency_id=request.user.agency_id)
+                   .select_related("proposal__session", "agency")
+                   .prefetch_related(Prefetch("replies", Reply.objects.order_by("-round")),
+                                     Prefetch("opinion", CoOpinion.objects.all())))
+    rows = []
+    for assignment in assignments:
+        reply = assignment.replies.all()[0] if assignment.replies.all() else None
+        opinion = getattr(assignment, "opinion", None) if not assignment.answers_deputy else None
+        due = reply.due_date if reply and reply.due_date else assignment.due_date
+        done = (reply and reply.status == ReplyStatus.ISSUED) or (opinion and opinion.is_submitted)
+        left = deadlines.days_left(due)
+        rows.append({"assignment": assignment, "reply": reply, "opinion": opinion, "due": due,
+                     "days_left": left, "overdue_days": -left if left is not None and left < 0 else 0,
+                     "done": bool(done)})
+    rows.sort(key=lambda r: (r["done"], r["days_left"] is None, r["days_left"] or 0))
+    return render(request, "proposals/queue.html", {"rows": rows})
+
+
 def reply_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    """One reply: its facts and the letter preview (the same template as the PDF)."""
+    """One reply: facts, actions allowed now, timeline, opinions, versions and the letter."""
     reply = _reply_for(request, pk)
+    user = request.user
+    same_agency = user.agency_id == reply.assignment.agency_id
     return render(request, "proposals/reply_detail.html", {
         "reply": reply, "letter": letters.letter_context(reply),
         "pdf_filename": letters.pdf_filename(reply),
+        "events": reply.events.select_related("actor"),
+        "opinions": _opinions(reply),
+        "versions": reply.versions.select_related("saved_by").order_by("-number"),
+        "feedback": reply.feedback.select_related("deputy", "recorded_by"),
+        "other_rounds": reply.assignment.replies.exclude(pk=reply.pk).order_by("round"),
+        "can_edit": same_agency and reply.is_editable and user.role in (UserRole.CLERK, UserRole.LEADER),
+        "can_submit": same_agency and user.role == UserRole.CLERK and reply.is_editable,
+        "can_review": same_agency and user.role == UserRole.LEADER and reply.status == ReplyStatus.SUBMITTED,
+        "can_issue": same_agency and reply.status == ReplyStatus.APPROVED,
+        "can_rate": user.role == UserRole.COMMITTEE and reply.status == ReplyStatus.ISSUED,
+        "return_form": ReturnForm(),
+        "feedback_form": FeedbackForm(reply=reply),
+    })
+
+
+def _opinions(reply: Reply) -> list[dict]:
+    rows = []
+    for assignment in workflow.co_assignments(reply):
+        opinion = CoOpinion.objects.filter(assignment=assignment).first()
+        rows.append({"assignment": assignment, "opinion": opinion if opinion and opinion.is_submitted else None})
+    return rows
+
+
+def _editor_context(reply: Reply, form: ReplyForm, formset, **extra) -> dict:
+    return {"reply": reply, "form": form, "formset": formset, "opinions": _opinions(reply),
+            "letter": _preview_letter(reply, form, formset), **extra}
+
+
+def _preview_letter(reply: Reply, form: ReplyForm, formset) -> dict:
+    """The letter as the editor's (possibly unsaved) data would print it."""
+    if not form.is_bound:
+        return letters.letter_context(reply)
+    draft = Reply.objects.get(pk=reply.pk)
+    copies = None
+    if form.is_valid():
+        for name in ReplyForm.Meta.fields:
+            setattr(draft, name, form.cleaned_data[name])
+        draft.class_code = form.cleaned_data["class_code"]
+        draft.consulted = [c for c in form.cleaned_data["consulted_text"].splitlines() if c.strip()]
+        draft.attachments = [a.strip() for a in form.cleaned_data["attachments_text"].splitlines() if a.strip()]
+        copies = form.cleaned_data["copies_text"]
+    tree = outline_to_tree(formset.rows()) if formset.is_valid() else None
+    return letters.letter_context(draft, tree=tree, copies=copies)
+
+
+def reply_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    """The reply editor: fields, measures in outline order, live preview, co-handlers' opinions."""
+    reply = _reply_for(request, pk)
+    if request.user.agency_id != reply.assignment.agency_id:
+        raise PermissionDenied("委员会工作人员不能修改承办单位的答复。")
+    if not reply.is_editable:
+        messages.error(request, f"答复当前为“{reply.get_status_display()}”，不能修改。")
+        return redirect("reply_detail", pk=reply.pk)
+    if request.method == "POST":
+        form = ReplyForm(request.POST, instance=Reply.objects.get(pk=reply.pk))
+        formset = MeasureRowFormSet(request.POST, prefix="m")
+        if form.is_valid() and formset.is_valid():
+            def apply(target: Reply) -> None:
+                form.apply(target)
+                target.measures.all().delete()
+                save_tree(target, outline_to_tree(formset.rows()))
+
+            try:
+                workflow.save_draft(reply, request.user, form.cleaned_data["version"], apply)
+            except workflow.EditConflict as conflict:
+                return _conflict(request, conflict.reply, form, formset)
+            except workflow.WorkflowError as problem:
+                messages.error(request, str(problem))
+                return redirect("reply_detail", pk=reply.pk)
+            messages.success(request, "答复已保存。")
+            return redirect("reply_edit", pk=reply.pk)
+        messages.error(request, "保存失败：请修改标红的项目。")
+    else:
+        form = ReplyForm(instance=reply)
+        formset = MeasureRowFormSet(initial=measure_rows(reply), prefix="m")
+    return render(request, "proposals/reply_edit.html", _editor_context(reply, form, formset))
+
+
+def _conflict(request: HttpRequest, current: Reply, form: ReplyForm, formset) -> HttpResponse:
+    """Someone saved first: show both versions; the form keeps the typed text, now based on
+    the current version, so saving again keeps this user's text deliberately."""
+    data = request.POST.copy()
+    data["version"] = str(current.version)
+    mine_form = ReplyForm(data, instance=Reply.objects.get(pk=current.pk))
+    mine_formset = MeasureRowFormSet(data, prefix="m")
+    latest = current.versions.select_related("saved_by").order_by("-number").first()
+    return render(request, "proposals/reply_edit.html", _editor_context(
+        current, mine_form, mine_formset, conflict=True, theirs=letters.letter_context(current),
+        theirs_by=latest.saved_by if latest else None, theirs_at=latest.saved_at if latest else None,
+    ), status=409)
+
+
+@require_POST
+def reply_preview(request: HttpRequest, pk: int) -> HttpResponse:
+    """The live preview beside the editor: the letter from unsaved form data (nothing saved)."""
+    reply = _reply_for(request, pk)
+    form = ReplyForm(request.POST, instance=Reply.objects.get(pk=reply.pk))
+    formset = MeasureRowFormSet(request.POST, prefix="m")
+    return HttpResponse(render_to_string("letters/reply_letter.html",
+                                         {"letter": _preview_letter(reply, form, formset)}, request))
+
+
+@require_POST
+def assignment_start(request: HttpRequest, pk: int) -> HttpResponse:
+    assignment = _assignment_for(request, pk)
+    try:
+        reply = workflow.start_reply(assignment, request.user)
+    except workflow.WorkflowError as problem:
+        messages.error(request, str(problem))
+        return redirect("queue")
+    return redirect("reply_edit", pk=reply.pk)
+
+
+def _act(request: HttpRequest, pk: int, action, success: str, *args) -> HttpResponse:
+    reply = _reply_for(request, pk)
+    try:
+        action(reply, request.user, *args)
+    except workflow.WorkflowError as problem:
+        messages.error(request, str(problem))
+    else:
+        messages.success(request, success)
+    return redirect("reply_detail", pk=reply.pk)
+
+
+@require_POST
+def reply_submit(request: HttpRequest, pk: int) -> HttpResponse:
+    return _act(request, pk, workflow.submit, "已提交领导审核。")
+
+
+@require_POST
+def reply_return(request: HttpRequest, pk: int) -> HttpResponse:
+    return _act(request, pk, workflow.return_reply, "已退回经办人修改。", request.POST.get("reason", ""))
+
+
+@require_POST
+def reply_sign_off(request: HttpRequest, pk: int) -> HttpResponse:
+    return _act(request, pk, workflow.sign_off, "已签发。")
+
+
+@require_POST
+def reply_issue(request: HttpRequest, pk: int) -> HttpResponse:
+    return _act(request, pk, workflow.issue, "答复已发出，答复函已定稿。")
+
+
+@require_POST
+def reply_feedback(request: HttpRequest, pk: int) -> HttpResponse:
+    reply = _reply_for(request, pk)
+    form = FeedbackForm(request.POST, reply=reply)
+    if not form.is_valid():
+        messages.error(request, "请选择代表和评价。")
+        return redirect("reply_detail", pk=reply.pk)
+    deputy = get_object_or_404(Deputy, pk=form.cleaned_data["deputy"])
+    return _act(request, pk, workflow.record_feedback, f"已登记{deputy.name}的评价。", deputy,
+                form.cleaned_data["rating"], form.cleaned_data["note"])
+
+
+def snapshot_lines(snapshot: dict) -> list[str]:
+    """A saved version as readable lines, for comparing versions."""
+    out = [f"标题：{snapshot['title']}", f"称谓：{snapshot['salutation'] or '（按提出人生成）'}",
+           f"开头语：{snapshot['opening']}"]
+
+    def walk(sections, depth):
+        for section in sections:
+            if section.get("heading"):
+                out.append(f"{'　' * depth}【{section['heading']}】")
+            out.extend(f"{'　' * depth}{p}" for p in section["paragraphs"])
+            walk(section.get("subsections", []), depth + 1)
+
+    walk(snapshot["sections"], 0)
+    closing = snapshot["closing"]
+    out.extend(f"结束语：{p}" for p in ([closing] if isinstance(closing, str) else closing))
+    out.append(f"办理结果分类：{snapshot['class_code'] or '未分类'}")
+    out.extend(snapshot["contact_block_lines"])
+    out.append(snapshot["cc_line"])
+    return [line for line in out if line]
+
+
+def reply_changes(request: HttpRequest, pk: int) -> HttpResponse:
+    """What changed between the version submitted last and the one submitted before it."""
+    reply = _reply_for(request, pk)
+    submitted = list(reply.versions.filter(submitted=True).select_related("saved_by").order_by("-number")[:2])
+    newer = submitted[0] if submitted else reply.versions.order_by("-number").first()
+    older = submitted[1] if len(submitted) > 1 else None
+    diff = []
+    if newer and older:
+        for line in difflib.ndiff(snapshot_lines(older.snapshot), snapshot_lines(newer.snapshot)):
+            if line.startswith("? "):
+                continue
+            diff.append({"kind": {"+ ": "added", "- ": "removed"}.get(line[:2], "same"), "text": line[2:]})
+    return render(request, "proposals/reply_changes.html",
+                  {"reply": reply, "newer": newer, "older": older, "diff": diff})
+
+
+def version_detail(request: HttpRequest, pk: int, number: int) -> HttpResponse:
+    reply = _reply_for(request, pk)
+    version = get_object_or_404(ReplyVersion, reply=reply, number=number)
+    return render(request, "proposals/version_detail.html",
+                  {"reply": reply, "version": version, "lines": snapshot_lines(version.snapshot)})
+
+
+def opinion_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    """会办意见: the co-handling agency writes, saves and submits its opinion to the lead."""
+    assignment = _assignment_for(request, pk)
+    opinion = CoOpinion.objects.filter(assignment=assignment).first()
+    editable = request.user.agency_id == assignment.agency_id and not (opinion and opinion.is_submitted)
+    form = OpinionForm(request.POST or None, initial={"text": opinion.text if opinion else ""})
+    if request.method == "POST":
+        if not editable:
+            raise PermissionDenied("不能修改该会办意见。")
+        if form.is_valid():
+            try:
+                workflow.save_opinion(assignment, request.user, form.cleaned_data["text"],
+                                      submit_now="submit" in request.POST)
+            except workflow.WorkflowError as problem:
+                messages.error(request, str(problem))
+            else:
+                messages.success(request, "会办意见已提交主办单位。" if "submit" in request.POST else "会办意见已保存。")
+                return redirect("opinion_edit", pk=assignment.pk)
+    return render(request, "proposals/opinion_edit.html", {
+        "assignment": assignment, "opinion": opinion, "form": form, "editable": editable,
+        "lead": assignment.proposal.assignments.filter(role__in=("lead", "separate")).select_related("agency"),
     })
 
 
 @require_GET
 def reply_pdf(request: HttpRequest, pk: int) -> HttpResponse:
-    """The letter as a PDF download with its Chinese file name (RFC 6266 filename*)."""
+    """The letter as a PDF download with its Chinese file name (RFC 6266 filename*). An issued
+    reply's stored PDF is served only if its SHA-256 still matches."""
+    reply = _reply_for(request, pk)
+    if reply.is_frozen and reply.pdf:
+        with reply.pdf.open("rb") as stored:
+            pdf = stored.read()
+        if hashlib.sha256(pdf).hexdigest() != reply.pdf_sha256:
+            return render(request, "proposals/pdf_unavailable.html", {
+                "reply": reply, "problem": "存档的答复函 PDF 与签发时的校验值不一致，已拒绝下载。"}, status=409)
+    else:
+        try:
+            pdf = letters.render_pdf(reply)
+        except letters.LetterRenderingUnavailable as problem:
+            return render(request, "proposals/pdf_unavailable.html", {"reply": reply, "problem": problem},
+                          status=503)
+    return FileResponse(io.BytesIO(pdf), as_attachment=True, filename=letters.pdf_filename(reply),
+                        content_type="application/pdf")
+
+
+@require_GET
+def feedback_form_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+    """代表建议办理情况征询意见表, to enclose with the letter for the lead author."""
     reply = _reply_for(request, pk)
     try:
-        pdf = letters.render_pdf(reply)
+        pdf = letters.render_feedback_form(reply)
     except letters.LetterRenderingUnavailable as problem:
-        return render(request, "proposals/pdf_unavailable.html", {"reply": reply, "problem": problem},
-                      status=503)
-    return FileResponse(io.BytesIO(pdf), as_attachment=True, filename=letters.pdf_filename(reply),
+        return render(request, "proposals/pdf_unavailable.html", {"reply": reply, "problem": problem}, status=503)
+    return FileResponse(io.BytesIO(pdf), as_attachment=True, filename=letters.feedback_form_filename(reply),
                         content_type="application/pdf")
 
 
@@ -62,3 +346,4 @@ def licensed_font(request: HttpRequest, role: str) -> FileResponse:
     if path is None or not path.is_file():
         raise Http404("没有配置该字体")
     return FileResponse(path.open("rb"), content_type="font/ttf")
+

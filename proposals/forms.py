@@ -1,0 +1,178 @@
+"""Forms of the clerk's workspace. Labels and errors are Chinese; errors name the field or row."""
+
+from __future__ import annotations
+
+import re
+
+from django import forms
+from django.conf import settings
+from django.forms import formset_factory
+
+from measures.models import MAX_LEVEL, Measure
+from proposals.models import Rating, Reply, ReplyCopy
+
+COPY_LINE = re.compile(r"^(?P<recipient>.+?)\s*(?:（(?P<a>\d+)份）|\((?P<b>\d+)份\)|\s(?P<c>\d+))?$")
+
+
+def lines(text: str) -> list[str]:
+    return [line.strip() for line in text.splitlines() if line.strip()]
+
+
+class ReplyForm(forms.ModelForm):
+    """The reply's own fields; the 抄送 list, consulted units and attachments as one line each."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput)
+    class_code = forms.ChoiceField(label="办理结果分类", required=False)
+    consulted_text = forms.CharField(label="会商单位", required=False, widget=forms.Textarea(attrs={"rows": 2}),
+                                     help_text="每行一个，开头语据此写明“经会商……意见”")
+    copies_text = forms.CharField(label="抄送", required=False, widget=forms.Textarea(attrs={"rows": 2}),
+                                  help_text="每行一个单位，份数写在括号里，如：市政府督查室（2份）")
+    attachments_text = forms.CharField(label="附件", required=False, widget=forms.Textarea(attrs={"rows": 2}),
+                                       help_text="每行一个附件名称")
+
+    class Meta:
+        model = Reply
+        fields = ["title", "salutation", "opening", "closing", "heading_style", "doc_number", "signer",
+                  "publicity", "signature", "date", "leader_name", "leader_phone", "handler_name",
+                  "handler_phone", "postcode", "contact_style", "copy_style"]
+        widgets = {
+            "opening": forms.Textarea(attrs={"rows": 3}),
+            "closing": forms.Textarea(attrs={"rows": 3}),
+            "date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["class_code"].choices = [("", "未分类")] + [
+            (code, f"{code}类：{wording}") for code, wording in settings.REPLY_CLASS_CODES.items()]
+        reply = self.instance
+        if reply.pk and not self.is_bound:
+            self.initial.update(
+                version=reply.version, class_code=reply.class_code,
+                consulted_text="\n".join(reply.consulted), attachments_text="\n".join(reply.attachments),
+                copies_text="\n".join(str(c) for c in reply.copies.all()))
+        self.fields["title"].widget.attrs["placeholder"] = reply.proposal.default_reply_title() if reply.pk else ""
+        self.fields["salutation"].widget.attrs["placeholder"] = reply.proposal.default_salutation() if reply.pk else ""
+
+    def clean_copies_text(self) -> list[tuple[str, int | None]]:
+        copies = []
+        for number, line in enumerate(lines(self.cleaned_data["copies_text"]), start=1):
+            match = COPY_LINE.match(line)
+            recipient = match["recipient"].strip() if match else ""
+            if not recipient:
+                raise forms.ValidationError(f"抄送第{number}行无法识别：{line}")
+            count = next((match[g] for g in ("a", "b", "c") if match[g]), None)
+            copies.append((recipient, int(count) if count else None))
+        return copies
+
+    def apply(self, reply: Reply) -> None:
+        """Copy the cleaned data onto `reply` and replace its 抄送 list (inside save_draft)."""
+        data = self.cleaned_data
+        for name in self.Meta.fields:
+            setattr(reply, name, data[name])
+        reply.class_code = data["class_code"]
+        reply.consulted = lines(data["consulted_text"])
+        reply.attachments = lines(data["attachments_text"])
+        reply.copies.all().delete()
+        ReplyCopy.objects.bulk_create(ReplyCopy(reply=reply, position=i, recipient=r, copies=n)
+                                      for i, (r, n) in enumerate(data["copies_text"], start=1))
+
+
+class MeasureRowForm(forms.Form):
+    """One section of the reply in outline order: its level, heading and paragraphs."""
+
+    level = forms.TypedChoiceField(label="层级", coerce=int, initial=1,
+                                   choices=[(1, "一级 一、"), (2, "二级 （一）"), (3, "三级 1."), (4, "四级 （1）")],
+                                   widget=forms.Select(attrs={"class": "form-select form-select-sm"}))
+    heading = forms.CharField(label="小标题", required=False,
+                              max_length=Measure._meta.get_field("heading").max_length,
+                              widget=forms.TextInput(attrs={"placeholder": "小标题（不含序号，可留空）"}))
+    paragraphs = forms.CharField(label="内容", required=False,
+                                 widget=forms.Textarea(attrs={"rows": 4, "placeholder": "正文，每段一行"}))
+
+
+class BaseMeasureRowFormSet(forms.BaseFormSet):
+    def clean(self) -> None:
+        if any(self.errors):
+            return
+        previous = 0
+        for number, form in enumerate(self.forms, start=1):
+            data = form.cleaned_data
+            if not data or (not data.get("heading") and not data.get("paragraphs", "").strip()):
+                continue
+            level = data["level"]
+            if level > previous + 1:
+                raise forms.ValidationError(
+                    f"第{number}条办理措施：层级不能跳级（上一条是第{previous or '—'}级，这一条是第{level}级）。")
+            previous = level
+
+    def rows(self) -> list[dict]:
+        """The non-empty rows in order."""
+        return [f.cleaned_data for f in self.forms
+                if f.cleaned_data and (f.cleaned_data.get("heading") or f.cleaned_data.get("paragraphs", "").strip())]
+
+
+MeasureRowFormSet = formset_factory(MeasureRowForm, formset=BaseMeasureRowFormSet, extra=0,
+                                    max_num=200, validate_max=True, absolute_max=200)
+
+
+def measure_rows(reply: Reply) -> list[dict]:
+    """The reply's measures flattened to outline rows, for the editor."""
+    from measures.models import measure_tree
+
+    rows = []
+
+    def walk(tree):
+        for measure, children in tree:
+            rows.append({"level": measure.level, "heading": measure.heading, "paragraphs": measure.paragraphs})
+            walk(children)
+
+    walk(measure_tree(reply))
+    return rows
+
+
+def outline_to_tree(rows: list[dict]) -> list[tuple[Measure, list]]:
+    """Outline rows to unsaved (measure, children) pairs; a level never exceeds MAX_LEVEL."""
+    root: list = []
+    stack: list[tuple[int, list]] = [(0, root)]
+    for row in rows:
+        level = min(row["level"], MAX_LEVEL)
+        while stack[-1][0] >= level:
+            stack.pop()
+        level = stack[-1][0] + 1
+        children: list = []
+        measure = Measure(level=level, heading=row.get("heading") or "",
+                          paragraphs="\n".join(p.strip() for p in row.get("paragraphs", "").splitlines() if p.strip()))
+        stack[-1][1].append((measure, children))
+        stack.append((level, children))
+    return root
+
+
+def save_tree(reply: Reply, tree, parent: Measure | None = None) -> None:
+    for position, (measure, children) in enumerate(tree, start=1):
+        measure.reply, measure.parent, measure.position = reply, parent, position
+        measure.save()
+        save_tree(reply, children, measure)
+
+
+class ReturnForm(forms.Form):
+    reason = forms.CharField(label="退回理由", widget=forms.Textarea(attrs={"rows": 3}),
+                             error_messages={"required": "退回修改必须说明理由。"})
+
+
+class OpinionForm(forms.Form):
+    text = forms.CharField(label="会办意见", widget=forms.Textarea(attrs={"rows": 10}),
+                           error_messages={"required": "会办意见不能为空。"})
+
+
+class FeedbackForm(forms.Form):
+    deputy = forms.TypedChoiceField(label="代表／委员", coerce=int)
+    rating = forms.ChoiceField(label="评价", choices=Rating.choices, widget=forms.RadioSelect)
+    note = forms.CharField(label="意见", required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args, reply: Reply, **kwargs):
+        super().__init__(*args, **kwargs)
+        rated = set(reply.feedback.values_list("deputy_id", flat=True))
+        self.fields["deputy"].choices = [
+            (a.deputy_id, f"{a.deputy.name}{'（领衔）' if a.is_lead else ''}")
+            for a in reply.proposal.authorships.select_related("deputy") if a.deputy_id not in rated]

@@ -1,0 +1,277 @@
+"""Every change of a reply's status, and every write that must not race, goes through here.
+
+The pipeline is data (TRANSITIONS). Each verb is one function that locks the reply
+(`select_for_update`), checks who may do it and from which status, writes one `ReplyEvent`
+row, then saves with `update_fields`. A refused move raises `WorkflowError` with a Chinese
+message; nothing is written. A second click on the same button finds the status already
+moved and is refused, so the state changes once.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.utils import timezone
+
+from proposals import deadlines
+from proposals.interchange import export_letter
+from proposals.models import (
+    Assignment, CoOpinion, Deputy, Feedback, Rating, Reply, ReplyCopy, ReplyEvent, ReplyStatus,
+    ReplyVersion, Role, User, UserRole,
+)
+
+S = ReplyStatus
+TRANSITIONS: dict[str, tuple[frozenset[str], str]] = {
+    "submit": (frozenset({S.DRAFT, S.RETURNED}), S.SUBMITTED),
+    "return": (frozenset({S.SUBMITTED}), S.RETURNED),
+    "sign_off": (frozenset({S.SUBMITTED}), S.APPROVED),
+    "issue": (frozenset({S.APPROVED}), S.ISSUED),
+}
+VERB_LABELS = {
+    "start": "开始起草", "submit": "提交审核", "return": "退回修改", "sign_off": "签发",
+    "issue": "答复代表", "reopen": "再次办理",
+}
+CO_ROLES = (Role.CO, Role.JOINT)
+
+
+class WorkflowError(Exception):
+    """A refused action; the message is shown to the user as it is."""
+
+
+class EditConflict(Exception):
+    """Someone saved the draft since this editor loaded it."""
+
+    def __init__(self, reply: Reply):
+        super().__init__("答复已被他人修改")
+        self.reply = reply
+
+
+def _locked(reply: Reply) -> Reply:
+    return Reply.objects.select_for_update().select_related(
+        "assignment__proposal__session", "assignment__agency").get(pk=reply.pk)
+
+
+def _require(user: User, agency_id: int, roles: tuple[str, ...], action: str) -> None:
+    if user.agency_id != agency_id or user.role not in roles:
+        who = "、".join(UserRole(role).label for role in roles)
+        raise WorkflowError(f"只有本单位的{who}可以{action}。")
+
+
+def _move(reply: Reply, user: User, verb: str, note: str = "", extra_fields: tuple[str, ...] = ()) -> Reply:
+    sources, target = TRANSITIONS[verb]
+    if reply.status not in sources:
+        raise WorkflowError(f"答复当前为“{reply.get_status_display()}”，不能{VERB_LABELS[verb]}。")
+    ReplyEvent.objects.create(reply=reply, actor=user, verb=verb, from_status=reply.status,
+                              to_status=target, note=note)
+    reply.status = target
+    reply.save(update_fields=["status", "updated_at", *extra_fields])
+    return reply
+
+
+def _snapshot(reply: Reply, user: User, *, submitted: bool = False) -> ReplyVersion:
+    number = (reply.versions.order_by("-number").values_list("number", flat=True).first() or 0) + 1
+    return ReplyVersion.objects.create(reply=reply, number=number, saved_by=user, submitted=submitted,
+                                       snapshot=export_letter(reply))
+
+
+def co_assignments(reply: Reply):
+    return reply.proposal.assignments.filter(role__in=CO_ROLES).select_related("agency")
+
+
+@transaction.atomic
+def start_reply(assignment: Assignment, user: User) -> Reply:
+    """Open the first draft of the lead agency's reply, pre-filled from the proposal."""
+    assignment = Assignment.objects.select_for_update().get(pk=assignment.pk)
+    _require(user, assignment.agency_id, (UserRole.CLERK, UserRole.LEADER), "起草答复")
+    if not assignment.answers_deputy:
+        raise WorkflowError("协办、会办单位不答复代表，请填写会办意见。")
+    existing = assignment.replies.order_by("-round").first()
+    if existing:
+        return existing
+    reply = Reply(assignment=assignment, round=1, created_by=user,
+                  due_date=deadlines.reply_due(assignment.assigned_date))
+    reply.fill_defaults_from_agency()
+    reply.consulted = [a.agency.short_name or a.agency.name for a in
+                       assignment.proposal.assignments.filter(role__in=CO_ROLES).select_related("agency")]
+    reply.opening = reply.default_opening()
+    reply.save()
+    ReplyCopy.objects.bulk_create(
+        ReplyCopy(reply=reply, position=c.position, recipient=c.recipient, copies=c.copies)
+        for c in assignment.agency.default_copies.all())
+    ReplyEvent.objects.create(reply=reply, actor=user, verb="start", to_status=S.DRAFT)
+    _snapshot(reply, user)
+    return reply
+
+
+@transaction.atomic
+def save_draft(reply: Reply, user: User, expected_version: int, apply: Callable[[Reply], None]) -> Reply:
+    """Save the editor's changes: refused unless the draft is editable; raises EditConflict when
+    someone else saved since `expected_version` was loaded. Keeps every saved version."""
+    reply = _locked(reply)
+    _require(user, reply.assignment.agency_id, (UserRole.CLERK, UserRole.LEADER), "修改答复")
+    if not reply.is_editable:
+        raise WorkflowError(f"答复当前为“{reply.get_status_display()}”，不能修改。")
+    if reply.version != expected_version:
+        raise EditConflict(reply)
+    apply(reply)
+    reply.version += 1
+    reply.save()
+    _snapshot(reply, user)
+    return reply
+
+
+def missing_opinions(reply: Reply) -> list[str]:
+    """Co-handling agencies whose opinion is neither in nor past its deadline."""
+    today = timezone.localdate()
+    missing = []
+    for assignment in co_assignments(reply):
+        opinion = CoOpinion.objects.filter(assignment=assignment, submitted_at__isnull=False).exists()
+        due = assignment.due_date
+        if not opinion and (due is None or due >= today):
+            deadline = f"（截止{due.year}年{due.month}月{due.day}日）" if due else ""
+            missing.append(f"{assignment.agency.name}{deadline}")
+    return missing
+
+
+@transaction.atomic
+def submit(reply: Reply, user: User) -> Reply:
+    reply = _locked(reply)
+    _require(user, reply.assignment.agency_id, (UserRole.CLERK,), "提交审核")
+    if reply.status in TRANSITIONS["submit"][0]:
+        missing = missing_opinions(reply)
+        if missing:
+            raise WorkflowError(f"尚未收到{'、'.join(missing)}的会办意见，暂不能提交审核。")
+    _move(reply, user, "submit")
+    latest = reply.versions.order_by("-number").first()
+    if latest:
+        latest.submitted = True
+        latest.save(update_fields=["submitted"])
+    return reply
+
+
+@transaction.atomic
+def return_reply(reply: Reply, user: User, reason: str) -> Reply:
+    reply = _locked(reply)
+    _require(user, reply.assignment.agency_id, (UserRole.LEADER,), "退回答复")
+    if reply.status == S.SUBMITTED and not reason.strip():
+        raise WorkflowError("退回修改必须说明理由。")
+    return _move(reply, user, "return", note=reason.strip())
+
+
+def drafted_by(reply: Reply, user: User) -> bool:
+    return reply.created_by_id == user.pk or reply.versions.filter(saved_by=user).exists()
+
+
+@transaction.atomic
+def sign_off(reply: Reply, user: User) -> Reply:
+    """签发: a leader of the agency who did not draft the reply approves the final text."""
+    reply = _locked(reply)
+    _require(user, reply.assignment.agency_id, (UserRole.LEADER,), "签发")
+    if reply.status == S.SUBMITTED and drafted_by(reply, user):
+        raise WorkflowError("起草人不能签发自己起草的答复，请由其他领导签发。")
+    return _move(reply, user, "sign_off")
+
+
+@transaction.atomic
+def issue(reply: Reply, user: User) -> Reply:
+    """Send the signed letter: fix its date, store its PDF with the SHA-256, freeze it."""
+    from proposals import letters  # WeasyPrint only when a letter is really issued
+
+    reply = _locked(reply)
+    _require(user, reply.assignment.agency_id, (UserRole.CLERK, UserRole.LEADER), "发出答复")
+    if reply.status != S.APPROVED:
+        raise WorkflowError(f"答复当前为“{reply.get_status_display()}”，不能{VERB_LABELS['issue']}。")
+    today = timezone.localdate()
+    reply.date = reply.date or today
+    reply.issued_on = today
+    try:
+        pdf = letters.render_pdf(reply)
+    except letters.LetterRenderingUnavailable as problem:
+        raise WorkflowError(str(problem)) from None
+    reply.pdf_sha256 = hashlib.sha256(pdf).hexdigest()
+    reply.pdf.save(letters.pdf_filename(reply), ContentFile(pdf), save=False)
+    return _move(reply, user, "issue", extra_fields=("date", "issued_on", "pdf", "pdf_sha256"))
+
+
+@transaction.atomic
+def record_feedback(reply: Reply, user: User, deputy: Deputy, rating: str, note: str = "") -> Feedback:
+    """A deputy's rating of an issued reply. A dissatisfied lead author opens the next round."""
+    reply = _locked(reply)
+    if user.role != UserRole.COMMITTEE:
+        raise WorkflowError("办理评价由委员会工作人员登记。")
+    if reply.status != S.ISSUED:
+        raise WorkflowError("答复发出后才能登记代表评价。")
+    authorship = reply.proposal.authorships.filter(deputy=deputy).first()
+    if authorship is None:
+        raise WorkflowError(f"{deputy.name}不是该{reply.proposal.kind}的提出人。")
+    if rating not in Rating.values:
+        raise WorkflowError("请选择满意、基本满意或不满意。")
+    if reply.feedback.filter(deputy=deputy).exists():
+        raise WorkflowError(f"已登记{deputy.name}对本轮答复的评价。")
+    feedback = Feedback.objects.create(reply=reply, deputy=deputy, rating=rating, note=note.strip(),
+                                       recorded_by=user)
+    if authorship.is_lead and rating == Rating.DISSATISFIED:
+        reopen(reply, user, f"领衔代表{deputy.name}不满意：{note.strip() or '未填写意见'}")
+    return feedback
+
+
+def reopen(previous: Reply, user: User, note: str) -> Reply:
+    """再次办理: a new draft for the next round, starting from the issued letter, due in 1 month."""
+    today = timezone.localdate()
+    reply = Reply.objects.get(pk=previous.pk)
+    reply.pk = None
+    reply._state.adding = True
+    reply.round = previous.round + 1
+    reply.status = S.DRAFT
+    reply.version = 1
+    reply.date = None
+    reply.issued_on = None
+    reply.pdf = ""
+    reply.pdf_sha256 = ""
+    reply.due_date = deadlines.rehandling_due(today)
+    reply.created_by = None
+    reply.save()
+    ReplyCopy.objects.bulk_create(
+        ReplyCopy(reply=reply, position=c.position, recipient=c.recipient, copies=c.copies)
+        for c in previous.copies.all())
+    _copy_measures(previous, reply)
+    ReplyEvent.objects.create(reply=reply, actor=user, verb="reopen", to_status=S.DRAFT, note=note)
+    _snapshot(reply, user)
+    return reply
+
+
+def _copy_measures(source: Reply, target: Reply) -> None:
+    from measures.models import Measure, measure_tree
+
+    def copy(tree, parent):
+        for measure, children in tree:
+            new = Measure.objects.create(reply=target, parent=parent, level=measure.level,
+                                         position=measure.position, heading=measure.heading,
+                                         paragraphs=measure.paragraphs)
+            copy(children, new)
+
+    copy(measure_tree(source), None)
+
+
+@transaction.atomic
+def save_opinion(assignment: Assignment, user: User, text: str, *, submit_now: bool) -> CoOpinion:
+    """A co-handling agency writes (and submits) its 会办意见 to the lead agency."""
+    assignment = Assignment.objects.select_for_update().get(pk=assignment.pk)
+    _require(user, assignment.agency_id, (UserRole.CLERK, UserRole.LEADER), "填写会办意见")
+    if assignment.role not in CO_ROLES:
+        raise WorkflowError("只有协办、会办单位填写会办意见。")
+    if not text.strip():
+        raise WorkflowError("会办意见不能为空。")
+    opinion = CoOpinion.objects.filter(assignment=assignment).first()
+    if opinion and opinion.is_submitted:
+        raise WorkflowError("会办意见已提交，不能再修改。")
+    opinion = opinion or CoOpinion(assignment=assignment)
+    opinion.text = text.strip()
+    opinion.written_by = user
+    if submit_now:
+        opinion.submitted_at = timezone.now()
+    opinion.save()
+    return opinion
