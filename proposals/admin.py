@@ -3,7 +3,8 @@ from django.contrib.auth.admin import UserAdmin
 
 from measures.models import Measure
 from proposals.models import (
-    Agency, AgencyCopy, Assignment, Deputy, Proposal, ProposalAuthor, Reply, ReplyCopy, Session, User,
+    Agency, AgencyCopy, Assignment, CoOpinion, Deputy, Feedback, Proposal, ProposalAuthor, Reply, ReplyCopy,
+    ReplyEvent, Session, User,
 )
 
 admin.site.site_header = "随州市建议提案答复管理"
@@ -81,14 +82,33 @@ class MeasureInline(admin.StackedInline):
     fields = ["level", "position", "parent", "heading", "paragraphs"]
 
 
+class ReplyEventInline(admin.TabularInline):
+    model = ReplyEvent
+    extra = 0
+    can_delete = False
+    readonly_fields = ["at", "actor", "verb", "from_status", "to_status", "note"]
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+
 @admin.register(Reply)
 class ReplyAdmin(admin.ModelAdmin):
+    """Status changes only through the portal's workflow; issued letters are read-only."""
+
     list_display = ["__str__", "agency_name", "round", "status", "class_code", "date"]
+    readonly_fields = ["status", "version", "issued_on", "pdf", "pdf_sha256", "created_by"]
     list_filter = ["status", "class_code", "round", "assignment__agency", "assignment__proposal__session"]
     search_fields = ["title", "assignment__proposal__number", "assignment__proposal__title",
                      "assignment__agency__name"]
     autocomplete_fields = ["assignment"]
-    inlines = [ReplyCopyInline, MeasureInline]
+    inlines = [ReplyCopyInline, MeasureInline, ReplyEventInline]
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return super().has_change_permission(request, obj) and not (obj and obj.is_frozen)
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return super().has_delete_permission(request, obj) and not (obj and obj.is_frozen)
 
     @admin.display(description="承办单位", ordering="assignment__agency__name")
     def agency_name(self, obj: Reply) -> str:
@@ -102,3 +122,17 @@ class PortalUserAdmin(UserAdmin):
     search_fields = ["username", "first_name", "last_name", "agency__name", "office"]
     fieldsets = UserAdmin.fieldsets + (("所属与角色", {"fields": ["role", "agency", "office"]}),)
     add_fieldsets = UserAdmin.add_fieldsets + (("所属与角色", {"fields": ["role", "agency", "office"]}),)
+
+
+@admin.register(CoOpinion)
+class CoOpinionAdmin(admin.ModelAdmin):
+    list_display = ["assignment", "written_by", "submitted_at"]
+    list_filter = ["assignment__agency"]
+    search_fields = ["text", "assignment__proposal__title", "assignment__agency__name"]
+
+
+@admin.register(Feedback)
+class FeedbackAdmin(admin.ModelAdmin):
+    list_display = ["reply", "deputy", "rating", "recorded_by", "recorded_at"]
+    list_filter = ["rating"]
+    search_fields = ["deputy__name", "reply__assignment__proposal__title"]
