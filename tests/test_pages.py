@@ -117,3 +117,11 @@ def test_seed_demo_is_safe_to_run_twice():
     password = re.search(r"clerk\s+(\S+)\s+孙建波", first.getvalue()).group(1)
     assert User.objects.get(username="clerk").check_password(password)
     assert "已存在，密码未改变" in second.getvalue() and password not in second.getvalue()
+
+
+def test_seed_demo_never_overwrites_the_users_work():
+    call_command("seed_demo", stdout=io.StringIO())
+    reply = Reply.objects.get()
+    Reply.objects.filter(pk=reply.pk).update(status="issued", title="用户改过的标题")
+    call_command("seed_demo", stdout=io.StringIO())
+    assert Reply.objects.get().title == "用户改过的标题"

@@ -7,7 +7,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from proposals.interchange import import_letter, read_letter_file
-from proposals.models import Agency, Assignment, Role, Session, User, UserRole
+from proposals.models import Agency, Assignment, Reply, Role, User, UserRole
 
 SEED_LETTER = Path(__file__).resolve().parents[2] / "demo" / "reply-12.json"
 
@@ -32,7 +32,12 @@ class Command(BaseCommand):
 
     @transaction.atomic
     def handle(self, *args, **options):
-        reply = import_letter(read_letter_file(SEED_LETTER))
+        letter = read_letter_file(SEED_LETTER)
+        # Once loaded, the demo record belongs to the users: never overwrite their work.
+        reply = (Reply.objects.filter(assignment__proposal__session__name=letter.data["session"],
+                                      assignment__proposal__number=str(letter.data["proposal_number"]),
+                                      assignment__agency__name=letter.data["agency"]).order_by("round").first()
+                 or import_letter(letter))
         session = reply.proposal.session
         if session.year is None:
             session.year = 2022
