@@ -6,12 +6,12 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 
-from proposals.models import refuse_if_issued
+from proposals.models import LetterPart
 
 MAX_LEVEL = 4
 
 
-class Measure(models.Model):
+class Measure(LetterPart):
     """One section of a reply: an optional heading and its paragraphs.
 
     Level 1 prints as 一、 (or 1.), level 2 as （一）, level 3 as 1., level 4 as （1）; the numbers
@@ -50,14 +50,6 @@ class Measure(models.Model):
 
     def __str__(self) -> str:
         return self.heading or (self.paragraph_list[:1] or ["（无内容）"])[0][:30]
-
-    def save(self, *args, **kwargs):
-        refuse_if_issued(self.reply_id)
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        refuse_if_issued(self.reply_id)
-        return super().delete(*args, **kwargs)
 
     def clean(self) -> None:
         if self.parent_id is not None:

@@ -486,15 +486,11 @@ class Reply(models.Model):
         self.copy_style = agency.copy_style
 
 
-class ReplyCopy(CopyRecipient):
-    """A recipient of this reply's 抄送 line."""
+class LetterPart(models.Model):
+    """A part of a reply's letter (a measure, a 抄送 recipient): frozen with the issued reply."""
 
-    reply = models.ForeignKey(Reply, on_delete=models.CASCADE, related_name="copies",
-                              verbose_name="答复")
-
-    class Meta(CopyRecipient.Meta):
-        verbose_name = "抄送单位"
-        verbose_name_plural = "抄送单位"
+    class Meta:
+        abstract = True
 
     def save(self, *args, **kwargs):
         refuse_if_issued(self.reply_id)
@@ -503,6 +499,17 @@ class ReplyCopy(CopyRecipient):
     def delete(self, *args, **kwargs):
         refuse_if_issued(self.reply_id)
         return super().delete(*args, **kwargs)
+
+
+class ReplyCopy(LetterPart, CopyRecipient):
+    """A recipient of this reply's 抄送 line."""
+
+    reply = models.ForeignKey(Reply, on_delete=models.CASCADE, related_name="copies",
+                              verbose_name="答复")
+
+    class Meta(CopyRecipient.Meta):
+        verbose_name = "抄送单位"
+        verbose_name_plural = "抄送单位"
 
 
 def refuse_if_issued(reply_id: int | None) -> None:
