@@ -4,6 +4,7 @@ import os
 from pathlib import Path
 
 import pytest
+from django.db import connections
 
 from tests.conftest import PASSWORD
 
@@ -15,8 +16,8 @@ ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
 
 @pytest.fixture
 def page():
-    """A Chromium page. Request it after the database fixtures: Playwright runs its loop in a
-    greenlet, and ORM calls made while it runs would open a connection nobody closes."""
+    """A Chromium page. Request it after the database fixtures, so they run before Playwright
+    starts its event loop."""
     # The loop makes Django believe it is in async code; the ORM calls here are synchronous.
     os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
     from playwright.sync_api import sync_playwright
@@ -28,6 +29,9 @@ def page():
                   "--disable-component-update", "--disable-sync", "--no-first-run"])
         context = browser.new_context(viewport={"width": 1400, "height": 1000}, locale="zh-CN")
         yield context.new_page()
+        # ORM calls made by the test while the loop ran used connections of the loop's
+        # context; close them here, in that context, or PostgreSQL keeps the test database busy.
+        connections.close_all()
         browser.close()
     os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
 
