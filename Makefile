@@ -11,10 +11,11 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 # python3-venv: the virtualenv; libpq-dev: psycopg2 fallback; pango + libharfbuzz-subset0:
 # WeasyPrint (without the subsetter a letter takes seconds); fonts-noto-cjk, fonts-lxgw-wenkai:
 # sources of the letter fonts (manage.py buildfonts); chromium: browser tests and screenshots
-# (Playwright drives Debian's build); poppler-utils: PDF checks (pdftotext, pdffonts, pdftoppm).
+# (Playwright drives Debian's build); poppler-utils, qpdf: PDF checks (pdftotext, pdffonts,
+# pdfsig, qpdf --check).
 APT_PACKAGES := python3 python3-venv python3-dev build-essential libpq-dev \
 	libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-noto-cjk fonts-lxgw-wenkai \
-	chromium poppler-utils
+	chromium poppler-utils qpdf
 
 .PHONY: run test setup
 
@@ -36,6 +37,7 @@ $(STAMPS)/venv: requirements.txt $(STAMPS)/apt
 run: setup
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py seed_demo
+	$(PY) manage.py make_demo_pki
 	$(PY) manage.py collectstatic --noinput --verbosity 0
 	DJANGO_DEBUG=1 $(PY) manage.py runserver 127.0.0.1:8000
 

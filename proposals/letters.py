@@ -252,6 +252,35 @@ def render_pdf(reply: Reply) -> bytes:
     return render_pdf_from_html(letter_html(reply, for_pdf=True))
 
 
+SEAL_DIAMETER_MM = 42  # GB/T 9704 practice: the round official seal of a government body
+PX_TO_PT = 0.75
+
+
+@dataclass(frozen=True)
+class RenderedLetter:
+    """A rendered letter and where its seal goes: page index and box in PDF points (y up)."""
+
+    pdf: bytes
+    seal_page: int
+    seal_box: tuple[float, float, float, float]
+
+
+def render_letter(reply: Reply) -> RenderedLetter:
+    """The letter's PDF, with the seal placed over the 署名 and date as they were laid out:
+    centred on them, which sit slightly below the seal's centre."""
+    document = renderer().render(letter_html(reply, for_pdf=True))
+    page_index, anchor = next((i, page.anchors["letter-sign"]) for i, page in enumerate(document.pages)
+                              if "letter-sign" in page.anchors)
+    page_height = document.pages[page_index].height * PX_TO_PT
+    x1, y1, x2, y2 = (value * PX_TO_PT for value in anchor)
+    centre_x, centre_y = (x1 + x2) / 2, page_height - (y1 + (y2 - y1) * 0.45)
+    radius = SEAL_DIAMETER_MM / 25.4 * 72 / 2
+    with renderer().lock:
+        pdf = document.write_pdf()
+    return RenderedLetter(pdf, page_index, (centre_x - radius, centre_y - radius,
+                                            centre_x + radius, centre_y + radius))
+
+
 def pdf_filename(reply: Reply) -> str:
     """`市五届人大一次会议第12号建议-随州市人力资源和社会保障局答复.pdf`; no path separators."""
     proposal = reply.proposal

@@ -218,6 +218,14 @@ class Agency(models.Model):
     class_code_position = models.CharField("办理结果分类位置", max_length=12,
                                            choices=ClassCodePosition.choices,
                                            default=ClassCodePosition.HEADER_LINE)
+    signing_key_file = models.CharField(
+        "签章证书文件", max_length=300, blank=True,
+        help_text="PKCS#12 文件路径（相对于 REPLY_SIGNING_DIR）；口令不存数据库，见 README")
+    signing_password_key = models.CharField(
+        "证书口令名称", max_length=50, blank=True,
+        help_text="口令取自环境变量 REPLY_SIGNING_PASSWORD_<名称>，或受保护的口令文件中的同名项")
+    seal = models.ImageField("电子印章图片", upload_to="seals/", blank=True,
+                             help_text="PNG，透明背景；签发时缩小后盖在署名和日期上")
 
     class Meta:
         verbose_name = "承办单位"
@@ -379,6 +387,7 @@ class Reply(models.Model):
     issued_on = models.DateField("答复日期", null=True, blank=True, editable=False)
     pdf = models.FileField("答复函 PDF", upload_to="replies/%Y/", blank=True, editable=False)
     pdf_sha256 = models.CharField("PDF SHA-256", max_length=64, blank=True, editable=False)
+    pdf_sm3 = models.CharField("PDF SM3", max_length=64, blank=True, editable=False)
     created_at = models.DateTimeField("创建时间", auto_now_add=True)
     updated_at = models.DateTimeField("修改时间", auto_now=True)
 

@@ -7,6 +7,7 @@ import difflib
 import hashlib
 import io
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch
@@ -15,7 +16,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.views.decorators.http import require_GET, require_POST
 
-from proposals import deadlines, letters, workflow
+from proposals import deadlines, letters, signing, workflow
 from proposals.forms import (
     FeedbackForm, MeasureRowFormSet, OpinionForm, ReplyForm, ReturnForm, measure_rows, outline_to_tree,
     save_tree,
@@ -347,3 +348,21 @@ def licensed_font(request: HttpRequest, role: str) -> FileResponse:
         raise Http404("没有配置该字体")
     return FileResponse(path.open("rb"), content_type="font/ttf")
 
+
+
+def verify_letter(request: HttpRequest) -> HttpResponse:
+    """Committee staff upload a PDF: is the signature valid, who signed when, was it changed
+    after signing, which archived reply is it."""
+    if not request.user.sees_everything:
+        raise PermissionDenied("只有委员会工作人员可以验证答复函。")
+    lines, problem = [], ""
+    if request.method == "POST":
+        upload = request.FILES.get("pdf")
+        if upload is None:
+            problem = "请选择要验证的 PDF 文件。"
+        elif upload.size > settings.MAX_UPLOAD_BYTES:
+            problem = f"文件超过 {settings.MAX_UPLOAD_BYTES // 2**20} MB，不予验证。"
+        else:
+            result = signing.verify(upload.read())
+            lines = signing.describe(result, Reply.objects.for_user(request.user))
+    return render(request, "proposals/verify.html", {"lines": lines, "problem": problem})

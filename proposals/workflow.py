@@ -9,9 +9,9 @@ moved and is refused, so the state changes once.
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Callable
 
+from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
@@ -177,23 +177,32 @@ def sign_off(reply: Reply, user: User) -> Reply:
 
 @transaction.atomic
 def issue(reply: Reply, user: User) -> Reply:
-    """Send the signed letter: fix its date, store its PDF with the SHA-256, freeze it."""
-    from proposals import letters  # WeasyPrint only when a letter is really issued
+    """Send the signed letter: fix its date, sign its PDF with the agency's certificate and
+    seal, store it with its SHA-256 (and SM3), freeze the letter."""
+    from proposals import letters, signing  # WeasyPrint and pyHanko only when really issuing
 
     reply = _locked(reply)
     _require(user, reply.assignment.agency_id, (UserRole.CLERK, UserRole.LEADER), "发出答复")
     if reply.status != S.APPROVED:
         raise WorkflowError(f"答复当前为“{reply.get_status_display()}”，不能{VERB_LABELS['issue']}。")
+    agency = reply.agency
+    if not signing.can_sign(agency) and settings.REPLY_SIGNING_REQUIRED:
+        raise WorkflowError(f"{agency.name}尚未配置签章证书和电子印章，暂不能发出答复。请联系系统管理员"
+                            "（演示环境可运行 python manage.py make_demo_pki）。")
     today = timezone.localdate()
     reply.date = reply.date or today
     reply.issued_on = today
     try:
-        pdf = letters.render_pdf(reply)
-    except letters.LetterRenderingUnavailable as problem:
+        rendered = letters.render_letter(reply)
+        pdf = rendered.pdf
+        if signing.can_sign(agency):
+            pdf = signing.sign_letter(pdf, agency, rendered.seal_page, rendered.seal_box)
+    except (letters.LetterRenderingUnavailable, signing.SigningUnavailable) as problem:
         raise WorkflowError(str(problem)) from None
-    reply.pdf_sha256 = hashlib.sha256(pdf).hexdigest()
+    prints = signing.fingerprints(pdf)
+    reply.pdf_sha256, reply.pdf_sm3 = prints["sha256"], prints["sm3"]
     reply.pdf.save(letters.pdf_filename(reply), ContentFile(pdf), save=False)
-    return _move(reply, user, "issue", extra_fields=("date", "issued_on", "pdf", "pdf_sha256"))
+    return _move(reply, user, "issue", extra_fields=("date", "issued_on", "pdf", "pdf_sha256", "pdf_sm3"))
 
 
 @transaction.atomic

@@ -150,6 +150,9 @@ REPLY_TITLE_TEMPLATE = "对{session}第{number}号{kind}的答复"
 # Opening formula; placeholders: session, title, number, kind, consulted_clause.
 REPLY_OPENING_TEMPLATE = "你们在{session}提出的“{title}”的{kind}（第{number}号）收悉，{consulted_clause}现答复如下："
 DEFAULT_POSTCODE = os.environ.get("PORTAL_DEFAULT_POSTCODE", "441300")
+# Uploads (PDFs to verify, imports) larger than this are refused before they are read.
+MAX_UPLOAD_BYTES = 10 * 2**20
+DATA_UPLOAD_MAX_MEMORY_SIZE = MAX_UPLOAD_BYTES
 
 # ---- The letter PDF (proposals/letters.py) ----
 
@@ -161,3 +164,19 @@ LETTER_FONT_FILES = {
     role: os.environ.get(f"LETTER_FONT_{role.upper()}", "")
     for role in ("fangsong", "xiaobiaosong", "heiti", "kaiti")
 }
+
+# ---- Signing issued letters (proposals/signing.py) ----
+
+# Folder of the agencies' PKCS#12 files, the trusted roots and the protected password file.
+REPLY_SIGNING_DIR = Path(os.environ.get("REPLY_SIGNING_DIR", BASE_DIR / "pki"))
+# Passwords: environment variables REPLY_SIGNING_PASSWORD_<KEY>, else this JSON file {KEY: password}.
+REPLY_SIGNING_PASSWORDS = {
+    name.removeprefix("REPLY_SIGNING_PASSWORD_"): value
+    for name, value in os.environ.items() if name.startswith("REPLY_SIGNING_PASSWORD_")
+}
+REPLY_SIGNING_SECRETS_FILE = Path(os.environ.get("REPLY_SIGNING_SECRETS_FILE",
+                                                 REPLY_SIGNING_DIR / "secrets.json"))
+# Issuing a reply needs the agency's certificate and seal; off only where signing is not set up.
+REPLY_SIGNING_REQUIRED = env_bool("REPLY_SIGNING_REQUIRED", True)
+# PEM files of the certificate authorities a signature is checked against.
+REPLY_SIGNING_TRUST_ROOTS = env_list("REPLY_SIGNING_TRUST_ROOTS", str(REPLY_SIGNING_DIR / "demo-ca.pem"))

@@ -21,6 +21,7 @@ urlpatterns = [
     path("replies/<int:pk>/versions/<int:number>/", views.version_detail, name="version_detail"),
     path("replies/<int:pk>/pdf/", views.reply_pdf, name="reply_pdf"),
     path("replies/<int:pk>/feedback-form/", views.feedback_form_pdf, name="feedback_form_pdf"),
+    path("verify/", views.verify_letter, name="verify_letter"),
     path("letters/fonts.css", views.letter_font_css, name="letter_font_css"),
     path("letters/fonts/<str:role>.ttf", views.licensed_font, name="licensed_font"),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),

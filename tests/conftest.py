@@ -1,8 +1,10 @@
 """The cast every test module shares: two agencies, a committee, and one user per role."""
 
+import io
 from pathlib import Path
 
 import pytest
+from django.core.management import call_command
 
 from proposals.interchange import import_letter, read_letter_file
 from proposals.models import Agency, Assignment, Role, User, UserRole
@@ -12,6 +14,21 @@ SEED_JSON = REPO / "proposals" / "demo" / "reply-12.json"
 SHARED_SEED_JSON = REPO.parent / "shared" / "seed" / "reply-12.json"
 SHARED_SEED_TXT = REPO.parent / "shared" / "seed" / "reply-12.txt"
 PASSWORD = "Suizhou-2026-test"
+
+
+@pytest.fixture(autouse=True)
+def private_files(settings, tmp_path):
+    """Uploaded files, stored PDFs and the signing keys of a test live in its own folder."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.REPLY_SIGNING_DIR = tmp_path / "pki"
+    settings.REPLY_SIGNING_SECRETS_FILE = tmp_path / "pki" / "secrets.json"
+    settings.REPLY_SIGNING_TRUST_ROOTS = [str(tmp_path / "pki" / "demo-ca.pem")]
+
+
+@pytest.fixture
+def pki(db):
+    """A test CA, and a certificate and seal for every agency in the database."""
+    call_command("make_demo_pki", stdout=io.StringIO())
 
 
 @pytest.fixture

@@ -61,7 +61,7 @@ class Journey:
 
 
 def test_clerk_leader_and_committee_handle_the_seed_proposal(live_server, open_proposal, clerk, leader,
-                                                             committee_staff, page):  # noqa: F811
+                                                             committee_staff, pki, page):  # noqa: F811
     journey = Journey(page, live_server.url)
 
     # The clerk drafts the reply: two sections typed in the editor, checked in the live preview.

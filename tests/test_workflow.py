@@ -22,11 +22,6 @@ pytestmark = pytest.mark.django_db
 TODAY = timezone.localdate()
 
 
-@pytest.fixture(autouse=True)
-def media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
-
-
 @pytest.fixture
 def lead_assignment(seed_reply):
     """建议 12 handed to 市人社局 ten days ago, before anyone has drafted a reply."""
@@ -244,7 +239,7 @@ def test_the_drafter_cannot_sign_off(submitted, leader, second_leader, clerk):
 
 
 @pytest.fixture
-def issued(submitted, leader, clerk):
+def issued(submitted, leader, clerk, pki):
     login(leader).post(reverse("reply_sign_off", args=[submitted.pk]))
     login(clerk).post(reverse("reply_issue", args=[submitted.pk]))
     return Reply.objects.get(pk=submitted.pk)
