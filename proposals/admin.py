@@ -3,7 +3,7 @@ from django.contrib.auth.admin import UserAdmin
 
 from measures.models import Measure
 from proposals.models import (
-    Agency, AgencyCopy, Assignment, CoOpinion, Deputy, Feedback, Proposal, ProposalAuthor, Reply, ReplyCopy,
+    Agency, AgencyCopy, Assignment, AuditEvent, CoOpinion, Deputy, Feedback, Proposal, ProposalAuthor, Reply, ReplyCopy,
     ReplyEvent, Session, User,
 )
 
@@ -136,3 +136,21 @@ class FeedbackAdmin(admin.ModelAdmin):
     list_display = ["reply", "deputy", "rating", "recorded_by", "recorded_at"]
     list_filter = ["rating"]
     search_fields = ["deputy__name", "reply__assignment__proposal__title"]
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(admin.ModelAdmin):
+    """Read-only: audit rows are never edited or deleted."""
+
+    list_display = ["at", "actor", "ip", "event", "object_type", "object_id", "outcome"]
+    list_filter = ["event", "outcome"]
+    search_fields = ["event", "object_id", "actor__username"]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False

@@ -663,3 +663,26 @@ class User(AbstractUser):
     @property
     def display_name(self) -> str:
         return self.get_full_name() or self.username
+
+
+class AuditEvent(models.Model):
+    """One security-relevant event (who, from where, what, on which object, with what outcome).
+    Append-only by intent; the hash chain and database triggers come with the security issue."""
+
+    at = models.DateTimeField("时间", auto_now_add=True)
+    actor = models.ForeignKey("User", on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+                              verbose_name="操作人")
+    ip = models.GenericIPAddressField("IP 地址", null=True, blank=True)
+    event = models.CharField("事件", max_length=50)
+    object_type = models.CharField("对象类型", max_length=50, blank=True)
+    object_id = models.CharField("对象编号", max_length=50, blank=True)
+    outcome = models.CharField("结果", max_length=20)
+    detail = models.JSONField("详情", default=dict, blank=True)
+
+    class Meta:
+        verbose_name = "审计记录"
+        verbose_name_plural = "审计记录"
+        ordering = ["-at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M:%S} {self.event} {self.outcome}"

@@ -16,7 +16,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.views.decorators.http import require_GET, require_POST
 
-from proposals import deadlines, letters, signing, workflow
+from proposals import audit, deadlines, letters, signing, workflow
 from proposals.forms import (
     FeedbackForm, MeasureRowFormSet, OpinionForm, ReplyForm, ReturnForm, measure_rows, outline_to_tree,
     save_tree,
@@ -309,7 +309,10 @@ def reply_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     if reply.is_frozen and reply.pdf:
         with reply.pdf.open("rb") as stored:
             pdf = stored.read()
-        if hashlib.sha256(pdf).hexdigest() != reply.pdf_sha256:
+        actual = hashlib.sha256(pdf).hexdigest()
+        if actual != reply.pdf_sha256:
+            audit.record(request, "pdf_integrity_failure", reply, outcome="denied",
+                         expected_sha256=reply.pdf_sha256, actual_sha256=actual)
             return render(request, "proposals/pdf_unavailable.html", {
                 "reply": reply, "problem": "存档的答复函 PDF 与签发时的校验值不一致，已拒绝下载。"}, status=409)
     else:

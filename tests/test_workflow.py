@@ -13,7 +13,7 @@ from django.utils import timezone
 from measures.models import Measure
 from proposals import workflow
 from proposals.models import (
-    Assignment, CoOpinion, FrozenReply, Reply, ReplyEvent, ReplyVersion, Role, User, UserRole,
+    Assignment, AuditEvent, CoOpinion, FrozenReply, Reply, ReplyEvent, ReplyVersion, Role, User, UserRole,
 )
 from tests.conftest import PASSWORD
 
@@ -248,6 +248,8 @@ def issued(submitted, leader, clerk, pki):
 def test_issue_fixes_the_date_stores_the_pdf_and_freezes_the_letter(issued, clerk, sysadmin):
     reply = issued
     assert reply.status == "issued" and reply.date == TODAY and reply.issued_on == TODAY
+    detail = login(clerk).get(reverse("reply_detail", args=[reply.pk])).content.decode()
+    assert reply.pdf_sha256 in detail and reply.pdf_sm3 in detail
     stored = reply.pdf.read()
     assert hashlib.sha256(stored).hexdigest() == reply.pdf_sha256
     text = subprocess.run(["pdftotext", "-", "-"], input=stored, capture_output=True).stdout.decode()
@@ -280,6 +282,9 @@ def test_a_changed_byte_in_the_stored_pdf_is_refused(issued, clerk):
     response = login(clerk).get(reverse("reply_pdf", args=[issued.pk]))
     assert response.status_code == 409
     assert "校验值不一致" in response.content.decode()
+    event = AuditEvent.objects.get(event="pdf_integrity_failure")
+    assert (event.actor, event.object_id, event.outcome) == (clerk, str(issued.pk), "denied")
+    assert event.detail["expected_sha256"] == issued.pdf_sha256 != event.detail["actual_sha256"]
 
 
 # --- feedback and re-handling -----------------------------------------------------------------
