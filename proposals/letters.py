@@ -333,3 +333,20 @@ def render_feedback_form(reply: Reply) -> bytes:
 
 def feedback_form_filename(reply: Reply) -> str:
     return pdf_filename(reply).replace("答复", "征询意见表")
+
+
+def public_letter_html(reply: Reply) -> str:
+    """The public version (no phone numbers) as a standalone HTML document."""
+    from proposals.redaction import public_context
+
+    return render_to_string("letters/letter_document.html", {
+        "letter": public_context(letter_context(reply)), "for_pdf": True, "font_css_url": "",
+    })
+
+
+def render_public_pdf(reply: Reply) -> bytes:
+    return render_pdf_from_html(public_letter_html(reply))
+
+
+def public_pdf_filename(reply: Reply) -> str:
+    return pdf_filename(reply).replace("答复", "答复（公开版）")

@@ -686,3 +686,31 @@ class AuditEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M:%S} {self.event} {self.outcome}"
+
+
+class PublicationQuerySet(models.QuerySet):
+    def public(self) -> PublicationQuerySet:
+        """Publications anyone may read: never of a confidential proposal."""
+        return self.filter(reply__assignment__proposal__confidential=False)
+
+
+class Publication(models.Model):
+    """公开: the approved public version of an issued reply (国办发〔2014〕46号). The public
+    letter is generated from the reply, without phone numbers, never edited by hand."""
+
+    reply = models.OneToOneField(Reply, on_delete=models.PROTECT, related_name="publication",
+                                 verbose_name="答复")
+    approved_by = models.ForeignKey("User", on_delete=models.PROTECT, related_name="+", verbose_name="审核人")
+    approved_at = models.DateTimeField("公开时间", auto_now_add=True)
+    pdf = models.FileField("公开版 PDF", upload_to="public/%Y/", editable=False)
+    pdf_sha256 = models.CharField("公开版 SHA-256", max_length=64, editable=False)
+
+    objects = PublicationQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "公开"
+        verbose_name_plural = "公开"
+        ordering = ["-approved_at"]
+
+    def __str__(self) -> str:
+        return f"公开：{self.reply}"

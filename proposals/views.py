@@ -10,7 +10,8 @@ import io
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.db.models import Prefetch
+from django.contrib.auth.decorators import login_not_required
+from django.db.models import Prefetch, Q
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
@@ -22,7 +23,8 @@ from proposals.forms import (
     save_tree,
 )
 from proposals.models import (
-    Assignment, CoOpinion, Deputy, Proposal, Reply, ReplyStatus, ReplyVersion, UserRole,
+    Agency, Assignment, CoOpinion, Deputy, Proposal, Publication, Reply, ReplyStatus, ReplyVersion, Session,
+    UserRole,
 )
 
 
@@ -87,6 +89,9 @@ def reply_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "can_review": same_agency and user.role == UserRole.LEADER and reply.status == ReplyStatus.SUBMITTED,
         "can_issue": same_agency and reply.status == ReplyStatus.APPROVED,
         "can_rate": user.role == UserRole.COMMITTEE and reply.status == ReplyStatus.ISSUED,
+        "publication": Publication.objects.filter(reply=reply).first(),
+        "can_publish": (same_agency and user.role == UserRole.LEADER and reply.status == ReplyStatus.ISSUED
+                        and not reply.proposal.confidential),
         "return_form": ReturnForm(),
         "feedback_form": FeedbackForm(reply=reply),
     })
@@ -222,6 +227,19 @@ def reply_issue(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
+def reply_publish(request: HttpRequest, pk: int) -> HttpResponse:
+    reply = _reply_for(request, pk)
+    try:
+        publication = workflow.publish(reply, request.user)
+    except workflow.WorkflowError as problem:
+        messages.error(request, str(problem))
+    else:
+        audit.record(request, "publish", publication)
+        messages.success(request, "已批准公开，公开版已生成。")
+    return redirect("reply_detail", pk=reply.pk)
+
+
+@require_POST
 def reply_feedback(request: HttpRequest, pk: int) -> HttpResponse:
     reply = _reply_for(request, pk)
     form = FeedbackForm(request.POST, reply=reply)
@@ -337,6 +355,7 @@ def feedback_form_pdf(request: HttpRequest, pk: int) -> HttpResponse:
                         content_type="application/pdf")
 
 
+@login_not_required
 @require_GET
 def letter_font_css(request: HttpRequest) -> HttpResponse:
     """The letter's font rules (built from settings), shared by the preview and the PDF."""
@@ -369,3 +388,61 @@ def verify_letter(request: HttpRequest) -> HttpResponse:
             result = signing.verify(upload.read())
             lines = signing.describe(result, Reply.objects.for_user(request.user))
     return render(request, "proposals/verify.html", {"lines": lines, "problem": problem})
+
+
+# --- the public side: no login ------------------------------------------------------------------
+
+PUBLIC_PAGE_SIZE = 50
+
+
+@login_not_required
+@require_GET
+def public_list(request: HttpRequest) -> HttpResponse:
+    """Published replies by session and agency, with search; open to everyone."""
+    publications = (Publication.objects.public()
+                    .select_related("reply__assignment__proposal__session", "reply__assignment__agency")
+                    .order_by("reply__assignment__proposal__session__name", "reply__assignment__agency__name",
+                              "reply__assignment__proposal__number"))
+    query = request.GET.get("q", "").strip()[:50]
+    session = request.GET.get("session", "")
+    agency = request.GET.get("agency", "")
+    if query:
+        publications = publications.filter(
+            Q(reply__assignment__proposal__title__icontains=query) | Q(reply__title__icontains=query)
+            | Q(reply__assignment__proposal__number=query) | Q(reply__assignment__agency__name__icontains=query))
+    if session.isdigit():
+        publications = publications.filter(reply__assignment__proposal__session_id=int(session))
+    if agency.isdigit():
+        publications = publications.filter(reply__assignment__agency_id=int(agency))
+    published = Publication.objects.public()
+    return render(request, "public/list.html", {
+        "publications": publications[:PUBLIC_PAGE_SIZE], "query": query,
+        "sessions": Session.objects.filter(proposals__assignments__replies__publication__in=published).distinct(),
+        "agencies": Agency.objects.filter(assignments__replies__publication__in=published).distinct(),
+        "session": session, "agency": agency,
+    })
+
+
+def _publication(pk: int) -> Publication:
+    return get_object_or_404(Publication.objects.public().select_related(
+        "reply__assignment__proposal__session", "reply__assignment__agency"), reply_id=pk)
+
+
+@login_not_required
+@require_GET
+def public_reply(request: HttpRequest, pk: int) -> HttpResponse:
+    publication = _publication(pk)
+    from proposals.redaction import public_context
+
+    return render(request, "public/reply.html", {
+        "publication": publication, "reply": publication.reply,
+        "letter": public_context(letters.letter_context(publication.reply)),
+    })
+
+
+@login_not_required
+@require_GET
+def public_reply_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+    publication = _publication(pk)
+    return FileResponse(publication.pdf.open("rb"), as_attachment=True,
+                        filename=letters.public_pdf_filename(publication.reply), content_type="application/pdf")

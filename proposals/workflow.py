@@ -19,7 +19,7 @@ from django.utils import timezone
 from proposals import deadlines
 from proposals.interchange import export_letter
 from proposals.models import (
-    Assignment, CoOpinion, Deputy, Feedback, Rating, Reply, ReplyCopy, ReplyEvent, ReplyStatus,
+    Assignment, CoOpinion, Deputy, Feedback, Publication, Rating, Reply, ReplyCopy, ReplyEvent, ReplyStatus,
     ReplyVersion, Role, User, UserRole,
 )
 
@@ -284,3 +284,26 @@ def save_opinion(assignment: Assignment, user: User, text: str, *, submit_now: b
         opinion.submitted_at = timezone.now()
     opinion.save()
     return opinion
+
+
+@transaction.atomic
+def publish(reply: Reply, user: User) -> Publication:
+    """公开: a leader of the agency who did not draft the reply approves the public version,
+    which is generated without phone numbers. Confidential proposals are never published."""
+    from proposals import letters, signing
+
+    reply = _locked(reply)
+    _require(user, reply.assignment.agency_id, (UserRole.LEADER,), "批准公开")
+    if reply.proposal.confidential:
+        raise WorkflowError("该建议涉及保密要求，答复不得公开。")
+    if reply.status != S.ISSUED:
+        raise WorkflowError("答复发出后才能公开。")
+    if drafted_by(reply, user):
+        raise WorkflowError("公开须由未参与起草的领导审核。")
+    if Publication.objects.filter(reply=reply).exists():
+        raise WorkflowError("该答复已经公开。")
+    pdf = letters.render_public_pdf(reply)
+    publication = Publication(reply=reply, approved_by=user, pdf_sha256=signing.fingerprints(pdf)["sha256"])
+    publication.pdf.save(letters.public_pdf_filename(reply), ContentFile(pdf), save=False)
+    publication.save()
+    return publication
