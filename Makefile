@@ -1,5 +1,6 @@
 # Two commands on a fresh Debian machine:
 #   make run    install everything, migrate, load the demo data, serve on http://127.0.0.1:8000
+#               with one background worker (db_worker) beside the server
 #   make test   install everything, run the whole test suite (DATABASE_URL picks the database)
 
 SHELL := /bin/bash
@@ -39,6 +40,8 @@ run: setup
 	$(PY) manage.py seed_demo
 	$(PY) manage.py make_demo_pki
 	$(PY) manage.py collectstatic --noinput --verbosity 0
+	@echo "后台任务进程（db_worker）与网站一起启动；按 Ctrl-C 同时停止。"
+	$(PY) manage.py db_worker --no-startup-delay & worker=$$!; trap "kill $$worker 2>/dev/null" EXIT INT TERM; \
 	DJANGO_DEBUG=1 $(PY) manage.py runserver 127.0.0.1:8000
 
 test: setup

@@ -714,3 +714,36 @@ class Publication(models.Model):
 
     def __str__(self) -> str:
         return f"公开：{self.reply}"
+
+
+class ExportStatus(models.TextChoices):
+    QUEUED = "queued", "排队中"
+    RUNNING = "running", "生成中"
+    DONE = "done", "已完成"
+    FAILED = "failed", "失败"
+
+
+class ExportJob(models.Model):
+    """A filing export running in the background: every issued reply of a session as one ZIP."""
+
+    session = models.ForeignKey(Session, on_delete=models.PROTECT, related_name="+", verbose_name="届次")
+    requested_by = models.ForeignKey("User", on_delete=models.PROTECT, related_name="+", verbose_name="申请人")
+    requested_at = models.DateTimeField("申请时间", auto_now_add=True)
+    finished_at = models.DateTimeField("完成时间", null=True, blank=True)
+    status = models.CharField("状态", max_length=10, choices=ExportStatus.choices, default=ExportStatus.QUEUED)
+    total = models.PositiveIntegerField("答复总数", default=0)
+    done = models.PositiveIntegerField("已处理", default=0)
+    file = models.FileField("归档文件", upload_to="exports/%Y/", blank=True)
+    error = models.TextField("错误", blank=True)
+
+    class Meta:
+        verbose_name = "归档导出"
+        verbose_name_plural = "归档导出"
+        ordering = ["-requested_at"]
+
+    def __str__(self) -> str:
+        return f"{self.session}答复归档（{self.get_status_display()}）"
+
+    @property
+    def percent(self) -> int:
+        return 100 if self.status == ExportStatus.DONE else int(self.done * 100 / self.total) if self.total else 0

@@ -18,12 +18,13 @@ from django.template.loader import render_to_string
 from django.views.decorators.http import require_GET, require_POST
 
 from proposals import audit, deadlines, letters, signing, workflow
+from proposals import exports as exports_module
 from proposals.forms import (
     FeedbackForm, MeasureRowFormSet, OpinionForm, ReplyForm, ReturnForm, measure_rows, outline_to_tree,
     save_tree,
 )
 from proposals.models import (
-    Agency, Assignment, CoOpinion, Deputy, Proposal, Publication, Reply, ReplyStatus, ReplyVersion, Session,
+    Agency, Assignment, CoOpinion, Deputy, ExportJob, ExportStatus, Proposal, Publication, Reply, ReplyStatus, ReplyVersion, Session,
     UserRole,
 )
 
@@ -446,3 +447,41 @@ def public_reply_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     publication = _publication(pk)
     return FileResponse(publication.pdf.open("rb"), as_attachment=True,
                         filename=letters.public_pdf_filename(publication.reply), content_type="application/pdf")
+
+
+# --- filing exports (committee staff) -----------------------------------------------------------
+
+def _committee_only(request: HttpRequest) -> None:
+    if not request.user.sees_everything:
+        raise PermissionDenied("只有委员会工作人员可以导出归档。")
+
+
+def exports(request: HttpRequest) -> HttpResponse:
+    """Start a ZIP export of a session's issued replies; see the recent ones."""
+    _committee_only(request)
+    if request.method == "POST":
+        session = get_object_or_404(Session, pk=request.POST.get("session") or 0)
+        job = exports_module.start_export(session, request.user)
+        audit.record(request, "export_requested", job)
+        return redirect("export_detail", pk=job.pk)
+    return render(request, "proposals/exports.html", {
+        "sessions": Session.objects.order_by("-year", "name"),
+        "jobs": ExportJob.objects.filter(requested_by=request.user).select_related("session")[:20],
+    })
+
+
+def export_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """The job's page; its progress block refreshes itself until the ZIP is ready."""
+    _committee_only(request)
+    job = get_object_or_404(ExportJob.objects.select_related("session"), pk=pk, requested_by=request.user)
+    template = "proposals/_export_progress.html" if request.headers.get("HX-Request") else "proposals/export_detail.html"
+    return render(request, template, {"job": job})
+
+
+@require_GET
+def export_download(request: HttpRequest, pk: int) -> HttpResponse:
+    _committee_only(request)
+    job = get_object_or_404(ExportJob, pk=pk, requested_by=request.user, status=ExportStatus.DONE)
+    audit.record(request, "export_download", job)
+    return FileResponse(job.file.open("rb"), as_attachment=True, filename=f"{job.session.name}答复函归档.zip",
+                        content_type="application/zip")

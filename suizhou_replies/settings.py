@@ -47,6 +47,8 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "crispy_forms",
+    "django_tasks",
+    "django_tasks_db",
     "crispy_bootstrap5",
     "proposals",
     "measures",
@@ -180,3 +182,11 @@ REPLY_SIGNING_SECRETS_FILE = Path(os.environ.get("REPLY_SIGNING_SECRETS_FILE",
 REPLY_SIGNING_REQUIRED = env_bool("REPLY_SIGNING_REQUIRED", True)
 # PEM files of the certificate authorities a signature is checked against.
 REPLY_SIGNING_TRUST_ROOTS = env_list("REPLY_SIGNING_TRUST_ROOTS", str(REPLY_SIGNING_DIR / "demo-ca.pem"))
+
+# ---- Background work (Django Tasks; `manage.py db_worker` runs the database queue) ----
+TASKS = {
+    "default": {
+        "BACKEND": os.environ.get("DJANGO_TASKS_BACKEND", "django_tasks_db.DatabaseBackend"),
+        "QUEUES": ["default"],
+    }
+}
