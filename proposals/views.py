@@ -17,7 +17,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.views.decorators.http import require_GET, require_POST
 
-from proposals import audit, deadlines, letters, signing, workflow
+from proposals import audit, deadlines, letters, workflow
 from proposals import exports as exports_module
 from proposals.forms import (
     FeedbackForm, MeasureRowFormSet, OpinionForm, ReplyForm, ReturnForm, measure_rows, outline_to_tree,
@@ -376,6 +376,8 @@ def licensed_font(request: HttpRequest, role: str) -> FileResponse:
 def verify_letter(request: HttpRequest) -> HttpResponse:
     """Committee staff upload a PDF: is the signature valid, who signed when, was it changed
     after signing, which archived reply is it."""
+    from proposals import signing  # pyHanko is loaded only where letters are checked
+
     if not request.user.sees_everything:
         raise PermissionDenied("只有委员会工作人员可以验证答复函。")
     lines, problem = [], ""

@@ -398,11 +398,15 @@ def test_loadreply_writes_pdfs_into_a_folder(tmp_path):
 
 def test_benchletters_prints_figures_and_ratios():
     out = io.StringIO()
-    call_command("benchletters", "--count", "3", "--baseline-count", "2", stdout=out)
+    call_command("benchletters", "--count", "3", "--baseline-count", "2", "--sign-count", "3",
+                 "--export-letters", "12", stdout=out)
     figures = json.loads(out.getvalue())
-    assert set(figures) == {"three_pages", "full_seed"}
+    assert set(figures) == {"three_pages", "full_seed", "signing", "export"}
     assert figures["three_pages"]["portal"]["pages"] == 3
-    for letter in figures.values():
+    assert figures["signing"]["signed_kb"] > figures["signing"]["unsigned_kb"]
+    assert figures["signing"]["sign_warm_median_ms"] > 0 and figures["signing"]["verify_warm_median_ms"] > 0
+    assert figures["export"]["letters"] == 12 and figures["export"]["letters_per_second"] > 0
+    for letter in (figures["three_pages"], figures["full_seed"]):
         for renderer in ("portal", "naive"):
             assert letter[renderer]["warm_median_ms"] > 0 and letter[renderer]["pdf_kb"] > 0
             assert letter[renderer]["peak_rss_mb"] > 0

@@ -1,13 +1,15 @@
-"""`manage.py benchletters`: how fast the letter PDF renders, against a naive baseline.
+"""`manage.py benchletters`: how fast letters render, sign, verify and export.
 
 Renders the seed letter cut to about three pages and in full, each in a fresh child process
 (so start-up, first render and peak memory are its own), with the portal's renderer and with
-plain WeasyPrint on the system fonts, and prints one JSON object with the figures and ratios.
-A benchmark, not a test: figures vary with the machine; compare the ratios.
+plain WeasyPrint on the system fonts; then signs and verifies the three-page letter with a
+visible seal (throw-away PKI) and builds a filing ZIP of `--export-letters` letters. Prints one
+JSON object. A benchmark, not a test: figures vary with the machine; compare the ratios.
 """
 
 from __future__ import annotations
 
+import io
 import json
 import re
 import resource
@@ -58,15 +60,20 @@ def cut_to_about(reply: Reply, characters: int) -> None:
 
 
 class Command(BaseCommand):
-    help = "测量答复函 PDF 生成速度（与朴素渲染对比），输出 JSON。"
+    help = "测量答复函 PDF 生成、签章、验证和归档导出的速度（与朴素渲染对比），输出 JSON。"
+    # The child processes measure a rendering worker: no URL conf, views or pyHanko loaded.
+    requires_system_checks = []
 
     def add_arguments(self, parser):
         parser.add_argument("--count", type=int, default=100, help="每种信函用本系统渲染器渲染的次数")
         parser.add_argument("--baseline-count", type=int, default=20, help="朴素渲染的次数")
+        parser.add_argument("--sign-count", type=int, default=50, help="签章和验证各测多少次")
+        parser.add_argument("--export-letters", type=int, default=300, help="归档导出测多少件答复")
         parser.add_argument("--child", choices=["portal", "naive"], help=argparse_hidden())
         parser.add_argument("--html", help=argparse_hidden())
 
-    def handle(self, *args, count, baseline_count, child=None, html=None, **options):
+    def handle(self, *args, count, baseline_count, sign_count=50, export_letters=300, child=None, html=None,
+               **options):
         if child:
             self.stdout.write(json.dumps(run_child(child, html, count)))
             return
@@ -83,6 +90,8 @@ class Command(BaseCommand):
                 portal, naive = results[name]["portal"], results[name]["naive"]
                 results[name]["ratio_warm_median"] = round(portal["warm_median_ms"] / naive["warm_median_ms"], 3)
                 results[name]["ratio_first"] = round(portal["first_ms"] / naive["first_ms"], 3)
+        results["signing"] = signing_figures(sign_count)
+        results["export"] = export_figures(export_letters)
         self.stdout.write(json.dumps(results, ensure_ascii=False, indent=2))
 
 
@@ -141,3 +150,77 @@ def run_child(mode: str, html_path: str, count: int) -> dict:
         "rss_last_mb": round(rss[-1], 1),
         "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
     }
+
+
+def _timings(action, count: int) -> tuple[float, float, float]:
+    """(first, warm median, warm p95) in milliseconds."""
+    timings = []
+    for _ in range(count):
+        started = time.perf_counter()
+        action()
+        timings.append((time.perf_counter() - started) * 1000)
+    warm = sorted(timings[1:]) or timings
+    return (round(timings[0], 1), round(statistics.median(warm), 1),
+            round(warm[min(len(warm) - 1, int(len(warm) * 0.95))], 1))
+
+
+def signing_figures(count: int) -> dict:
+    """Sign the three-page letter with a visible seal and verify it, with a throw-away PKI."""
+    from django.core.management import call_command
+    from django.test.utils import override_settings
+
+    from proposals import signing
+
+    with tempfile.TemporaryDirectory() as folder, override_settings(
+            MEDIA_ROOT=Path(folder) / "media", REPLY_SIGNING_DIR=Path(folder) / "pki",
+            REPLY_SIGNING_SECRETS_FILE=Path(folder) / "pki" / "secrets.json",
+            REPLY_SIGNING_TRUST_ROOTS=[str(Path(folder) / "pki" / "demo-ca.pem")]), transaction.atomic():
+        reply = import_letter(read_letter_file(SEED))
+        cut_to_about(reply, 826)
+        call_command("make_demo_pki", stdout=io.StringIO())
+        reply.assignment.agency.refresh_from_db()
+        agency = reply.assignment.agency
+        rendered = letters.render_letter(reply)
+        signed: list[bytes] = []
+
+        def sign():
+            signed.append(signing.sign_letter(rendered.pdf, agency, rendered.seal_page, rendered.seal_box))
+
+        first, median, p95 = _timings(sign, count)
+        verify_first, verify_median, verify_p95 = _timings(lambda: signing.verify(signed[-1]), count)
+        assert signing.verify(signed[-1]).ok
+        transaction.set_rollback(True)
+    return {"sign_first_ms": first, "sign_warm_median_ms": median, "sign_warm_p95_ms": p95,
+            "verify_first_ms": verify_first, "verify_warm_median_ms": verify_median,
+            "verify_warm_p95_ms": verify_p95, "unsigned_kb": round(len(rendered.pdf) / 1024, 1),
+            "signed_kb": round(len(signed[-1]) / 1024, 1)}
+
+
+def export_figures(letter_count: int) -> dict:
+    """Build the filing ZIP of a session with `letter_count` issued letters in this process."""
+    from django.core.files.base import ContentFile
+    from django.test.utils import override_settings
+
+    from proposals.exports import build_session_archive
+    from proposals.models import Assignment, ExportJob, Proposal, ReplyStatus, User, UserRole
+
+    with tempfile.TemporaryDirectory() as folder, override_settings(MEDIA_ROOT=Path(folder)), transaction.atomic():
+        reply = import_letter(read_letter_file(SEED))
+        pdf = letters.render_pdf(reply)
+        session, agency = reply.proposal.session, reply.assignment.agency
+        for number in range(1000, 1000 + letter_count):
+            proposal = Proposal.objects.create(session=session, number=str(number), title=f"测试建议{number}")
+            issued = Reply.objects.create(assignment=Assignment.objects.create(proposal=proposal, agency=agency),
+                                          status=ReplyStatus.ISSUED, pdf_sha256="0" * 64)
+            issued.pdf.save(f"{number}.pdf", ContentFile(pdf), save=False)
+            Reply.objects.filter(pk=issued.pk).update(pdf=issued.pdf.name)
+        staff = User.objects.create(username="bench-committee", role=UserRole.COMMITTEE)
+        job = ExportJob.objects.create(session=session, requested_by=staff)
+        started = time.perf_counter()
+        build_session_archive.call(job.pk)
+        seconds = time.perf_counter() - started
+        job.refresh_from_db()
+        size = job.file.size
+        transaction.set_rollback(True)
+    return {"letters": job.done, "seconds": round(seconds, 2), "letters_per_second": round(job.done / seconds, 1),
+            "zip_mb": round(size / 2**20, 1)}
