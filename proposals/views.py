@@ -472,18 +472,24 @@ def exports(request: HttpRequest) -> HttpResponse:
     })
 
 
+def _own_job(request: HttpRequest, pk: int, **filters) -> ExportJob:
+    """The user's own export job; for anyone else it does not exist (404)."""
+    if not request.user.sees_everything:
+        raise Http404("没有该导出任务")
+    return get_object_or_404(ExportJob.objects.select_related("session"), pk=pk, requested_by=request.user,
+                             **filters)
+
+
 def export_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """The job's page; its progress block refreshes itself until the ZIP is ready."""
-    _committee_only(request)
-    job = get_object_or_404(ExportJob.objects.select_related("session"), pk=pk, requested_by=request.user)
+    job = _own_job(request, pk)
     template = "proposals/_export_progress.html" if request.headers.get("HX-Request") else "proposals/export_detail.html"
     return render(request, template, {"job": job})
 
 
 @require_GET
 def export_download(request: HttpRequest, pk: int) -> HttpResponse:
-    _committee_only(request)
-    job = get_object_or_404(ExportJob, pk=pk, requested_by=request.user, status=ExportStatus.DONE)
+    job = _own_job(request, pk, status=ExportStatus.DONE)
     audit.record(request, "export_download", job)
     return FileResponse(job.file.open("rb"), as_attachment=True, filename=f"{job.session.name}答复函归档.zip",
                         content_type="application/zip")

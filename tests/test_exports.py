@@ -97,4 +97,4 @@ def test_exports_are_for_committee_staff_only(issued_session, clerk, committee_s
     job = ExportJob.objects.get()
     client = staff_client(clerk)
     assert client.get(reverse("exports")).status_code == 403
-    assert client.get(reverse("export_download", args=[job.pk])).status_code == 403
+    assert client.get(reverse("export_download", args=[job.pk])).status_code == 404
