@@ -236,11 +236,28 @@ def letter_context(reply: Reply, tree=None, copies=None) -> dict:
     }
 
 
-def letter_html(reply: Reply, *, for_pdf: bool) -> str:
+def letter_html(reply: Reply, *, for_pdf: bool, tight: bool = False) -> str:
     """The letter as a standalone HTML document (the PDF source, or the print preview)."""
     return render_to_string("letters/letter_document.html", {
-        "letter": letter_context(reply), "for_pdf": for_pdf, "font_css_url": reverse("letter_font_css"),
+        "letter": {**letter_context(reply), "tight": tight}, "for_pdf": for_pdf,
+        "font_css_url": reverse("letter_font_css"),
     })
+
+
+def _render_reply(reply: Reply):
+    """The laid-out letter. The 署名, date, contact block and 抄送 must end on one page: when
+    they would spill onto a page of their own, the spacing around them is tightened
+    (GB/T 9704 7.3.5: no page without body text)."""
+    document = renderer().render(letter_html(reply, for_pdf=True))
+    if _sign_page(document) != len(document.pages) - 1:
+        tight = renderer().render(letter_html(reply, for_pdf=True, tight=True))
+        if _sign_page(tight) == len(tight.pages) - 1:
+            return tight
+    return document
+
+
+def _sign_page(document) -> int:
+    return next(i for i, page in enumerate(document.pages) if "letter-sign" in page.anchors)
 
 
 def render_pdf_from_html(html: str) -> bytes:
@@ -249,7 +266,9 @@ def render_pdf_from_html(html: str) -> bytes:
 
 def render_pdf(reply: Reply) -> bytes:
     """The reply letter as PDF bytes."""
-    return render_pdf_from_html(letter_html(reply, for_pdf=True))
+    document = _render_reply(reply)
+    with renderer().lock:
+        return document.write_pdf()
 
 
 SEAL_DIAMETER_MM = 42  # GB/T 9704 practice: the round official seal of a government body
@@ -267,13 +286,14 @@ class RenderedLetter:
 
 def render_letter(reply: Reply) -> RenderedLetter:
     """The letter's PDF, with the seal placed over the 署名 and date as they were laid out:
-    centred on them, which sit slightly below the seal's centre."""
-    document = renderer().render(letter_html(reply, for_pdf=True))
-    page_index, anchor = next((i, page.anchors["letter-sign"]) for i, page in enumerate(document.pages)
-                              if "letter-sign" in page.anchors)
+    centred on them horizontally; both lines sit slightly below the seal's centre, so the seal
+    rises into the blank lines above the 署名 (GB/T 9704 7.3.5.1)."""
+    document = _render_reply(reply)
+    page_index = _sign_page(document)
+    anchor = document.pages[page_index].anchors["letter-sign"]
     page_height = document.pages[page_index].height * PX_TO_PT
     x1, y1, x2, y2 = (value * PX_TO_PT for value in anchor)
-    centre_x, centre_y = (x1 + x2) / 2, page_height - (y1 + (y2 - y1) * 0.45)
+    centre_x, centre_y = (x1 + x2) / 2, page_height - (y1 + (y2 - y1) * 0.15)
     radius = SEAL_DIAMETER_MM / 25.4 * 72 / 2
     with renderer().lock:
         pdf = document.write_pdf()

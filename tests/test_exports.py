@@ -78,6 +78,7 @@ def test_committee_exports_a_session_as_zip_with_register(issued_session, commit
     assert risky and all(c.data_type == "s" and c.value.startswith("'=") for c in risky)
 
 
+@pytest.mark.django_db(transaction=True)  # the worker closes connections, as a real worker does
 def test_the_database_worker_builds_the_export(issued_session, committee_staff, settings):
     settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
     client = staff_client(committee_staff)

@@ -412,3 +412,22 @@ def test_benchletters_prints_figures_and_ratios():
             assert letter[renderer]["peak_rss_mb"] > 0
         assert letter["ratio_warm_median"] == round(
             letter["portal"]["warm_median_ms"] / letter["naive"]["warm_median_ms"], 3)
+
+
+def test_signature_contact_and_copies_always_end_on_one_page():
+    """Whatever the length of the text, the 署名, date, contact block and 抄送 share the last page
+    (tightened when needed): never a page with only the 版记."""
+    letter = seed()
+    letter["sections"] = letter["sections"][:1]
+    letter["date"] = "2022-07-26"
+    reply = reply_from(letter)
+    base = reply.closing
+    for lines in range(0, 23):
+        reply.closing = base + "补" * (28 * lines)
+        reply.save()
+        pdf = letters.render_pdf(reply)
+        with pdfplumber.open(io.BytesIO(pdf)) as document:
+            last = squeeze(document.pages[-1].extract_text())
+        assert "随州市人力资源和社会保障局2022年7月26日" in last, lines
+        assert last.index("随州市人力资源和社会保障局2022年7月26日") > 0, lines  # body text on that page too
+        assert "邮政编码：441300" in last and "抄送：市人大常委会选任工委（2份）" in last, lines
