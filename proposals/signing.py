@@ -72,10 +72,13 @@ def _signer(key_file: str, password_key: str, modified: float) -> signers.Simple
 
 
 @lru_cache(maxsize=64)
-def _seal_png(path: str, modified: float) -> bytes:
+def _seal_png(name: str, size: int) -> bytes:
+    """The agency's seal image made small, read through the storage API (local or S3)."""
     from PIL import Image
+    from django.core.files.storage import default_storage
 
-    image = Image.open(path).convert("RGBA")
+    with default_storage.open(name, "rb") as stored:
+        image = Image.open(io.BytesIO(stored.read())).convert("RGBA")
     image.thumbnail((SEAL_PIXELS, SEAL_PIXELS))
     out = io.BytesIO()
     image.save(out, format="PNG", optimize=True)
@@ -92,7 +95,7 @@ def sign_letter(pdf: bytes, agency: Agency, page: int, box: tuple[float, float, 
     signer = _signer(agency.signing_key_file, agency.signing_password_key, key_path.stat().st_mtime)
     from PIL import Image
 
-    seal = Image.open(io.BytesIO(_seal_png(agency.seal.path, Path(agency.seal.path).stat().st_mtime)))
+    seal = Image.open(io.BytesIO(_seal_png(agency.seal.name, agency.seal.size)))
     writer = IncrementalPdfFileWriter(io.BytesIO(pdf), strict=False)
     # Keep the document information as WeasyPrint wrote it (pyHanko #223), so Info and XMP agree.
     writer._update_meta = lambda: None

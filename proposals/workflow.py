@@ -307,3 +307,17 @@ def publish(reply: Reply, user: User) -> Publication:
     publication.pdf.save(letters.public_pdf_filename(reply), ContentFile(pdf), save=False)
     publication.save()
     return publication
+
+
+@transaction.atomic
+def archive_issue(reply: Reply, leader: User) -> Reply:
+    """File a past reply that was answered outside the portal: the agency's leader takes the
+    imported draft through submission, sign-off and issue in one step (each move recorded)."""
+    reply = _locked(reply)
+    _require(leader, reply.assignment.agency_id, (UserRole.LEADER,), "归档历史答复")
+    if reply.status not in TRANSITIONS["submit"][0]:
+        raise WorkflowError(f"答复当前为“{reply.get_status_display()}”，不能作为历史答复归档。")
+    note = "导入历史答复归档"
+    _move(reply, leader, "submit", note=note)
+    _move(reply, leader, "sign_off", note=note)
+    return issue(reply, leader)

@@ -118,8 +118,10 @@ STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = Path(os.environ.get("DJANGO_STATIC_ROOT", BASE_DIR / "staticfiles"))
 MEDIA_ROOT = Path(os.environ.get("DJANGO_MEDIA_ROOT", BASE_DIR / "media"))
+# Stored letters, seals and exports go through the storage API: a larger deployment sets
+# DJANGO_DEFAULT_STORAGE=storages.backends.s3.S3Storage (django-storages) and its AWS_* settings.
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": {"BACKEND": os.environ.get("DJANGO_DEFAULT_STORAGE", "django.core.files.storage.FileSystemStorage")},
     "staticfiles": {
         # Hashed, compressed files need `collectstatic` first: production only.
         "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"

@@ -1,6 +1,7 @@
 """Issued letters are signed (PAdES B-B) with the agency's certificate and seal, and verifiable."""
 
 import io
+import json
 import subprocess
 
 import pdfplumber
@@ -16,6 +17,7 @@ from pyhanko_certvalidator import ValidationContext
 
 from proposals import signing, workflow
 from proposals.models import Reply, ReplyStatus
+from tests.conftest import SEED_JSON
 
 pytestmark = pytest.mark.django_db
 
@@ -180,3 +182,31 @@ def test_passwords_never_reach_the_database(hr_agency, pki, settings):
         rows = repr(cursor.fetchall())
     assert password not in rows
     assert oct(settings.REPLY_SIGNING_SECRETS_FILE.stat().st_mode & 0o777) == "0o600"
+
+
+def test_loadreply_issue_files_a_past_letter_signed(seed_reply, leader, pki, tmp_path):
+    letter = json.loads(SEED_JSON.read_text(encoding="utf-8"))
+    letter.update(proposal_number=40, title="对市五届人大一次会议第40号建议的答复", date="2022-07-26")
+    path = tmp_path / "past.json"
+    path.write_text(json.dumps(letter, ensure_ascii=False), encoding="utf-8")
+    out = io.StringIO()
+    call_command("loadreply", str(path), "--issue", "--pdf", str(tmp_path / "pdf"), stdout=out)
+    reply = Reply.objects.get(pk=int(out.getvalue()))
+    assert reply.status == "issued" and reply.date.isoformat() == "2022-07-26"
+    assert list(reply.events.values_list("verb", "actor__username")) == [
+        ("submit", "leader"), ("sign_off", "leader"), ("issue", "leader")]
+    signed = (tmp_path / "pdf" / "市五届人大一次会议第40号建议-随州市人力资源和社会保障局答复.pdf").read_bytes()
+    result = signing.verify(signed)
+    assert result.ok and result.sha256 == reply.pdf_sha256
+
+
+def test_loadreply_issue_without_a_leader_saves_nothing(seed_reply, pki, tmp_path):
+    letter = json.loads(SEED_JSON.read_text(encoding="utf-8"))
+    letter.update(proposal_number=41, title="对市五届人大一次会议第41号建议的答复")
+    path = tmp_path / "past.json"
+    path.write_text(json.dumps(letter, ensure_ascii=False), encoding="utf-8")
+    err = io.StringIO()
+    with pytest.raises(SystemExit):
+        call_command("loadreply", str(path), "--issue", stdout=io.StringIO(), stderr=err)
+    assert "没有主管领导账号" in err.getvalue()
+    assert not Reply.objects.filter(assignment__proposal__number="41").exists()
