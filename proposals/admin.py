@@ -3,7 +3,7 @@ from django.contrib.auth.admin import UserAdmin
 
 from measures.models import Measure
 from proposals.models import (
-    Agency, AgencyCopy, Assignment, AuditEvent, CoOpinion, Deputy, Feedback, Proposal, ProposalAuthor, Reply, ReplyCopy,
+    Agency, AgencyCopy, Assignment, AuditEvent, CalendarDay, CoOpinion, Extension, Deputy, Feedback, Proposal, ProposalAuthor, Reply, ReplyCopy,
     ReplyEvent, Session, User,
 )
 
@@ -14,9 +14,15 @@ admin.site.index_title = "数据管理"
 
 @admin.register(Session)
 class SessionAdmin(admin.ModelAdmin):
-    list_display = ["name", "body", "year"]
+    list_display = ["name", "body", "year", "reply_months", "reply_calendar_date", "opinion_calendar_date"]
     list_filter = ["body", "year"]
     search_fields = ["name"]
+    fieldsets = [
+        (None, {"fields": ["name", "body", "year"]}),
+        ("办理期限", {"fields": ["reply_months", "extended_reply_months", "co_opinion_months", "rehandling_months",
+                             "meeting_days", "meeting_working_days", "feedback_working_days",
+                             "publication_working_days", "opinion_calendar_date", "reply_calendar_date"]}),
+    ]
 
 
 @admin.register(Deputy)
@@ -154,3 +160,20 @@ class AuditEventAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return False
+
+
+@admin.register(Extension)
+class ExtensionAdmin(admin.ModelAdmin):
+    list_display = ["assignment", "requested_by", "requested_at", "approved_by", "approved_at"]
+    list_filter = ["approved_at"]
+    search_fields = ["reason", "assignment__proposal__title", "assignment__agency__name"]
+
+
+@admin.register(CalendarDay)
+class CalendarDayAdmin(admin.ModelAdmin):
+    """Holidays and 调休 working days the holiday package does not know (future years)."""
+
+    list_display = ["day", "is_workday", "note"]
+    list_filter = ["is_workday"]
+    search_fields = ["note"]
+    date_hierarchy = "day"

@@ -61,6 +61,20 @@ class Session(models.Model):
     name = models.CharField("届次名称", max_length=100, unique=True,
                             help_text="如：市五届人大一次会议、市政协五届一次会议")
     year = models.PositiveSmallIntegerField("年度", null=True, blank=True)
+    # Deadline rules (domain.md §9), 随州 defaults; per session because they change by year.
+    reply_months = models.PositiveSmallIntegerField("答复期限（月）", default=3)
+    extended_reply_months = models.PositiveSmallIntegerField("延期后答复期限（月）", default=6)
+    co_opinion_months = models.PositiveSmallIntegerField("会办意见期限（月）", default=1)
+    rehandling_months = models.PositiveSmallIntegerField("再次办理期限（月）", default=1)
+    meeting_days = models.PositiveSmallIntegerField("首次见面期限（天）", default=20,
+                                                    help_text="自交办之日起与领衔代表见面的天数")
+    meeting_working_days = models.BooleanField("见面期限按工作日计", default=False)
+    feedback_working_days = models.PositiveSmallIntegerField("征询意见寄回期限（工作日）", default=20)
+    publication_working_days = models.PositiveSmallIntegerField("答复公开期限（工作日）", default=20)
+    opinion_calendar_date = models.DateField("会办意见统一截止日", null=True, blank=True,
+                                             help_text="如随州：5月31日；与法定期限取其早")
+    reply_calendar_date = models.DateField("答复统一截止日", null=True, blank=True,
+                                           help_text="如随州：6月30日；与法定期限取其早")
 
     class Meta:
         verbose_name = "届次"
@@ -308,8 +322,8 @@ class Assignment(models.Model):
     def due_date(self):
         """The reply's due date for answering roles, the opinion's for co-handlers."""
         if self.answers_deputy:
-            return deadlines.reply_due(self.assigned_date)
-        return deadlines.co_opinion_due(self.assigned_date)
+            return deadlines.reply_due(self)
+        return deadlines.co_opinion_due(self)
 
 
 class ReplyStatus(models.TextChoices):
@@ -747,3 +761,41 @@ class ExportJob(models.Model):
     @property
     def percent(self) -> int:
         return 100 if self.status == ExportStatus.DONE else int(self.done * 100 / self.total) if self.total else 0
+
+
+class Extension(models.Model):
+    """延期: committee staff approve a longer answer deadline (up to the session's extended
+    months) for one assignment, with the reason on record."""
+
+    assignment = models.OneToOneField(Assignment, on_delete=models.CASCADE, related_name="extension",
+                                      verbose_name="交办")
+    reason = models.TextField("延期理由")
+    requested_by = models.ForeignKey("User", on_delete=models.PROTECT, related_name="+", verbose_name="申请人")
+    requested_at = models.DateTimeField("申请时间", auto_now_add=True)
+    approved_by = models.ForeignKey("User", on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+                                    verbose_name="批准人")
+    approved_at = models.DateTimeField("批准时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "延期"
+        verbose_name_plural = "延期"
+
+    def __str__(self) -> str:
+        return f"{self.assignment}延期（{'已批准' if self.approved_at else '待批准'}）"
+
+
+class CalendarDay(models.Model):
+    """A day whose status the holiday package does not know or gets wrong: a holiday, or a
+    weekend made a working day (调休). Checked before the package."""
+
+    day = models.DateField("日期", unique=True)
+    is_workday = models.BooleanField("是工作日", help_text="勾选：调休上班；不勾选：放假")
+    note = models.CharField("说明", max_length=50, blank=True, help_text="如：2027年春节")
+
+    class Meta:
+        verbose_name = "节假日调整"
+        verbose_name_plural = "节假日调整"
+        ordering = ["day"]
+
+    def __str__(self) -> str:
+        return f"{self.day}（{'上班' if self.is_workday else '放假'}）{self.note}"

@@ -24,7 +24,7 @@ from proposals.forms import (
     save_tree,
 )
 from proposals.models import (
-    Agency, Assignment, CoOpinion, Deputy, ExportJob, ExportStatus, Proposal, Publication, Reply, ReplyStatus, ReplyVersion, Session,
+    Agency, Assignment, CoOpinion, Deputy, ExportJob, ExportStatus, Extension, Proposal, Publication, Reply, ReplyStatus, ReplyVersion, Session,
     UserRole,
 )
 
@@ -91,6 +91,7 @@ def reply_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "can_issue": same_agency and reply.status == ReplyStatus.APPROVED,
         "can_rate": user.role == UserRole.COMMITTEE and reply.status == ReplyStatus.ISSUED,
         "publication": Publication.objects.filter(reply=reply).first(),
+        "extension": Extension.objects.filter(assignment=reply.assignment).select_related("approved_by").first(),
         "can_publish": (same_agency and user.role == UserRole.LEADER and reply.status == ReplyStatus.ISSUED
                         and not reply.proposal.confidential),
         "return_form": ReturnForm(),
@@ -225,6 +226,22 @@ def reply_sign_off(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def reply_issue(request: HttpRequest, pk: int) -> HttpResponse:
     return _act(request, pk, workflow.issue, "答复已发出，答复函已定稿。")
+
+
+@require_POST
+def reply_extension(request: HttpRequest, pk: int) -> HttpResponse:
+    """延期: the agency asks with a reason; committee staff approve."""
+    reply = _reply_for(request, pk)
+    try:
+        if "approve" in request.POST:
+            workflow.approve_extension(reply.assignment, request.user)
+            messages.success(request, "已批准延期，答复期限已顺延。")
+        else:
+            workflow.request_extension(reply.assignment, request.user, request.POST.get("reason", ""))
+            messages.success(request, "延期申请已提交，待委员会批准。")
+    except workflow.WorkflowError as problem:
+        messages.error(request, str(problem))
+    return redirect("reply_detail", pk=reply.pk)
 
 
 @require_POST

@@ -92,7 +92,7 @@ def start_reply(assignment: Assignment, user: User) -> Reply:
     if existing:
         return existing
     reply = Reply(assignment=assignment, round=1, created_by=user,
-                  due_date=deadlines.reply_due(assignment.assigned_date))
+                  due_date=deadlines.reply_due(assignment))
     reply.fill_defaults_from_agency()
     reply.consulted = [a.agency.short_name or a.agency.name for a in
                        assignment.proposal.assignments.filter(role__in=CO_ROLES).select_related("agency")]
@@ -240,7 +240,7 @@ def reopen(previous: Reply, user: User, note: str) -> Reply:
     reply.issued_on = None
     reply.pdf = ""
     reply.pdf_sha256 = ""
-    reply.due_date = deadlines.rehandling_due(today)
+    reply.due_date = deadlines.rehandling_due(previous.proposal.session, today)
     reply.created_by = None
     reply.save()
     ReplyCopy.objects.bulk_create(
@@ -321,3 +321,40 @@ def archive_issue(reply: Reply, leader: User) -> Reply:
     _move(reply, leader, "submit", note=note)
     _move(reply, leader, "sign_off", note=note)
     return issue(reply, leader)
+
+
+@transaction.atomic
+def request_extension(assignment: Assignment, user: User, reason: str):
+    """延期申请: the lead agency asks for the extended deadline, giving its reason."""
+    from proposals.models import Extension
+
+    assignment = Assignment.objects.select_for_update().get(pk=assignment.pk)
+    _require(user, assignment.agency_id, (UserRole.CLERK, UserRole.LEADER), "申请延期")
+    if not assignment.answers_deputy:
+        raise WorkflowError("只有主办、分办单位可以申请延期答复。")
+    if not reason.strip():
+        raise WorkflowError("申请延期必须说明理由。")
+    if Extension.objects.filter(assignment=assignment).exists():
+        raise WorkflowError("已经申请过延期。")
+    return Extension.objects.create(assignment=assignment, reason=reason.strip(), requested_by=user)
+
+
+@transaction.atomic
+def approve_extension(assignment: Assignment, user: User):
+    """Committee staff approve the extension: the open reply's due date moves to the extended clock."""
+    from proposals.models import Extension
+
+    if user.role != UserRole.COMMITTEE:
+        raise WorkflowError("延期由委员会工作人员批准。")
+    extension = Extension.objects.select_for_update().filter(assignment=assignment).first()
+    if extension is None:
+        raise WorkflowError("没有待批准的延期申请。")
+    if extension.approved_at:
+        raise WorkflowError("该延期已经批准。")
+    extension.approved_by, extension.approved_at = user, timezone.now()
+    extension.save(update_fields=["approved_by", "approved_at"])
+    assignment = Assignment.objects.select_related("proposal__session").get(pk=assignment.pk)
+    for reply in assignment.replies.filter(round=1).exclude(status=S.ISSUED):
+        reply.due_date = deadlines.reply_due(assignment)
+        reply.save(update_fields=["due_date", "updated_at"])
+    return extension

@@ -22,6 +22,7 @@ urlpatterns = [
     path("replies/<int:pk>/pdf/", views.reply_pdf, name="reply_pdf"),
     path("replies/<int:pk>/feedback-form/", views.feedback_form_pdf, name="feedback_form_pdf"),
     path("replies/<int:pk>/publish/", views.reply_publish, name="reply_publish"),
+    path("replies/<int:pk>/extension/", views.reply_extension, name="reply_extension"),
     path("verify/", views.verify_letter, name="verify_letter"),
     path("exports/", views.exports, name="exports"),
     path("exports/<int:pk>/", views.export_detail, name="export_detail"),

@@ -311,7 +311,7 @@ def test_dissatisfied_lead_author_opens_a_second_round(issued, committee_staff, 
                                 {"deputy": lead.pk, "rating": "dissatisfied", "note": "措施不够具体"})
     second = Reply.objects.get(assignment=issued.assignment, round=2)
     assert second.status == "draft"
-    assert second.due_date == workflow.deadlines.rehandling_due(TODAY)
+    assert second.due_date == workflow.deadlines.add_months(TODAY, 1)
     assert [m.heading for m in second.measures.order_by("position")] == ["关于提高工人待遇方面", "关于弘扬劳模精神方面"]
     assert ReplyEvent.objects.get(reply=second).note == "领衔代表沈宝栋不满意：措施不够具体"
     client = login(clerk)
