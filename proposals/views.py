@@ -510,3 +510,42 @@ def export_download(request: HttpRequest, pk: int) -> HttpResponse:
     audit.record(request, "export_download", job)
     return FileResponse(job.file.open("rb"), as_attachment=True, filename=f"{job.session.name}答复函归档.zip",
                         content_type="application/zip")
+
+
+# --- intake (committee staff) -------------------------------------------------------------------
+
+def intake(request: HttpRequest) -> HttpResponse:
+    """Import a session's proposal list from Excel or CSV: all rows or none."""
+    from proposals import intake as intake_module
+
+    _committee_only(request)
+    result, refused = None, ""
+    if request.method == "POST":
+        session = get_object_or_404(Session, pk=request.POST.get("session") or 0)
+        upload = request.FILES.get("file")
+        if upload is None:
+            refused = "请选择要导入的文件。"
+        elif upload.size > settings.MAX_UPLOAD_BYTES:
+            refused = f"文件超过 {settings.MAX_UPLOAD_BYTES // 2**20} MB，不予导入。"
+        else:
+            try:
+                result = intake_module.import_proposals(session, upload.name, upload.read())
+            except intake_module.IntakeRefused as problem:
+                refused = str(problem)
+        audit.record(request, "import", session, outcome="ok" if result and not result.errors else "refused",
+                     file=upload.name if upload else "", created=result.created if result else 0,
+                     updated=result.updated if result else 0)
+    return render(request, "proposals/intake.html", {
+        "sessions": Session.objects.order_by("-year", "name"), "result": result, "refused": refused,
+        "selected": request.POST.get("session", ""),
+    })
+
+
+@require_GET
+def intake_template(request: HttpRequest) -> HttpResponse:
+    from proposals import intake as intake_module
+
+    _committee_only(request)
+    return FileResponse(io.BytesIO(intake_module.template_xlsx()), as_attachment=True,
+                        filename="建议提案交办清单模板.xlsx",
+                        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
