@@ -88,6 +88,16 @@ class Session(models.Model):
     def body_from_name(name: str) -> str:
         return Body.CPPCC if "政协" in name else Body.CONGRESS
 
+    def save(self, *args, **kwargs):
+        """Saving the rules recomputes the due dates of the session's assignments."""
+        super().save(*args, **kwargs)
+        for assignment in Assignment.objects.filter(proposal__session=self).select_related(
+                "proposal__session", "extension"):
+            assignment.proposal.session = self
+            due = assignment.due_date
+            if due != assignment.due_on:
+                Assignment.objects.filter(pk=assignment.pk).update(due_on=due)
+
 
 class Deputy(models.Model):
     """代表 or 委员. Phone, mobile and address are personal information (PIPL): never published."""
@@ -299,6 +309,9 @@ class Assignment(models.Model):
                                verbose_name="承办单位")
     role = models.CharField("办理方式", max_length=10, choices=Role.choices, default=Role.LEAD)
     assigned_date = models.DateField("交办日期", null=True, blank=True)
+    # The reply's (or opinion's) due date by the session's rules, kept here so lists can filter
+    # and sort on it; recomputed on save, on an approved extension and when the rules change.
+    due_on = models.DateField("办理期限", null=True, blank=True, editable=False, db_index=True)
 
     objects = AssignmentQuerySet.as_manager()
 
@@ -324,6 +337,12 @@ class Assignment(models.Model):
         if self.answers_deputy:
             return deadlines.reply_due(self)
         return deadlines.co_opinion_due(self)
+
+    def save(self, *args, **kwargs):
+        self.due_on = self.due_date
+        if kwargs.get("update_fields") is not None:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "due_on"}
+        super().save(*args, **kwargs)
 
 
 class ReplyStatus(models.TextChoices):

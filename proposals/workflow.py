@@ -354,6 +354,7 @@ def approve_extension(assignment: Assignment, user: User):
     extension.approved_by, extension.approved_at = user, timezone.now()
     extension.save(update_fields=["approved_by", "approved_at"])
     assignment = Assignment.objects.select_related("proposal__session").get(pk=assignment.pk)
+    assignment.save(update_fields=["due_on"])
     for reply in assignment.replies.filter(round=1).exclude(status=S.ISSUED):
         reply.due_date = deadlines.reply_due(assignment)
         reply.save(update_fields=["due_date", "updated_at"])
