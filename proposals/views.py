@@ -15,6 +15,7 @@ from django.db.models import Prefetch, Q
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
+from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from proposals import audit, deadlines, letters, workflow
@@ -549,3 +550,33 @@ def intake_template(request: HttpRequest) -> HttpResponse:
     return FileResponse(io.BytesIO(intake_module.template_xlsx()), as_attachment=True,
                         filename="建议提案交办清单模板.xlsx",
                         content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+
+
+# --- the committee dashboard --------------------------------------------------------------------
+
+def committee_dashboard(request: HttpRequest) -> HttpResponse:
+    """Every proposal × agency with status, round, class, due date and days left; filters,
+    search, sorting and pages. The same few queries whatever the number of rows."""
+    from django.core.paginator import Paginator
+
+    from proposals import dashboard
+    from proposals.models import Rating, Role
+
+    _committee_only(request)
+    filters = dashboard.Filters.from_query(request.GET)
+    today = timezone.localdate()
+    page = Paginator(dashboard.rows(request.user, filters, today), dashboard.PAGE_SIZE).get_page(request.GET.get("page"))
+    for row in page:
+        row.days_left = deadlines.days_left(row.due, today)
+        row.overdue_days = -row.days_left if row.days_left is not None and row.days_left < 0 else 0
+        row.flag = "" if row.done else deadlines.flag(row.due, today)
+    query = request.GET.copy()
+    query.pop("page", None)
+    sort_query = query.copy()
+    sort_query.pop("sort", None)
+    return render(request, "proposals/dashboard.html", {
+        "page": page, "filters": filters, "query": query.urlencode(), "sort_query": sort_query.urlencode(),
+        "sessions": Session.objects.order_by("-year", "name"), "agencies": Agency.objects.order_by("name"),
+        "roles": Role.choices, "statuses": ReplyStatus.choices, "ratings": Rating.choices,
+        "class_codes": list(settings.REPLY_CLASS_CODES),
+    })

@@ -24,6 +24,7 @@ urlpatterns = [
     path("replies/<int:pk>/publish/", views.reply_publish, name="reply_publish"),
     path("replies/<int:pk>/extension/", views.reply_extension, name="reply_extension"),
     path("verify/", views.verify_letter, name="verify_letter"),
+    path("dashboard/", views.committee_dashboard, name="dashboard"),
     path("intake/", views.intake, name="intake"),
     path("intake/template.xlsx", views.intake_template, name="intake_template"),
     path("exports/", views.exports, name="exports"),
