@@ -3,7 +3,7 @@ from django.contrib.auth.admin import UserAdmin
 
 from measures.models import Measure
 from proposals.models import (
-    Agency, AgencyCopy, Assignment, AuditEvent, CalendarDay, CoOpinion, Extension, Deputy, Feedback, Proposal, ProposalAuthor, Reply, ReplyCopy,
+    Agency, AgencyCopy, Assignment, AuditEvent, CalendarDay, CoOpinion, Communication, Extension, Deputy, Feedback, Proposal, ProposalAuthor, Reply, ReplyCopy,
     ReplyEvent, Session, User,
 )
 
@@ -177,3 +177,10 @@ class CalendarDayAdmin(admin.ModelAdmin):
     list_filter = ["is_workday"]
     search_fields = ["note"]
     date_hierarchy = "day"
+
+
+@admin.register(Communication)
+class CommunicationAdmin(admin.ModelAdmin):
+    list_display = ["assignment", "day", "form", "participants", "recorded_by"]
+    list_filter = ["form", "assignment__agency"]
+    search_fields = ["participants", "deputy_opinion", "assignment__proposal__title"]

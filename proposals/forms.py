@@ -9,7 +9,7 @@ from django.conf import settings
 from django.forms import formset_factory
 
 from measures.models import MAX_LEVEL, Measure
-from proposals.models import Rating, Reply, ReplyCopy
+from proposals.models import Communication, Rating, Reply, ReplyCopy
 
 COPY_LINE = re.compile(r"^(?P<recipient>.+?)\s*(?:（(?P<a>\d+)份）|\((?P<b>\d+)份\)|\s(?P<c>\d+))?$")
 
@@ -176,3 +176,11 @@ class FeedbackForm(forms.Form):
         self.fields["deputy"].choices = [
             (a.deputy_id, f"{a.deputy.name}{'（领衔）' if a.is_lead else ''}")
             for a in reply.proposal.authorships.select_related("deputy") if a.deputy_id not in rated]
+
+
+class CommunicationForm(forms.ModelForm):
+    class Meta:
+        model = Communication
+        fields = ["day", "form", "participants", "deputy_opinion"]
+        widgets = {"day": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+                   "deputy_opinion": forms.Textarea(attrs={"rows": 2})}

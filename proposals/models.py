@@ -818,3 +818,36 @@ class CalendarDay(models.Model):
 
     def __str__(self) -> str:
         return f"{self.day}（{'上班' if self.is_workday else '放假'}）{self.note}"
+
+
+class ContactForm(models.TextChoices):
+    MEETING = "meeting", "见面会"
+    VISIT = "visit", "登门走访"
+    FORUM = "forum", "座谈"
+    SITE = "site", "现场办理"
+    PHONE = "phone", "电话"
+
+
+MEETING_FORMS = (ContactForm.MEETING, ContactForm.VISIT, ContactForm.FORUM, ContactForm.SITE)
+
+
+class Communication(models.Model):
+    """沟通记录: a contact with the deputies about one assignment (办前、办中、办后). Every
+    form but a phone call counts as 见面."""
+
+    assignment = models.ForeignKey(Assignment, on_delete=models.CASCADE, related_name="communications",
+                                   verbose_name="交办")
+    day = models.DateField("日期")
+    form = models.CharField("方式", max_length=10, choices=ContactForm.choices)
+    participants = models.CharField("参加人员", max_length=300)
+    deputy_opinion = models.TextField("代表意见", blank=True)
+    recorded_by = models.ForeignKey("User", on_delete=models.PROTECT, related_name="+", verbose_name="记录人")
+    recorded_at = models.DateTimeField("记录时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "沟通记录"
+        verbose_name_plural = "沟通记录"
+        ordering = ["assignment", "day", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.get_form_display()}"

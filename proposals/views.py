@@ -21,7 +21,7 @@ from django.views.decorators.http import require_GET, require_POST
 from proposals import audit, deadlines, letters, workflow
 from proposals import exports as exports_module
 from proposals.forms import (
-    FeedbackForm, MeasureRowFormSet, OpinionForm, ReplyForm, ReturnForm, measure_rows, outline_to_tree,
+    CommunicationForm, FeedbackForm, MeasureRowFormSet, OpinionForm, ReplyForm, ReturnForm, measure_rows, outline_to_tree,
     save_tree,
 )
 from proposals.models import (
@@ -93,6 +93,8 @@ def reply_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "can_rate": user.role == UserRole.COMMITTEE and reply.status == ReplyStatus.ISSUED,
         "publication": Publication.objects.filter(reply=reply).first(),
         "extension": Extension.objects.filter(assignment=reply.assignment).select_related("approved_by").first(),
+        "communications": reply.assignment.communications.select_related("recorded_by"),
+        "communication_form": CommunicationForm(),
         "can_publish": (same_agency and user.role == UserRole.LEADER and reply.status == ReplyStatus.ISSUED
                         and not reply.proposal.confidential),
         "return_form": ReturnForm(),
@@ -227,6 +229,24 @@ def reply_sign_off(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def reply_issue(request: HttpRequest, pk: int) -> HttpResponse:
     return _act(request, pk, workflow.issue, "答复已发出，答复函已定稿。")
+
+
+@require_POST
+def reply_communication(request: HttpRequest, pk: int) -> HttpResponse:
+    """沟通记录: the lead agency logs a meeting, visit, forum or call with the deputies."""
+    reply = _reply_for(request, pk)
+    if request.user.agency_id != reply.assignment.agency_id:
+        raise PermissionDenied("只有承办单位可以登记沟通记录。")
+    form = CommunicationForm(request.POST)
+    if form.is_valid():
+        communication = form.save(commit=False)
+        communication.assignment, communication.recorded_by = reply.assignment, request.user
+        communication.save()
+        messages.success(request, "沟通记录已登记。")
+    else:
+        messages.error(request, "沟通记录未登记：" + "；".join(
+            f"{form.fields[name].label}：{' '.join(errors)}" for name, errors in form.errors.items()))
+    return redirect("reply_detail", pk=reply.pk)
 
 
 @require_POST
@@ -580,3 +600,66 @@ def committee_dashboard(request: HttpRequest) -> HttpResponse:
         "roles": Role.choices, "statuses": ReplyStatus.choices, "ratings": Rating.choices,
         "class_codes": list(settings.REPLY_CLASS_CODES),
     })
+
+
+# --- statistics (committee staff) ---------------------------------------------------------------
+
+def _statistics(request: HttpRequest):
+    from proposals import statistics
+
+    session_id = request.GET.get("session", "")
+    session_id = int(session_id) if session_id.isdigit() else None
+    rows = statistics.per_agency(session_id)
+    total = statistics.totals(rows)
+    return session_id, rows, total, statistics.categories(total)
+
+
+def statistics_page(request: HttpRequest) -> HttpResponse:
+    """Per-agency statistics and the session totals, with charts and Excel downloads."""
+    _committee_only(request)
+    session_id, rows, total, categories = _statistics(request)
+    width = 520
+    bars = [{"label": row.agency, "value": row.answer_rate or 0, "y": 24 * index,
+             "width": round((row.answer_rate or 0) * width / 100)} for index, row in enumerate(rows)]
+    category_bars = [{"label": f"{code}类 {wording}", "count": count, "share": share or 0, "y": 28 * index,
+                      "width": round((share or 0) * width / 100)} for index, (code, wording, count, share) in enumerate(categories)]
+    return render(request, "proposals/statistics.html", {
+        "rows": rows, "total": total, "categories": categories, "session_id": session_id,
+        "sessions": Session.objects.order_by("-year", "name"), "class_codes": list(settings.REPLY_CLASS_CODES),
+        "bars": bars, "bars_height": 24 * len(bars) + 4, "category_bars": category_bars,
+        "category_height": 28 * len(category_bars) + 4, "chart_width": width,
+    })
+
+
+@require_GET
+def statistics_xlsx(request: HttpRequest, table: str) -> HttpResponse:
+    """A statistics table as Excel; no cell can become a formula."""
+    from openpyxl import Workbook
+
+    _committee_only(request)
+    session_id, rows, total, categories = _statistics(request)
+    codes = list(settings.REPLY_CLASS_CODES)
+    book = Workbook()
+    sheet = book.active
+    if table == "agencies":
+        sheet.title = "承办单位统计"
+        sheet.append(["承办单位", "主办/分办", "协办/会办", "已答复", "办复率%", "按时答复", "按时办复率%", "已见面",
+                      "见面率%", "满意", "基本满意", "不满意", "满意率%", *[f"{c}类%" for c in codes]])
+        for row in [*rows, total]:
+            sheet.append([exports_module.safe_cell(row.agency), row.lead, row.co, row.answered, row.answer_rate,
+                          row.on_time, row.on_time_rate, row.met, row.meeting_rate, row.satisfied, row.basically,
+                          row.dissatisfied, row.satisfaction_rate, *[row.class_share(c) for c in codes]])
+        name = "承办单位办理情况统计.xlsx"
+    elif table == "categories":
+        sheet.title = "办理结果分类"
+        sheet.append(["分类", "说明", "件数", "占比%"])
+        for code, wording, count, share in categories:
+            sheet.append([code, exports_module.safe_cell(wording), count, share])
+        name = "办理结果分类统计.xlsx"
+    else:
+        raise Http404("没有该统计表")
+    out = io.BytesIO()
+    book.save(out)
+    audit.record(request, "export", None, table=table, session=session_id)
+    return FileResponse(io.BytesIO(out.getvalue()), as_attachment=True, filename=name,
+                        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")

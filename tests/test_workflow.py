@@ -386,3 +386,17 @@ def test_committee_staff_cannot_edit_a_draft(draft, committee_staff):
     response = staff.post(reverse("reply_submit", args=[draft.pk]), follow=True)
     assert "只有本单位的经办人可以提交审核" in response.content.decode()
     assert Reply.objects.get(pk=draft.pk).status == "draft"
+
+
+def test_the_lead_agency_logs_communications(draft, clerk, committee_staff):
+    client = login(clerk)
+    url = reverse("reply_communication", args=[draft.pk])
+    response = client.post(url, {"day": "2022-03-20", "form": "meeting", "participants": "孙建波、沈宝栋代表",
+                                 "deputy_opinion": "希望加大技能补贴"}, follow=True)
+    assert "沟通记录已登记" in response.content.decode()
+    assert "2022-03-20 见面会" in response.content.decode()
+    response = client.post(url, {"day": "", "form": "letter", "participants": ""}, follow=True)
+    assert "沟通记录未登记" in response.content.decode() and "日期" in response.content.decode()
+    assert login(committee_staff).post(url, {"day": "2022-03-21", "form": "phone",
+                                             "participants": "工作人员"}).status_code == 403
+    assert draft.assignment.communications.count() == 1
