@@ -3,7 +3,7 @@ from django.contrib.auth.admin import UserAdmin
 
 from measures.models import Measure
 from proposals.models import (
-    Agency, AgencyCopy, Assignment, AuditEvent, CalendarDay, CoOpinion, Communication, Extension, Deputy, Feedback, Proposal, ProposalAuthor, Reply, ReplyCopy,
+    Agency, AgencyCopy, Assignment, AuditEvent, CalendarDay, CoOpinion, Communication, Extension, SupervisionNotice, Deputy, Feedback, Proposal, ProposalAuthor, Reply, ReplyCopy,
     ReplyEvent, Session, User,
 )
 
@@ -184,3 +184,9 @@ class CommunicationAdmin(admin.ModelAdmin):
     list_display = ["assignment", "day", "form", "participants", "recorded_by"]
     list_filter = ["form", "assignment__agency"]
     search_fields = ["participants", "deputy_opinion", "assignment__proposal__title"]
+
+
+@admin.register(SupervisionNotice)
+class SupervisionNoticeAdmin(admin.ModelAdmin):
+    list_display = ["assignment", "sent_by", "sent_at", "emailed"]
+    search_fields = ["message", "assignment__proposal__title", "assignment__agency__name"]

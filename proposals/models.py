@@ -851,3 +851,40 @@ class Communication(models.Model):
 
     def __str__(self) -> str:
         return f"{self.day} {self.get_form_display()}"
+
+
+class SupervisionNotice(models.Model):
+    """督办: a reminder from committee staff to an agency about one assignment, logged on it."""
+
+    assignment = models.ForeignKey(Assignment, on_delete=models.CASCADE, related_name="supervision_notices",
+                                   verbose_name="交办")
+    message = models.TextField("督办内容")
+    sent_by = models.ForeignKey("User", on_delete=models.PROTECT, related_name="+", verbose_name="督办人")
+    sent_at = models.DateTimeField("督办时间", auto_now_add=True)
+    emailed = models.PositiveSmallIntegerField("已发邮件数", default=0)
+
+    class Meta:
+        verbose_name = "督办通知"
+        verbose_name_plural = "督办通知"
+        ordering = ["-sent_at"]
+
+    def __str__(self) -> str:
+        return f"督办：{self.assignment}"
+
+
+class Notice(models.Model):
+    """An in-app notice to one user (督办 reminders)."""
+
+    user = models.ForeignKey("User", on_delete=models.CASCADE, related_name="notices", verbose_name="收件人")
+    text = models.TextField("内容")
+    link = models.CharField("链接", max_length=200, blank=True)
+    created_at = models.DateTimeField("时间", auto_now_add=True)
+    read_at = models.DateTimeField("已读时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "站内通知"
+        verbose_name_plural = "站内通知"
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return self.text[:40]

@@ -16,6 +16,7 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 
 from proposals import audit, deadlines, letters, workflow
@@ -663,3 +664,27 @@ def statistics_xlsx(request: HttpRequest, table: str) -> HttpResponse:
     audit.record(request, "export", None, table=table, session=session_id)
     return FileResponse(io.BytesIO(out.getvalue()), as_attachment=True, filename=name,
                         content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+
+
+@require_POST
+def assignment_supervise(request: HttpRequest, pk: int) -> HttpResponse:
+    """督办 from the dashboard or the reply page."""
+    assignment = _assignment_for(request, pk)
+    try:
+        notice = workflow.supervise(assignment, request.user, request.POST.get("message", ""))
+    except workflow.WorkflowError as problem:
+        messages.error(request, str(problem))
+    else:
+        audit.record(request, "supervision_notice", notice)
+        messages.success(request, f"已向{assignment.agency.name}发出督办通知。")
+    return redirect(request.POST.get("next") if url_has_allowed_host_and_scheme(
+        request.POST.get("next"), allowed_hosts={request.get_host()}) else "dashboard")
+
+
+def notices(request: HttpRequest) -> HttpResponse:
+    """My in-app notices; opening the page marks them read."""
+    from proposals.models import Notice
+
+    items = list(Notice.objects.filter(user=request.user)[:100])
+    Notice.objects.filter(user=request.user, read_at__isnull=True).update(read_at=timezone.now())
+    return render(request, "proposals/notices.html", {"items": items})

@@ -359,3 +359,32 @@ def approve_extension(assignment: Assignment, user: User):
         reply.due_date = deadlines.reply_due(assignment)
         reply.save(update_fields=["due_date", "updated_at"])
     return extension
+
+
+@transaction.atomic
+def supervise(assignment: Assignment, user: User, message: str):
+    """督办: committee staff remind the agency; every active user of it gets an in-app notice and,
+    where an address is on file, an e-mail (Django's mail backend). The notice is logged."""
+    from django.core.mail import send_mail
+    from django.urls import reverse
+
+    from proposals.models import Notice, SupervisionNotice
+
+    if user.role != UserRole.COMMITTEE:
+        raise WorkflowError("督办由委员会工作人员发出。")
+    if not message.strip():
+        raise WorkflowError("督办内容不能为空。")
+    assignment = Assignment.objects.select_related("proposal__session", "agency").get(pk=assignment.pk)
+    notice = SupervisionNotice.objects.create(assignment=assignment, message=message.strip(), sent_by=user)
+    proposal = assignment.proposal
+    subject = f"督办通知：{proposal.session.name}第{proposal.number}号{proposal.kind}"
+    text = f"{subject}（{proposal.title}）：{notice.message}"
+    reply = assignment.replies.order_by("-round").first()
+    link = reverse("reply_detail", args=[reply.pk]) if reply else reverse("queue")
+    recipients = list(assignment.agency.users.filter(is_active=True))
+    Notice.objects.bulk_create(Notice(user=r, text=text, link=link) for r in recipients)
+    addresses = [r.email for r in recipients if r.email]
+    if addresses:
+        notice.emailed = send_mail(subject, text, None, addresses, fail_silently=True) and len(addresses)
+        notice.save(update_fields=["emailed"])
+    return notice

@@ -79,6 +79,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "proposals.context_processors.unread_notices",
             ],
         },
     },
@@ -154,6 +155,10 @@ REPLY_TITLE_TEMPLATE = "对{session}第{number}号{kind}的答复"
 # Opening formula; placeholders: session, title, number, kind, consulted_clause.
 REPLY_OPENING_TEMPLATE = "你们在{session}提出的“{title}”的{kind}（第{number}号）收悉，{consulted_clause}现答复如下："
 DEFAULT_POSTCODE = os.environ.get("PORTAL_DEFAULT_POSTCODE", "441300")
+# 督办 notices also go out by e-mail where users have an address.
+EMAIL_BACKEND = os.environ.get("DJANGO_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+DEFAULT_FROM_EMAIL = os.environ.get("DJANGO_DEFAULT_FROM_EMAIL", "noreply@suizhou-replies.invalid")
+EMAIL_HOST = os.environ.get("DJANGO_EMAIL_HOST", "localhost")
 # Uploads (PDFs to verify, imports) larger than this are refused before they are read.
 MAX_UPLOAD_BYTES = 10 * 2**20
 DATA_UPLOAD_MAX_MEMORY_SIZE = MAX_UPLOAD_BYTES

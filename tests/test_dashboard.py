@@ -127,3 +127,22 @@ def test_dashboard_is_for_committee_staff(world, clerk):
     client = Client()
     client.force_login(clerk)
     assert client.get(reverse("dashboard")).status_code == 403
+
+
+def test_supervision_notice_reaches_the_agency(world, staff, mailoutbox, committee_staff):
+    clerk = User.objects.create(username="hr-clerk", role=UserRole.CLERK, agency=world["hr"], email="clerk@hr.invalid")
+    late = Assignment.objects.get(proposal__number="2")
+    response = staff.post(reverse("assignment_supervise", args=[late.pk]),
+                          {"message": "请于本周内答复代表。", "next": "/dashboard/?overdue=1"})
+    assert response["Location"] == "/dashboard/?overdue=1"
+    notice = late.supervision_notices.get()
+    assert notice.sent_by == committee_staff and notice.emailed == 1
+    assert len(mailoutbox) == 1 and "请于本周内答复代表。" in mailoutbox[0].body
+    agency_user = Client()
+    agency_user.force_login(clerk)
+    page = agency_user.get(reverse("queue")).content.decode()
+    assert "通知 <span" in page
+    assert "关于加强职业教育的建议" in agency_user.get(reverse("notices")).content.decode()
+    assert "通知 <span" not in agency_user.get(reverse("queue")).content.decode()  # read now
+    assert agency_user.post(reverse("assignment_supervise", args=[late.pk]), {"message": "x"}).status_code == 302
+    assert late.supervision_notices.count() == 1  # agencies cannot send 督办
