@@ -146,3 +146,22 @@ def test_supervision_notice_reaches_the_agency(world, staff, mailoutbox, committ
     assert "通知 <span" not in agency_user.get(reverse("queue")).content.decode()  # read now
     assert agency_user.post(reverse("assignment_supervise", args=[late.pk]), {"message": "x"}).status_code == 302
     assert late.supervision_notices.count() == 1  # agencies cannot send 督办
+
+
+def test_large_demo_data_and_the_dashboard_benchmark(committee_staff):
+    import io
+    import json
+
+    from django.core.management import call_command
+
+    out = io.StringIO()
+    call_command("seed_demo", "--proposals", "120", "--agencies", "8", stdout=out)
+    assert "proposals 120，agencies 8" in out.getvalue()
+    assert Proposal.objects.filter(session__name__contains="演示数据").count() == 120
+    assert Agency.objects.count() >= 8
+    out = io.StringIO()
+    call_command("benchdashboard", "--repeat", "2", stdout=out)
+    figures = json.loads(out.getvalue())
+    assert figures["assignments"] >= 120
+    queries = {name: page["queries"] for name, page in figures.items() if isinstance(page, dict)}
+    assert len(set(q for name, q in queries.items() if name.startswith("dashboard"))) == 1

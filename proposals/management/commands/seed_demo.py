@@ -30,8 +30,20 @@ DEMO_AGENCIES = {
 class Command(BaseCommand):
     help = "载入演示数据：种子答复函（市五届人大一次会议第12号建议）和每个角色一个演示用户。"
 
+    def add_arguments(self, parser):
+        parser.add_argument("--proposals", type=int, default=0, help="另外生成这么多件演示建议（用于性能测试）")
+        parser.add_argument("--agencies", type=int, default=60, help="演示数据的承办单位数")
+
     @transaction.atomic
-    def handle(self, *args, **options):
+    def handle(self, *args, proposals: int = 0, agencies: int = 60, **options):
+        self.seed_letter_and_users()
+        if proposals:
+            from proposals import demo_data
+
+            counts = demo_data.build(proposals, agencies)
+            self.stdout.write("演示数据：" + "，".join(f"{k} {v}" for k, v in counts.items()))
+
+    def seed_letter_and_users(self) -> None:
         letter = read_letter_file(SEED_LETTER)
         # Once loaded, the demo record belongs to the users: never overwrite their work.
         reply = (Reply.objects.filter(assignment__proposal__session__name=letter.data["session"],
