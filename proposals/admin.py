@@ -3,7 +3,8 @@ from django.contrib.auth.admin import UserAdmin
 
 from measures.models import Measure
 from proposals.models import (
-    Agency, AgencyCopy, Assignment, AuditEvent, CalendarDay, CoOpinion, Communication, Extension, SupervisionNotice, Deputy, Feedback, Proposal, ProposalAuthor, Reply, ReplyCopy,
+    Agency, AgencyCopy, Assignment, AuditEvent, CalendarDay, CoOpinion, Communication, ExportJob, Extension, Notice,
+    Publication, ReplyVersion, SupervisionNotice, Deputy, Feedback, Proposal, ProposalAuthor, Reply, ReplyCopy,
     ReplyEvent, Session, User,
 )
 
@@ -190,3 +191,36 @@ class CommunicationAdmin(admin.ModelAdmin):
 class SupervisionNoticeAdmin(admin.ModelAdmin):
     list_display = ["assignment", "sent_by", "sent_at", "emailed"]
     search_fields = ["message", "assignment__proposal__title", "assignment__agency__name"]
+
+
+@admin.register(ReplyVersion)
+class ReplyVersionAdmin(admin.ModelAdmin):
+    """Saved versions are a record: read them, never change them."""
+
+    list_display = ["reply", "number", "saved_by", "saved_at", "submitted"]
+    list_filter = ["submitted"]
+    search_fields = ["reply__title", "reply__assignment__proposal__title"]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(Publication)
+class PublicationAdmin(admin.ModelAdmin):
+    list_display = ["reply", "approved_by", "approved_at"]
+    search_fields = ["reply__title", "reply__assignment__proposal__title"]
+
+
+@admin.register(ExportJob)
+class ExportJobAdmin(admin.ModelAdmin):
+    list_display = ["session", "requested_by", "requested_at", "status", "done", "total"]
+    list_filter = ["status"]
+
+
+@admin.register(Notice)
+class NoticeAdmin(admin.ModelAdmin):
+    list_display = ["user", "created_at", "read_at", "text"]
+    search_fields = ["text", "user__username"]

@@ -3,7 +3,6 @@ register, built in the background (Django Tasks; `manage.py db_worker` runs them
 
 from __future__ import annotations
 
-import io
 import re
 import tempfile
 import zipfile
@@ -13,18 +12,9 @@ from django.utils import timezone
 from django_tasks import task
 
 from proposals.models import ExportJob, ExportStatus, Reply, ReplyStatus
+from proposals.spreadsheets import xlsx
 
 REGISTER_COLUMNS = ["编号", "标题", "提出人", "承办单位", "办理结果分类", "答复日期", "轮次", "SHA-256", "SM3"]
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\0")
-
-
-def safe_cell(value):
-    """A spreadsheet value that can never run as a formula: risky text gets a leading '."""
-    if isinstance(value, str) and value.startswith(FORMULA_START):
-        return "'" + value
-    return value
-
-
 def archive_name(reply: Reply) -> str:
     name = f"{reply.proposal.number}-{reply.agency.name}"
     if reply.round > 1:
@@ -40,26 +30,14 @@ def issued_replies(session_id: int):
 
 
 def register_xlsx(replies: list[Reply]) -> bytes:
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
+    def rows():
+        for reply in replies:
+            proposal = reply.proposal
+            authors = "、".join(a.deputy.name for a in proposal.authorships.all())
+            yield (proposal.number, proposal.title, authors + ("等" if proposal.more_authors else ""),
+                   reply.agency.name, reply.class_code, reply.issued_on, reply.round, reply.pdf_sha256, reply.pdf_sm3)
 
-    book = Workbook()
-    sheet = book.active
-    sheet.title = "答复登记"
-    sheet.append(REGISTER_COLUMNS)
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
-    for reply in replies:
-        proposal = reply.proposal
-        authors = "、".join(a.deputy.name for a in proposal.authorships.all())
-        sheet.append([safe_cell(v) for v in (
-            proposal.number, proposal.title, authors + ("等" if proposal.more_authors else ""), reply.agency.name,
-            reply.class_code, reply.issued_on, reply.round, reply.pdf_sha256, reply.pdf_sm3)])
-    for column, width in zip("ABCDEFGHI", (10, 40, 24, 28, 12, 12, 6, 66, 66)):
-        sheet.column_dimensions[column].width = width
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
+    return xlsx("答复登记", REGISTER_COLUMNS, rows(), widths=(10, 40, 24, 28, 12, 12, 6, 66, 66))
 
 
 @task()

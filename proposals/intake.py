@@ -21,6 +21,7 @@ from django.db import transaction
 from proposals.models import (
     Agency, Assignment, Deputy, Proposal, ProposalAuthor, ProposalKind, Role, Session,
 )
+from proposals.spreadsheets import xlsx
 
 COLUMNS = ["编号", "标题", "类别", "领衔代表", "联名代表", "主办单位", "协办单位", "交办日期", "重点督办"]
 REQUIRED = ["编号", "标题", "领衔代表", "主办单位", "交办日期"]
@@ -242,20 +243,6 @@ def _save_row(session: Session, row: Row) -> bool:
 
 def template_xlsx() -> bytes:
     """The import template: the header row and one example row."""
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
-
-    book = Workbook()
-    sheet = book.active
-    sheet.title = "建议提案清单"
-    sheet.append(COLUMNS)
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
     example_agency = Agency.objects.order_by("pk").values_list("name", flat=True).first() or "随州市人力资源和社会保障局"
-    sheet.append(["12", "关于化解企业招工难的建议", "建议", "沈宝栋", "李芸、王强", example_agency, "",
-                  "2022-03-15", "否"])
-    for column, width in zip("ABCDEFGHI", (8, 40, 8, 12, 24, 30, 30, 12, 10)):
-        sheet.column_dimensions[column].width = width
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
+    example = ["12", "关于化解企业招工难的建议", "建议", "沈宝栋", "李芸、王强", example_agency, "", "2022-03-15", "否"]
+    return xlsx("建议提案清单", COLUMNS, [example], widths=(8, 40, 8, 12, 24, 30, 30, 12, 10))

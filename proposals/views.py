@@ -19,7 +19,7 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 
-from proposals import audit, deadlines, letters, workflow
+from proposals import audit, deadlines, letters, spreadsheets, workflow
 from proposals import exports as exports_module
 from proposals.forms import (
     CommunicationForm, FeedbackForm, MeasureRowFormSet, OpinionForm, ReplyForm, ReturnForm, measure_rows, outline_to_tree,
@@ -569,8 +569,7 @@ def intake_template(request: HttpRequest) -> HttpResponse:
 
     _committee_only(request)
     return FileResponse(io.BytesIO(intake_module.template_xlsx()), as_attachment=True,
-                        filename="建议提案交办清单模板.xlsx",
-                        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+                        filename="建议提案交办清单模板.xlsx", content_type=spreadsheets.XLSX_CONTENT_TYPE)
 
 
 # --- the committee dashboard --------------------------------------------------------------------
@@ -635,35 +634,25 @@ def statistics_page(request: HttpRequest) -> HttpResponse:
 @require_GET
 def statistics_xlsx(request: HttpRequest, table: str) -> HttpResponse:
     """A statistics table as Excel; no cell can become a formula."""
-    from openpyxl import Workbook
-
     _committee_only(request)
     session_id, rows, total, categories = _statistics(request)
     codes = list(settings.REPLY_CLASS_CODES)
-    book = Workbook()
-    sheet = book.active
     if table == "agencies":
-        sheet.title = "承办单位统计"
-        sheet.append(["承办单位", "主办/分办", "协办/会办", "已答复", "办复率%", "按时答复", "按时办复率%", "已见面",
-                      "见面率%", "满意", "基本满意", "不满意", "满意率%", *[f"{c}类%" for c in codes]])
-        for row in [*rows, total]:
-            sheet.append([exports_module.safe_cell(row.agency), row.lead, row.co, row.answered, row.answer_rate,
-                          row.on_time, row.on_time_rate, row.met, row.meeting_rate, row.satisfied, row.basically,
-                          row.dissatisfied, row.satisfaction_rate, *[row.class_share(c) for c in codes]])
+        data = spreadsheets.xlsx("承办单位统计", [
+            "承办单位", "主办/分办", "协办/会办", "已答复", "办复率%", "按时答复", "按时办复率%", "已见面", "见面率%",
+            "满意", "基本满意", "不满意", "满意率%", *[f"{c}类%" for c in codes]], [
+            (row.agency, row.lead, row.co, row.answered, row.answer_rate, row.on_time, row.on_time_rate, row.met,
+             row.meeting_rate, row.satisfied, row.basically, row.dissatisfied, row.satisfaction_rate,
+             *[row.class_share(c) for c in codes]) for row in [*rows, total]])
         name = "承办单位办理情况统计.xlsx"
     elif table == "categories":
-        sheet.title = "办理结果分类"
-        sheet.append(["分类", "说明", "件数", "占比%"])
-        for code, wording, count, share in categories:
-            sheet.append([code, exports_module.safe_cell(wording), count, share])
+        data = spreadsheets.xlsx("办理结果分类", ["分类", "说明", "件数", "占比%"], categories)
         name = "办理结果分类统计.xlsx"
     else:
         raise Http404("没有该统计表")
-    out = io.BytesIO()
-    book.save(out)
     audit.record(request, "export", None, table=table, session=session_id)
-    return FileResponse(io.BytesIO(out.getvalue()), as_attachment=True, filename=name,
-                        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    return FileResponse(io.BytesIO(data), as_attachment=True, filename=name,
+                        content_type=spreadsheets.XLSX_CONTENT_TYPE)
 
 
 @require_POST
