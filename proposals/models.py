@@ -872,6 +872,31 @@ class SupervisionNotice(models.Model):
         return f"督办：{self.assignment}"
 
 
+class AssignmentChange(models.Model):
+    """调整承办单位 or a corrected 交办: who changed what on an assignment, when and why. The
+    assignment keeps its original 交办日期, so every clock keeps running from it."""
+
+    assignment = models.ForeignKey(Assignment, on_delete=models.CASCADE, related_name="changes",
+                                   verbose_name="交办")
+    from_agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+",
+                                    verbose_name="原承办单位")
+    to_agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+",
+                                  verbose_name="新承办单位")
+    from_role = models.CharField("原办理方式", max_length=10, choices=Role.choices)
+    to_role = models.CharField("新办理方式", max_length=10, choices=Role.choices)
+    reason = models.TextField("调整理由")
+    changed_by = models.ForeignKey("User", on_delete=models.PROTECT, related_name="+", verbose_name="操作人")
+    changed_at = models.DateTimeField("调整时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "交办调整记录"
+        verbose_name_plural = "交办调整记录"
+        ordering = ["-changed_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.from_agency}（{self.get_from_role_display()}）→ {self.to_agency}（{self.get_to_role_display()}）"
+
+
 class Notice(models.Model):
     """An in-app notice to one user (督办 reminders)."""
 
