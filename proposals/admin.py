@@ -4,7 +4,7 @@ from django.contrib.auth.admin import UserAdmin
 from measures.models import Measure
 from proposals.models import (
     Agency, AgencyCopy, Assignment, AuditEvent, CalendarDay, CoOpinion, Communication, ExportJob, Extension, Notice,
-    Publication, ReplyVersion, SupervisionNotice, Deputy, Feedback, Proposal, ProposalAuthor, Reply, ReplyCopy,
+    AssignmentChange, Publication, ReplyVersion, SupervisionNotice, Deputy, Feedback, Proposal, ProposalAuthor, Reply, ReplyCopy,
     ReplyEvent, Session, User,
 )
 
@@ -224,3 +224,17 @@ class ExportJobAdmin(admin.ModelAdmin):
 class NoticeAdmin(admin.ModelAdmin):
     list_display = ["user", "created_at", "read_at", "text"]
     search_fields = ["text", "user__username"]
+
+
+@admin.register(AssignmentChange)
+class AssignmentChangeAdmin(admin.ModelAdmin):
+    """The change log of assignments is a record: changes go through the staff's pages."""
+
+    list_display = ["assignment", "from_agency", "to_agency", "changed_by", "changed_at"]
+    search_fields = ["reason", "assignment__proposal__title"]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False

@@ -9,7 +9,7 @@ from django.conf import settings
 from django.forms import formset_factory
 
 from measures.models import MAX_LEVEL, Measure
-from proposals.models import Communication, Rating, Reply, ReplyCopy
+from proposals.models import Agency, Assignment, Communication, Proposal, Rating, Reply, ReplyCopy, Role
 
 COPY_LINE = re.compile(r"^(?P<recipient>.+?)\s*(?:（(?P<a>\d+)份）|\((?P<b>\d+)份\)|\s(?P<c>\d+))?$")
 
@@ -184,3 +184,105 @@ class CommunicationForm(forms.ModelForm):
         fields = ["day", "form", "participants", "deputy_opinion"]
         widgets = {"day": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
                    "deputy_opinion": forms.Textarea(attrs={"rows": 2})}
+
+
+NAMES = re.compile(r"[、，,；;\s]+")
+DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+class ProposalForm(forms.ModelForm):
+    """登记 or correct a proposal: its facts and its authors, lead author first."""
+
+    lead_author = forms.CharField(label="领衔代表／委员", max_length=50,
+                                  error_messages={"required": "领衔代表不能为空。"})
+    co_authors = forms.CharField(label="联名代表／委员", required=False, widget=forms.Textarea(attrs={"rows": 2}),
+                                 help_text="用顿号、逗号或换行分隔，按来件顺序")
+
+    class Meta:
+        model = Proposal
+        fields = ["session", "number", "title", "kind", "addressee_title", "received_date", "key_supervision",
+                  "confidential", "more_authors", "author_count", "body"]
+        widgets = {"received_date": DATE_WIDGET, "body": forms.Textarea(attrs={"rows": 6})}
+        error_messages = {"number": {"required": "编号不能为空。"}, "title": {"required": "标题不能为空。"},
+                          "session": {"required": "请选择届次。"}}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk and not self.is_bound:
+            names = self.instance.author_names()
+            self.initial.update(lead_author=names[0] if names else "", co_authors="、".join(names[1:]))
+
+    def clean_number(self) -> str:
+        return self.cleaned_data["number"].strip()
+
+    def clean_co_authors(self) -> list[str]:
+        names = [n for n in NAMES.split(self.cleaned_data["co_authors"]) if n]
+        too_long = [n for n in names if len(n) > 50]
+        if too_long:
+            raise forms.ValidationError(f"联名人“{too_long[0][:20]}…”过长，请用顿号分隔姓名。")
+        return names
+
+    def authors(self) -> list[str]:
+        lead = self.cleaned_data["lead_author"].strip()
+        return [lead] + [n for n in self.cleaned_data["co_authors"] if n != lead]
+
+
+class ProposalEntryForm(ProposalForm):
+    """A new proposal with its first assignments: the lead agency and any co-handlers."""
+
+    lead_agency = forms.ModelChoiceField(label="主办单位", queryset=Agency.objects.order_by("name"),
+                                         error_messages={"required": "请选择主办单位。"})
+    co_agencies = forms.ModelMultipleChoiceField(label="协办单位", queryset=Agency.objects.order_by("name"),
+                                                 required=False, widget=forms.SelectMultiple(attrs={"size": 6}),
+                                                 help_text="按住 Ctrl 可多选")
+    assigned_date = forms.DateField(label="交办日期", widget=DATE_WIDGET,
+                                    error_messages={"required": "交办日期不能为空。", "invalid": "交办日期无效。"})
+
+    def clean(self):
+        data = super().clean()
+        if data.get("lead_agency") and data.get("lead_agency") in (data.get("co_agencies") or []):
+            self.add_error("co_agencies", f"“{data['lead_agency'].name}”已是主办单位，不能同时协办。")
+        return data
+
+
+class AssignmentForm(forms.ModelForm):
+    """One more agency for a proposal."""
+
+    class Meta:
+        model = Assignment
+        fields = ["agency", "role", "assigned_date"]
+        widgets = {"assigned_date": DATE_WIDGET}
+        error_messages = {"agency": {"required": "请选择承办单位。", "invalid_choice": "所选单位已承办该件，不能重复交办。"},
+                          "assigned_date": {"invalid": "交办日期无效。"}}
+
+    def __init__(self, *args, proposal: Proposal, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["agency"].queryset = Agency.objects.exclude(assignments__proposal=proposal).order_by("name")
+        self.fields["assigned_date"].required = True
+        self.fields["assigned_date"].error_messages["required"] = "交办日期不能为空。"
+
+
+class AssignmentChangeForm(forms.Form):
+    """Correct an assignment's role or date; the reason goes into the change log."""
+
+    role = forms.ChoiceField(label="办理方式", choices=Role.choices)
+    assigned_date = forms.DateField(label="交办日期", widget=DATE_WIDGET,
+                                    error_messages={"required": "交办日期不能为空。", "invalid": "交办日期无效。"})
+    reason = forms.CharField(label="修改理由", widget=forms.Textarea(attrs={"rows": 2}),
+                             error_messages={"required": "修改交办必须说明理由。"})
+
+
+class ReassignForm(forms.Form):
+    """调整承办单位: the new agency and the reason."""
+
+    agency = forms.ModelChoiceField(label="新承办单位", queryset=Agency.objects.none(),
+                                    error_messages={"required": "请选择新承办单位。",
+                                                    "invalid_choice": "所选单位不能承办（已交办给该单位）。"})
+    reason = forms.CharField(label="调整理由", widget=forms.Textarea(attrs={"rows": 3}),
+                             help_text="如：经协商，该建议内容属于新承办单位职责",
+                             error_messages={"required": "调整承办单位必须说明理由。"})
+
+    def __init__(self, *args, assignment: Assignment, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["agency"].queryset = Agency.objects.exclude(
+            assignments__proposal=assignment.proposal_id).order_by("name")

@@ -19,7 +19,7 @@ from django.conf import settings
 from django.db import transaction
 
 from proposals.models import (
-    Agency, Assignment, Deputy, Proposal, ProposalAuthor, ProposalKind, Role, Session,
+    Agency, Assignment, Proposal, ProposalKind, Role, Session,
 )
 from proposals.spreadsheets import xlsx
 
@@ -229,12 +229,7 @@ def _save_row(session: Session, row: Row) -> bool:
                                                        defaults={"title": row.title, "kind": row.kind})
     proposal.title, proposal.kind, proposal.key_supervision = row.title, row.kind, row.key_supervision
     proposal.save()
-    if proposal.author_names() != row.authors:
-        proposal.authorships.all().delete()
-        for position, author in enumerate(row.authors, start=1):
-            deputy = (Deputy.objects.filter(name=author, body=session.body).order_by("pk").first()
-                      or Deputy.objects.create(name=author, body=session.body))
-            ProposalAuthor.objects.create(proposal=proposal, deputy=deputy, position=position, is_lead=position == 1)
+    proposal.set_authors(row.authors)
     for agency, role in [(row.lead_agency, Role.LEAD)] + [(a, Role.CO) for a in row.co_agencies]:
         Assignment.objects.get_or_create(proposal=proposal, agency=agency,
                                          defaults={"role": role, "assigned_date": row.assigned})

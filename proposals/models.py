@@ -179,6 +179,19 @@ class Proposal(models.Model):
     def author_names(self) -> list[str]:
         return [a.deputy.name for a in self.authorships.select_related("deputy").order_by("position")]
 
+    def set_authors(self, names: list[str]) -> None:
+        """Make `names` (lead first) the authors, reusing the session's deputies of those names.
+        Does nothing when the list is unchanged, so feedback and ratings keep their authors."""
+        names = list(dict.fromkeys(n.strip() for n in names if n.strip()))
+        if self.author_names() == names:
+            return
+        self.authorships.all().delete()
+        body = self.session.body
+        for position, name in enumerate(names, start=1):
+            deputy = (Deputy.objects.filter(name=name, body=body).order_by("pk").first()
+                      or Deputy.objects.create(name=name, body=body))
+            ProposalAuthor.objects.create(proposal=self, deputy=deputy, position=position, is_lead=position == 1)
+
     def lead_author(self) -> Deputy | None:
         lead = self.authorships.filter(is_lead=True).select_related("deputy").first()
         return lead.deputy if lead else None
@@ -884,6 +897,8 @@ class AssignmentChange(models.Model):
                                   verbose_name="新承办单位")
     from_role = models.CharField("原办理方式", max_length=10, choices=Role.choices)
     to_role = models.CharField("新办理方式", max_length=10, choices=Role.choices)
+    from_date = models.DateField("原交办日期", null=True, blank=True)
+    to_date = models.DateField("新交办日期", null=True, blank=True)
     reason = models.TextField("调整理由")
     changed_by = models.ForeignKey("User", on_delete=models.PROTECT, related_name="+", verbose_name="操作人")
     changed_at = models.DateTimeField("调整时间", auto_now_add=True)

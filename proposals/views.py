@@ -14,6 +14,7 @@ from django.contrib.auth.decorators import login_not_required
 from django.db.models import Prefetch, Q
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -22,7 +23,7 @@ from django.views.decorators.http import require_GET, require_POST
 from proposals import audit, deadlines, letters, spreadsheets, workflow
 from proposals import exports as exports_module
 from proposals.forms import (
-    CommunicationForm, FeedbackForm, MeasureRowFormSet, OpinionForm, ReplyForm, ReturnForm, measure_rows, outline_to_tree,
+    AssignmentChangeForm, AssignmentForm, CommunicationForm, ProposalEntryForm, ProposalForm, ReassignForm, FeedbackForm, MeasureRowFormSet, OpinionForm, ReplyForm, ReturnForm, measure_rows, outline_to_tree,
     save_tree,
 )
 from proposals.models import (
@@ -494,7 +495,7 @@ def public_reply_pdf(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _committee_only(request: HttpRequest) -> None:
     if not request.user.sees_everything:
-        raise PermissionDenied("只有委员会工作人员可以导出归档。")
+        raise PermissionDenied("只有委员会工作人员可以使用此功能。")
 
 
 def exports(request: HttpRequest) -> HttpResponse:
@@ -677,3 +678,129 @@ def notices(request: HttpRequest) -> HttpResponse:
     items = list(Notice.objects.filter(user=request.user)[:100])
     Notice.objects.filter(user=request.user, read_at__isnull=True).update(read_at=timezone.now())
     return render(request, "proposals/notices.html", {"items": items})
+
+
+# --- proposals and assignments by hand (committee staff) ----------------------------------------
+
+def _proposal_for(request: HttpRequest, pk: int) -> Proposal:
+    return get_object_or_404(Proposal.objects.for_user(request.user).select_related("session"), pk=pk)
+
+
+def proposal_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """One proposal: its facts, authors, every assignment with its state, and the change log."""
+    from proposals.models import AssignmentChange, SupervisionNotice
+
+    proposal = _proposal_for(request, pk)
+    assignments = (Assignment.objects.for_user(request.user).filter(proposal=proposal).select_related("agency")
+                   .prefetch_related(Prefetch("replies", Reply.objects.order_by("-round"))))
+    rows = [{"assignment": a, "reply": next(iter(a.replies.all()), None), "due": a.due_on,
+             "days_left": deadlines.days_left(a.due_on)} for a in assignments]
+    changes = AssignmentChange.objects.filter(assignment__in=assignments).select_related(
+        "from_agency", "to_agency", "changed_by")
+    notices = SupervisionNotice.objects.filter(assignment__in=assignments).select_related("assignment__agency", "sent_by")
+    is_staff = request.user.role == UserRole.COMMITTEE
+    return render(request, "proposals/proposal_detail.html", {
+        "proposal": proposal, "rows": rows, "changes": changes, "notices": notices, "is_staff": is_staff,
+        "assignment_form": AssignmentForm(proposal=proposal) if is_staff else None})
+
+
+def _staff_form_page(request: HttpRequest, template: str, form, save, success: str, done_url, **context):
+    """Shared POST handling of the staff's forms: valid input goes through `save` (a workflow
+    call); a refusal becomes a form error and nothing is saved."""
+    if request.method == "POST" and form.is_valid():
+        try:
+            obj = save(form)
+        except workflow.WorkflowError as problem:
+            form.add_error(None, str(problem))
+        else:
+            messages.success(request, success)
+            return redirect(done_url(obj))
+    return render(request, template, {"form": form, **context}, status=400 if form.errors else 200)
+
+
+def proposal_create(request: HttpRequest) -> HttpResponse:
+    """登记 a proposal by hand, with its lead agency, co-handlers and 交办日期."""
+    _committee_only(request)
+    latest = Session.objects.order_by("-year", "-pk").first()
+    form = ProposalEntryForm(request.POST or None, initial={"assigned_date": timezone.localdate(), "session": latest})
+
+    def save(form):
+        data = form.cleaned_data
+        proposal = workflow.register_proposal(form.instance, request.user, form.authors(), data["lead_agency"],
+                                              data["co_agencies"], data["assigned_date"])
+        audit.record(request, "proposal_create", proposal)
+        return proposal
+
+    return _staff_form_page(request, "proposals/proposal_form.html", form, save, "建议／提案已登记并交办。",
+                            lambda p: reverse("proposal_detail", args=[p.pk]), creating=True)
+
+
+def proposal_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    """Correct a proposal's facts and authors."""
+    proposal = _proposal_for(request, pk)
+    _committee_only(request)
+    form = ProposalForm(request.POST or None, instance=proposal)
+
+    def save(form):
+        saved = workflow.save_proposal(form.instance, request.user, form.authors(), tuple(form.changed_data))
+        audit.record(request, "proposal_edit", saved, fields=form.changed_data)
+        return saved
+
+    return _staff_form_page(request, "proposals/proposal_form.html", form, save, "修改已保存。",
+                            lambda p: reverse("proposal_detail", args=[p.pk]), proposal=proposal)
+
+
+def proposal_assign(request: HttpRequest, pk: int) -> HttpResponse:
+    """交办 one more agency (主办, 协办, 会办 or 分办)."""
+    proposal = _proposal_for(request, pk)
+    _committee_only(request)
+    form = AssignmentForm(request.POST or None, proposal=proposal, initial={"role": "co"})
+
+    def save(form):
+        data = form.cleaned_data
+        assignment = workflow.assign(proposal, request.user, data["agency"], data["role"], data["assigned_date"])
+        audit.record(request, "assignment_create", assignment)
+        return assignment
+
+    return _staff_form_page(request, "proposals/assignment_form.html", form, save, "已交办。",
+                            lambda a: reverse("proposal_detail", args=[proposal.pk]), proposal=proposal,
+                            heading="增加承办单位")
+
+
+def assignment_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    """Correct an assignment's role or 交办日期, with a reason."""
+    assignment = _assignment_for(request, pk)
+    _committee_only(request)
+    form = AssignmentChangeForm(request.POST or None, initial={
+        "role": assignment.role, "assigned_date": assignment.assigned_date})
+
+    def save(form):
+        data = form.cleaned_data
+        changed = workflow.change_assignment(assignment, request.user, data["role"], data["assigned_date"],
+                                             data["reason"])
+        audit.record(request, "assignment_change", changed, reason=data["reason"])
+        return changed
+
+    return _staff_form_page(request, "proposals/assignment_form.html", form, save, "交办已修改。",
+                            lambda a: reverse("proposal_detail", args=[a.proposal_id]), proposal=assignment.proposal,
+                            assignment=assignment, heading="修改交办")
+
+
+def assignment_reassign(request: HttpRequest, pk: int) -> HttpResponse:
+    """调整承办单位: the original 交办日期 stays; the reason is logged."""
+    assignment = _assignment_for(request, pk)
+    _committee_only(request)
+    previous = assignment.agency.name
+    form = ReassignForm(request.POST or None, assignment=assignment)
+
+    def save(form):
+        data = form.cleaned_data
+        moved = workflow.reassign(assignment, request.user, data["agency"], data["reason"])
+        audit.record(request, "reassign", moved, from_agency=previous, to_agency=data["agency"].name,
+                     reason=data["reason"])
+        return moved
+
+    return _staff_form_page(request, "proposals/assignment_form.html", form, save,
+                            f"已将承办单位由“{previous}”调整为新单位，交办日期不变。",
+                            lambda a: reverse("proposal_detail", args=[a.proposal_id]), proposal=assignment.proposal,
+                            assignment=assignment, heading="调整承办单位")

@@ -19,7 +19,8 @@ from django.utils import timezone
 from proposals import deadlines
 from proposals.interchange import export_letter
 from proposals.models import (
-    Assignment, CoOpinion, Deputy, Feedback, Publication, Rating, Reply, ReplyCopy, ReplyEvent, ReplyStatus,
+    ANSWERING_ROLES as ANSWERING, Assignment, CoOpinion, Deputy, Feedback, Publication, Rating, Reply, ReplyCopy,
+    ReplyEvent, ReplyStatus,
     ReplyVersion, Role, User, UserRole,
 )
 
@@ -32,7 +33,7 @@ TRANSITIONS: dict[str, tuple[frozenset[str], str]] = {
 }
 VERB_LABELS = {
     "start": "开始起草", "submit": "提交审核", "return": "退回修改", "sign_off": "签发",
-    "issue": "答复代表", "reopen": "再次办理",
+    "issue": "答复代表", "reopen": "再次办理", "reassign": "调整承办单位",
 }
 CO_ROLES = (Role.CO, Role.JOINT)
 
@@ -388,3 +389,144 @@ def supervise(assignment: Assignment, user: User, message: str):
         notice.emailed = send_mail(subject, text, None, addresses, fail_silently=True) and len(addresses)
         notice.save(update_fields=["emailed"])
     return notice
+
+
+# --- intake by hand: proposals and assignments (committee staff) --------------------------------
+
+def _require_committee(user: User, action: str) -> None:
+    if user.role != UserRole.COMMITTEE:
+        raise WorkflowError(f"只有委员会工作人员可以{action}。")
+
+
+def _one_lead(proposal, role: str, agency, exclude_pk: int | None = None) -> None:
+    """A proposal has one 主办 agency (several agencies answer separately as 分办)."""
+    if role != Role.LEAD:
+        return
+    other = proposal.assignments.filter(role=Role.LEAD).exclude(pk=exclude_pk).select_related("agency").first()
+    if other is not None:
+        raise WorkflowError(f"该{proposal.kind}已有主办单位“{other.agency.name}”；其他单位可作为协办、会办或分办。")
+
+
+@transaction.atomic
+def save_proposal(proposal, user: User, authors: list[str], changed: tuple[str, ...] = ()):
+    """登记 or correct a proposal and its authors (lead first); returns the saved proposal.
+    Once a reply has gone out, the facts printed in it (届次, 编号, 类别, 提出人) stay as sent."""
+    _require_committee(user, "登记和修改建议／提案")
+    if not [name for name in authors if name.strip()]:
+        raise WorkflowError("领衔代表不能为空。")
+    printed = {"session": "届次", "number": "编号", "kind": "类别", "addressee_title": "称谓"}
+    frozen = [label for name, label in printed.items() if name in changed]
+    if proposal.pk and proposal.author_names() != list(dict.fromkeys(n.strip() for n in authors if n.strip())):
+        frozen.append("提出人")
+    if proposal.pk and frozen and Reply.objects.filter(assignment__proposal_id=proposal.pk,
+                                                       status=S.ISSUED).exists():
+        raise WorkflowError(f"已有答复发出，{'、'.join(frozen)}不能再修改（须与已发出的答复函一致）。")
+    proposal.save()
+    proposal.set_authors(authors)
+    return proposal
+
+
+@transaction.atomic
+def assign(proposal, user: User, agency, role: str, assigned_date) -> Assignment:
+    """交办 one more agency; the clocks start from `assigned_date`."""
+    _require_committee(user, "交办")
+    from proposals.models import Proposal
+
+    proposal = Proposal.objects.select_for_update().get(pk=proposal.pk)
+    if proposal.assignments.filter(agency=agency).exists():
+        raise WorkflowError(f"已交办给“{agency.name}”，不能重复交办。")
+    _one_lead(proposal, role, agency)
+    return Assignment.objects.create(proposal=proposal, agency=agency, role=role, assigned_date=assigned_date)
+
+
+def _answered_or_in_review(assignment: Assignment) -> str | None:
+    """Why the assignment can no longer change hands, or None."""
+    busy = assignment.replies.exclude(status__in=(S.DRAFT, S.RETURNED)).order_by("-round").first()
+    if busy is not None:
+        return f"第{busy.round}轮答复已“{busy.get_status_display()}”"
+    opinion = CoOpinion.objects.filter(assignment=assignment, submitted_at__isnull=False).first()
+    if opinion is not None:
+        return "会办意见已提交"
+    return None
+
+
+def _log_change(assignment: Assignment, user: User, reason: str, *, from_agency, from_role, from_date):
+    from proposals.models import AssignmentChange
+
+    return AssignmentChange.objects.create(
+        assignment=assignment, from_agency=from_agency, to_agency=assignment.agency,
+        from_role=from_role, to_role=assignment.role, from_date=from_date, to_date=assignment.assigned_date,
+        reason=reason, changed_by=user)
+
+
+def _refresh_due_dates(assignment: Assignment) -> None:
+    for reply in assignment.replies.filter(round=1).exclude(status=S.ISSUED):
+        reply.due_date = deadlines.reply_due(assignment)
+        reply.save(update_fields=["due_date", "updated_at"])
+
+
+@transaction.atomic
+def change_assignment(assignment: Assignment, user: User, role: str, assigned_date, reason: str) -> Assignment:
+    """Correct an assignment's role or 交办日期 (a typing error, a changed role), with a reason."""
+    _require_committee(user, "修改交办")
+    if not reason.strip():
+        raise WorkflowError("修改交办必须说明理由。")
+    assignment = Assignment.objects.select_for_update().select_related("proposal__session", "agency").get(
+        pk=assignment.pk)
+    before_role, before_date = assignment.role, assignment.assigned_date
+    if role == before_role and assigned_date == before_date:
+        raise WorkflowError("办理方式和交办日期都没有变化。")
+    if (role in ANSWERING) != (before_role in ANSWERING) and (
+            assignment.replies.exists() or CoOpinion.objects.filter(assignment=assignment).exists()):
+        raise WorkflowError("该单位已开始办理，不能在答复代表和会办之间改变办理方式。")
+    _one_lead(assignment.proposal, role, assignment.agency, exclude_pk=assignment.pk)
+    assignment.role, assignment.assigned_date = role, assigned_date
+    assignment.save(update_fields=["role", "assigned_date"])
+    _refresh_due_dates(assignment)
+    _log_change(assignment, user, reason.strip(), from_agency=assignment.agency, from_role=before_role,
+                from_date=before_date)
+    return assignment
+
+
+@transaction.atomic
+def reassign(assignment: Assignment, user: User, agency, reason: str) -> Assignment:
+    """调整承办单位: the assignment passes to `agency` and keeps its original 交办日期, so its
+    deadlines do not restart. Refused once a reply is in review or out, or an opinion is in.
+    A draft in progress passes with it, its contact block refilled for the new agency."""
+    _require_committee(user, "调整承办单位")
+    if not reason.strip():
+        raise WorkflowError("调整承办单位必须说明理由。")
+    assignment = Assignment.objects.select_for_update().select_related("proposal__session", "agency").get(
+        pk=assignment.pk)
+    previous = assignment.agency
+    if agency == previous:
+        raise WorkflowError(f"新承办单位与原承办单位“{previous.name}”相同。")
+    if assignment.proposal.assignments.filter(agency=agency).exists():
+        raise WorkflowError(f"该{assignment.proposal.kind}已交办给“{agency.name}”。")
+    blocked = _answered_or_in_review(assignment)
+    if blocked:
+        raise WorkflowError(f"{blocked}，不能再调整承办单位。")
+    assignment.agency = agency
+    assignment.save(update_fields=["agency"])
+    note = f"承办单位由“{previous.name}”调整为“{agency.name}”：{reason.strip()}"
+    for reply in assignment.replies.select_for_update():
+        reply.fill_defaults_from_agency()
+        reply.signature = ""
+        reply.version += 1
+        reply.save(update_fields=["leader_name", "leader_phone", "handler_name", "handler_phone", "postcode",
+                                  "contact_style", "copy_style", "signature", "version", "updated_at"])
+        ReplyEvent.objects.create(reply=reply, actor=user, verb="reassign", from_status=reply.status,
+                                  to_status=reply.status, note=note)
+    _log_change(assignment, user, reason.strip(), from_agency=previous, from_role=assignment.role,
+                from_date=assignment.assigned_date)
+    return assignment
+
+
+@transaction.atomic
+def register_proposal(proposal, user: User, authors: list[str], lead_agency, co_agencies, assigned_date):
+    """登记 a new proposal and 交办 it to its lead agency and co-handlers in one go."""
+    save_proposal(proposal, user, authors)
+    assign(proposal, user, lead_agency, Role.LEAD, assigned_date)
+    for agency in co_agencies:
+        assign(proposal, user, agency, Role.CO, assigned_date)
+    return proposal

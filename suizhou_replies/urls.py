@@ -7,6 +7,12 @@ from proposals import views
 urlpatterns = [
     path("", views.home, name="home"),
     path("work/", views.queue, name="queue"),
+    path("proposals/new/", views.proposal_create, name="proposal_create"),
+    path("proposals/<int:pk>/", views.proposal_detail, name="proposal_detail"),
+    path("proposals/<int:pk>/edit/", views.proposal_edit, name="proposal_edit"),
+    path("proposals/<int:pk>/assignments/new/", views.proposal_assign, name="proposal_assign"),
+    path("assignments/<int:pk>/edit/", views.assignment_edit, name="assignment_edit"),
+    path("assignments/<int:pk>/reassign/", views.assignment_reassign, name="assignment_reassign"),
     path("assignments/<int:pk>/start/", views.assignment_start, name="assignment_start"),
     path("assignments/<int:pk>/opinion/", views.opinion_edit, name="opinion_edit"),
     path("assignments/<int:pk>/supervise/", views.assignment_supervise, name="assignment_supervise"),

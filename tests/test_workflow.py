@@ -354,7 +354,10 @@ def object_urls(reply: Reply, assignment: Assignment) -> list[tuple[str, str]]:
         if not isinstance(pattern, URLPattern) or "pk" not in pattern.pattern.converters:
             continue
         name = pattern.name
-        kwargs = {"pk": assignment.pk if name.startswith(("assignment", "opinion")) else reply.pk}
+        if name.startswith("proposal"):
+            kwargs = {"pk": assignment.proposal_id}
+        else:
+            kwargs = {"pk": assignment.pk if name.startswith(("assignment", "opinion")) else reply.pk}
         if "number" in pattern.pattern.converters:
             kwargs["number"] = 1
         urls.append((name, reverse(name, kwargs=kwargs)))
@@ -363,7 +366,7 @@ def object_urls(reply: Reply, assignment: Assignment) -> list[tuple[str, str]]:
 
 def test_outsider_gets_404_for_every_object_url(issued, outsider, union_assignment, committee_staff):
     urls = object_urls(issued, union_assignment)
-    assert len(urls) >= 17
+    assert len(urls) >= 22
     client = login(outsider)
     for name, url in urls:
         response = client.get(url)
