@@ -4,3 +4,6 @@ from django.apps import AppConfig
 class ProposalsConfig(AppConfig):
     name = "proposals"
     verbose_name = "建议提案办理"
+
+    def ready(self) -> None:
+        from proposals import signals  # noqa: F401  (connects the audit receivers)

@@ -8,11 +8,14 @@ sections (办理措施) live in the `measures` app.
 
 from __future__ import annotations
 
+import datetime
+
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 
 from proposals import deadlines, wording
 from proposals.wording import ContactStyle, CopyStyle
@@ -711,27 +714,68 @@ class User(AbstractUser):
         return self.get_full_name() or self.username
 
 
-class AuditEvent(models.Model):
-    """One security-relevant event (who, from where, what, on which object, with what outcome).
-    Append-only by intent; the hash chain and database triggers come with the security issue."""
+GENESIS_HASH = "0" * 64
 
-    at = models.DateTimeField("时间", auto_now_add=True)
+
+class AuditEvent(models.Model):
+    """One security-relevant event: when (stored in UTC, shown with its offset), who (and their
+    role then), from which IP, what, on which object, with what outcome.
+
+    Append-only: database triggers refuse UPDATE and DELETE (proposals.dbguards), and each row
+    carries the SHA-256 of the previous row's hash and its own canonical JSON, so that
+    `manage.py verifyaudit` names any row edited, deleted or inserted behind the portal's back.
+    Written only by `proposals.audit.record`."""
+
+    seq = models.PositiveBigIntegerField("序号", unique=True, editable=False)
+    at = models.DateTimeField("时间", default=timezone.now, db_index=True, editable=False)
     actor = models.ForeignKey("User", on_delete=models.PROTECT, null=True, blank=True, related_name="+",
                               verbose_name="操作人")
+    actor_name = models.CharField("用户名", max_length=150, blank=True)
+    actor_role = models.CharField("角色", max_length=20, blank=True)
     ip = models.GenericIPAddressField("IP 地址", null=True, blank=True)
-    event = models.CharField("事件", max_length=50)
+    event = models.CharField("事件", max_length=50, db_index=True)
     object_type = models.CharField("对象类型", max_length=50, blank=True)
     object_id = models.CharField("对象编号", max_length=50, blank=True)
     outcome = models.CharField("结果", max_length=20)
     detail = models.JSONField("详情", default=dict, blank=True)
+    prev_hash = models.CharField("前一条摘要", max_length=64, editable=False)
+    hash = models.CharField("摘要", max_length=64, editable=False)
 
     class Meta:
         verbose_name = "审计记录"
         verbose_name_plural = "审计记录"
-        ordering = ["-at", "-pk"]
+        ordering = ["-seq"]
 
     def __str__(self) -> str:
-        return f"{self.at:%Y-%m-%d %H:%M:%S} {self.event} {self.outcome}"
+        return f"{timezone.localtime(self.at):%Y-%m-%d %H:%M:%S%z} {self.event} {self.outcome}"
+
+    def canonical(self) -> str:
+        """The row's content as canonical JSON: what the hash covers."""
+        import json
+
+        return json.dumps({
+            "seq": self.seq, "at": self.at.astimezone(datetime.UTC).isoformat(), "actor": self.actor_id,
+            "actor_name": self.actor_name, "actor_role": self.actor_role, "ip": self.ip, "event": self.event,
+            "object_type": self.object_type, "object_id": self.object_id, "outcome": self.outcome,
+            "detail": self.detail,
+        }, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+
+    def compute_hash(self) -> str:
+        import hashlib
+
+        return hashlib.sha256((self.prev_hash + self.canonical()).encode()).hexdigest()
+
+
+class AuditHead(models.Model):
+    """The end of the audit chain: its last sequence number and hash. Writers lock this one row
+    (an UPDATE first), so concurrent events queue up instead of forking the chain."""
+
+    sequence = models.PositiveBigIntegerField(default=0)
+    last_hash = models.CharField(max_length=64, default=GENESIS_HASH)
+
+    class Meta:
+        verbose_name = "审计链末端"
+        verbose_name_plural = "审计链末端"
 
 
 class PublicationQuerySet(models.QuerySet):

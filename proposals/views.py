@@ -11,6 +11,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.contrib.auth.decorators import login_not_required
+from django.db import transaction
 from django.db.models import Prefetch, Q
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -243,7 +244,9 @@ def reply_communication(request: HttpRequest, pk: int) -> HttpResponse:
     if form.is_valid():
         communication = form.save(commit=False)
         communication.assignment, communication.recorded_by = reply.assignment, request.user
-        communication.save()
+        with transaction.atomic():
+            communication.save()
+            audit.record(request, "communication", communication, form=communication.form)
         messages.success(request, "沟通记录已登记。")
     else:
         messages.error(request, "沟通记录未登记：" + "；".join(
@@ -275,7 +278,6 @@ def reply_publish(request: HttpRequest, pk: int) -> HttpResponse:
     except workflow.WorkflowError as problem:
         messages.error(request, str(problem))
     else:
-        audit.record(request, "publish", publication)
         messages.success(request, "已批准公开，公开版已生成。")
     return redirect("reply_detail", pk=reply.pk)
 
@@ -380,6 +382,7 @@ def reply_pdf(request: HttpRequest, pk: int) -> HttpResponse:
         except letters.LetterRenderingUnavailable as problem:
             return render(request, "proposals/pdf_unavailable.html", {"reply": reply, "problem": problem},
                           status=503)
+    audit.record(request, "pdf_download", reply, status=reply.status, sha256=hashlib.sha256(pdf).hexdigest())
     return FileResponse(io.BytesIO(pdf), as_attachment=True, filename=letters.pdf_filename(reply),
                         content_type="application/pdf")
 
@@ -392,6 +395,7 @@ def feedback_form_pdf(request: HttpRequest, pk: int) -> HttpResponse:
         pdf = letters.render_feedback_form(reply)
     except letters.LetterRenderingUnavailable as problem:
         return render(request, "proposals/pdf_unavailable.html", {"reply": reply, "problem": problem}, status=503)
+    audit.record(request, "pdf_download", reply, document="feedback_form")
     return FileResponse(io.BytesIO(pdf), as_attachment=True, filename=letters.feedback_form_filename(reply),
                         content_type="application/pdf")
 
@@ -665,7 +669,6 @@ def assignment_supervise(request: HttpRequest, pk: int) -> HttpResponse:
     except workflow.WorkflowError as problem:
         messages.error(request, str(problem))
     else:
-        audit.record(request, "supervision_notice", notice)
         messages.success(request, f"已向{assignment.agency.name}发出督办通知。")
     return redirect(request.POST.get("next") if url_has_allowed_host_and_scheme(
         request.POST.get("next"), allowed_hosts={request.get_host()}) else "dashboard")
@@ -709,7 +712,8 @@ def _staff_form_page(request: HttpRequest, template: str, form, save, success: s
     call); a refusal becomes a form error and nothing is saved."""
     if request.method == "POST" and form.is_valid():
         try:
-            obj = save(form)
+            with transaction.atomic():
+                obj = save(form)
         except workflow.WorkflowError as problem:
             form.add_error(None, str(problem))
         else:
@@ -726,10 +730,8 @@ def proposal_create(request: HttpRequest) -> HttpResponse:
 
     def save(form):
         data = form.cleaned_data
-        proposal = workflow.register_proposal(form.instance, request.user, form.authors(), data["lead_agency"],
-                                              data["co_agencies"], data["assigned_date"])
-        audit.record(request, "proposal_create", proposal)
-        return proposal
+        return workflow.register_proposal(form.instance, request.user, form.authors(), data["lead_agency"],
+                                          data["co_agencies"], data["assigned_date"])
 
     return _staff_form_page(request, "proposals/proposal_form.html", form, save, "建议／提案已登记并交办。",
                             lambda p: reverse("proposal_detail", args=[p.pk]), creating=True)
@@ -742,9 +744,7 @@ def proposal_edit(request: HttpRequest, pk: int) -> HttpResponse:
     form = ProposalForm(request.POST or None, instance=proposal)
 
     def save(form):
-        saved = workflow.save_proposal(form.instance, request.user, form.authors(), tuple(form.changed_data))
-        audit.record(request, "proposal_edit", saved, fields=form.changed_data)
-        return saved
+        return workflow.save_proposal(form.instance, request.user, form.authors(), tuple(form.changed_data))
 
     return _staff_form_page(request, "proposals/proposal_form.html", form, save, "修改已保存。",
                             lambda p: reverse("proposal_detail", args=[p.pk]), proposal=proposal)
@@ -758,9 +758,7 @@ def proposal_assign(request: HttpRequest, pk: int) -> HttpResponse:
 
     def save(form):
         data = form.cleaned_data
-        assignment = workflow.assign(proposal, request.user, data["agency"], data["role"], data["assigned_date"])
-        audit.record(request, "assignment_create", assignment)
-        return assignment
+        return workflow.assign(proposal, request.user, data["agency"], data["role"], data["assigned_date"])
 
     return _staff_form_page(request, "proposals/assignment_form.html", form, save, "已交办。",
                             lambda a: reverse("proposal_detail", args=[proposal.pk]), proposal=proposal,
@@ -776,10 +774,8 @@ def assignment_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
     def save(form):
         data = form.cleaned_data
-        changed = workflow.change_assignment(assignment, request.user, data["role"], data["assigned_date"],
-                                             data["reason"])
-        audit.record(request, "assignment_change", changed, reason=data["reason"])
-        return changed
+        return workflow.change_assignment(assignment, request.user, data["role"], data["assigned_date"],
+                                          data["reason"])
 
     return _staff_form_page(request, "proposals/assignment_form.html", form, save, "交办已修改。",
                             lambda a: reverse("proposal_detail", args=[a.proposal_id]), proposal=assignment.proposal,
@@ -794,13 +790,16 @@ def assignment_reassign(request: HttpRequest, pk: int) -> HttpResponse:
     form = ReassignForm(request.POST or None, assignment=assignment)
 
     def save(form):
-        data = form.cleaned_data
-        moved = workflow.reassign(assignment, request.user, data["agency"], data["reason"])
-        audit.record(request, "reassign", moved, from_agency=previous, to_agency=data["agency"].name,
-                     reason=data["reason"])
-        return moved
+        return workflow.reassign(assignment, request.user, form.cleaned_data["agency"], form.cleaned_data["reason"])
 
     return _staff_form_page(request, "proposals/assignment_form.html", form, save,
                             f"已将承办单位由“{previous}”调整为新单位，交办日期不变。",
                             lambda a: reverse("proposal_detail", args=[a.proposal_id]), proposal=assignment.proposal,
                             assignment=assignment, heading="调整承办单位")
+
+
+def permission_denied(request: HttpRequest, exception=None) -> HttpResponse:
+    """403 page; every refusal is an audit event (SEC-12)."""
+    audit.record(request, "access_denied", None, outcome="denied", path=request.path[:200], method=request.method)
+    message = str(exception) if exception and str(exception) else "您没有权限访问此页面。"
+    return render(request, "403.html", {"message": message}, status=403)

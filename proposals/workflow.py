@@ -16,7 +16,7 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 
-from proposals import deadlines
+from proposals import audit, deadlines
 from proposals.interchange import export_letter
 from proposals.models import (
     ANSWERING_ROLES as ANSWERING, Assignment, CoOpinion, Deputy, Feedback, Publication, Rating, Reply, ReplyCopy,
@@ -61,12 +61,18 @@ def _require(user: User, agency_id: int, roles: tuple[str, ...], action: str) ->
         raise WorkflowError(f"只有本单位的{who}可以{action}。")
 
 
+def _audit(event: str, obj, user: User, **detail) -> None:
+    """The audit row of a write, in the write's own transaction: both are saved or neither."""
+    audit.record(None, event, obj, actor=user, **detail)
+
+
 def _move(reply: Reply, user: User, verb: str, note: str = "", extra_fields: tuple[str, ...] = ()) -> Reply:
     sources, target = TRANSITIONS[verb]
     if reply.status not in sources:
         raise WorkflowError(f"答复当前为“{reply.get_status_display()}”，不能{VERB_LABELS[verb]}。")
     ReplyEvent.objects.create(reply=reply, actor=user, verb=verb, from_status=reply.status,
                               to_status=target, note=note)
+    _audit(f"reply_{verb}", reply, user, from_status=reply.status, to_status=target, note=note)
     reply.status = target
     reply.save(update_fields=["status", "updated_at", *extra_fields])
     return reply
@@ -103,6 +109,7 @@ def start_reply(assignment: Assignment, user: User) -> Reply:
         ReplyCopy(reply=reply, position=c.position, recipient=c.recipient, copies=c.copies)
         for c in assignment.agency.default_copies.all())
     ReplyEvent.objects.create(reply=reply, actor=user, verb="start", to_status=S.DRAFT)
+    _audit("reply_start", reply, user)
     _snapshot(reply, user)
     return reply
 
@@ -121,6 +128,7 @@ def save_draft(reply: Reply, user: User, expected_version: int, apply: Callable[
     reply.version += 1
     reply.save()
     _snapshot(reply, user)
+    _audit("reply_save", reply, user, version=reply.version)
     return reply
 
 
@@ -223,6 +231,7 @@ def record_feedback(reply: Reply, user: User, deputy: Deputy, rating: str, note:
         raise WorkflowError(f"已登记{deputy.name}对本轮答复的评价。")
     feedback = Feedback.objects.create(reply=reply, deputy=deputy, rating=rating, note=note.strip(),
                                        recorded_by=user)
+    _audit("feedback", feedback, user, reply=reply.pk, deputy=deputy.name, rating=rating)
     if authorship.is_lead and rating == Rating.DISSATISFIED:
         reopen(reply, user, f"领衔代表{deputy.name}不满意：{note.strip() or '未填写意见'}")
     return feedback
@@ -249,6 +258,7 @@ def reopen(previous: Reply, user: User, note: str) -> Reply:
         for c in previous.copies.all())
     _copy_measures(previous, reply)
     ReplyEvent.objects.create(reply=reply, actor=user, verb="reopen", to_status=S.DRAFT, note=note)
+    _audit("reply_reopen", reply, user, previous=previous.pk, note=note)
     _snapshot(reply, user)
     return reply
 
@@ -284,6 +294,7 @@ def save_opinion(assignment: Assignment, user: User, text: str, *, submit_now: b
     if submit_now:
         opinion.submitted_at = timezone.now()
     opinion.save()
+    _audit("opinion_submit" if submit_now else "opinion_save", opinion, user)
     return opinion
 
 
@@ -307,6 +318,7 @@ def publish(reply: Reply, user: User) -> Publication:
     publication = Publication(reply=reply, approved_by=user, pdf_sha256=signing.fingerprints(pdf)["sha256"])
     publication.pdf.save(letters.public_pdf_filename(reply), ContentFile(pdf), save=False)
     publication.save()
+    _audit("publish", publication, user, reply=reply.pk, pdf_sha256=publication.pdf_sha256)
     return publication
 
 
@@ -337,7 +349,9 @@ def request_extension(assignment: Assignment, user: User, reason: str):
         raise WorkflowError("申请延期必须说明理由。")
     if Extension.objects.filter(assignment=assignment).exists():
         raise WorkflowError("已经申请过延期。")
-    return Extension.objects.create(assignment=assignment, reason=reason.strip(), requested_by=user)
+    extension = Extension.objects.create(assignment=assignment, reason=reason.strip(), requested_by=user)
+    _audit("extension_request", extension, user, reason=extension.reason)
+    return extension
 
 
 @transaction.atomic
@@ -354,6 +368,7 @@ def approve_extension(assignment: Assignment, user: User):
         raise WorkflowError("该延期已经批准。")
     extension.approved_by, extension.approved_at = user, timezone.now()
     extension.save(update_fields=["approved_by", "approved_at"])
+    _audit("extension_approve", extension, user)
     assignment = Assignment.objects.select_related("proposal__session").get(pk=assignment.pk)
     assignment.save(update_fields=["due_on"])
     for reply in assignment.replies.filter(round=1).exclude(status=S.ISSUED):
@@ -377,6 +392,7 @@ def supervise(assignment: Assignment, user: User, message: str):
         raise WorkflowError("督办内容不能为空。")
     assignment = Assignment.objects.select_related("proposal__session", "agency").get(pk=assignment.pk)
     notice = SupervisionNotice.objects.create(assignment=assignment, message=message.strip(), sent_by=user)
+    _audit("supervision_notice", notice, user, assignment=assignment.pk)
     proposal = assignment.proposal
     subject = f"督办通知：{proposal.session.name}第{proposal.number}号{proposal.kind}"
     text = f"{subject}（{proposal.title}）：{notice.message}"
@@ -421,8 +437,10 @@ def save_proposal(proposal, user: User, authors: list[str], changed: tuple[str, 
     if proposal.pk and frozen and Reply.objects.filter(assignment__proposal_id=proposal.pk,
                                                        status=S.ISSUED).exists():
         raise WorkflowError(f"已有答复发出，{'、'.join(frozen)}不能再修改（须与已发出的答复函一致）。")
+    creating = proposal.pk is None
     proposal.save()
     proposal.set_authors(authors)
+    _audit("proposal_create" if creating else "proposal_edit", proposal, user, fields=list(changed))
     return proposal
 
 
@@ -436,7 +454,9 @@ def assign(proposal, user: User, agency, role: str, assigned_date) -> Assignment
     if proposal.assignments.filter(agency=agency).exists():
         raise WorkflowError(f"已交办给“{agency.name}”，不能重复交办。")
     _one_lead(proposal, role, agency)
-    return Assignment.objects.create(proposal=proposal, agency=agency, role=role, assigned_date=assigned_date)
+    assignment = Assignment.objects.create(proposal=proposal, agency=agency, role=role, assigned_date=assigned_date)
+    _audit("assignment_create", assignment, user, agency=agency.name, role=role, assigned_date=assigned_date)
+    return assignment
 
 
 def _answered_or_in_review(assignment: Assignment) -> str | None:
@@ -485,6 +505,8 @@ def change_assignment(assignment: Assignment, user: User, role: str, assigned_da
     _refresh_due_dates(assignment)
     _log_change(assignment, user, reason.strip(), from_agency=assignment.agency, from_role=before_role,
                 from_date=before_date)
+    _audit("assignment_change", assignment, user, role=[before_role, role],
+           assigned_date=[before_date, assigned_date], reason=reason.strip())
     return assignment
 
 
@@ -519,6 +541,7 @@ def reassign(assignment: Assignment, user: User, agency, reason: str) -> Assignm
                                   to_status=reply.status, note=note)
     _log_change(assignment, user, reason.strip(), from_agency=previous, from_role=assignment.role,
                 from_date=assignment.assigned_date)
+    _audit("reassign", assignment, user, from_agency=previous.name, to_agency=agency.name, reason=reason.strip())
     return assignment
 
 

@@ -210,10 +210,10 @@ def export_figures(letter_count: int) -> dict:
         session, agency = reply.proposal.session, reply.assignment.agency
         for number in range(1000, 1000 + letter_count):
             proposal = Proposal.objects.create(session=session, number=str(number), title=f"测试建议{number}")
-            issued = Reply.objects.create(assignment=Assignment.objects.create(proposal=proposal, agency=agency),
-                                          status=ReplyStatus.ISSUED, pdf_sha256="0" * 64)
-            issued.pdf.save(f"{number}.pdf", ContentFile(pdf), save=False)
-            Reply.objects.filter(pk=issued.pk).update(pdf=issued.pdf.name)
+            # An issued reply cannot be changed afterwards (database guard): store the file first.
+            stored = Reply._meta.get_field("pdf").storage.save(f"replies/bench/{number}.pdf", ContentFile(pdf))
+            Reply.objects.create(assignment=Assignment.objects.create(proposal=proposal, agency=agency),
+                                 status=ReplyStatus.ISSUED, pdf=stored, pdf_sha256="0" * 64)
         staff = User.objects.create(username="bench-committee", role=UserRole.COMMITTEE)
         job = ExportJob.objects.create(session=session, requested_by=staff)
         started = time.perf_counter()
