@@ -127,8 +127,24 @@ class PortalUserAdmin(UserAdmin):
     list_display = ["username", "first_name", "role", "agency", "office", "is_active"]
     list_filter = ["role", "agency", "is_active"]
     search_fields = ["username", "first_name", "last_name", "agency__name", "office"]
-    fieldsets = UserAdmin.fieldsets + (("所属与角色", {"fields": ["role", "agency", "office"]}),)
+    fieldsets = UserAdmin.fieldsets + (("所属与角色", {"fields": ["role", "agency", "office", "must_change_password"]}),)
     add_fieldsets = UserAdmin.add_fieldsets + (("所属与角色", {"fields": ["role", "agency", "office"]}),)
+
+    def save_model(self, request, obj, form, change) -> None:
+        """A password an administrator sets (new account or reset) is an initial password:
+        the user must replace it at the next login (SEC-02)."""
+        if not change:
+            obj.must_change_password = True
+        super().save_model(request, obj, form, change)
+
+    def user_change_password(self, request, id, form_url=""):
+        response = super().user_change_password(request, id, form_url)
+        if request.method == "POST" and response.status_code == 302:
+            user = User.objects.get(pk=id)
+            if user.pk != request.user.pk:
+                user.must_change_password = True
+                user.save(update_fields=["must_change_password"])
+        return response
 
 
 @admin.register(CoOpinion)

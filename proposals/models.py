@@ -686,6 +686,10 @@ class User(AbstractUser):
                                related_name="users", verbose_name="所属单位")
     office = models.CharField("所属机构", max_length=100, blank=True,
                               help_text="委员会工作人员填写，如：市人大常委会选任工委")
+    must_change_password = models.BooleanField(
+        "下次登录须修改密码", default=False,
+        help_text="管理员设置的初始密码或重置的密码，用户登录后必须先修改")
+    password_changed_at = models.DateTimeField("密码修改时间", null=True, blank=True, editable=False)
 
     objects = PortalUserManager()
 
@@ -704,6 +708,10 @@ class User(AbstractUser):
                 violation_error_message="委员会工作人员和系统管理员不属于承办单位。",
             ),
         ]
+
+    def set_password(self, raw_password) -> None:
+        super().set_password(raw_password)
+        self.password_changed_at = timezone.now()
 
     @property
     def sees_everything(self) -> bool:

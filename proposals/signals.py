@@ -3,6 +3,7 @@ and changes to accounts (role, agency, active, admin rights, password), wherever
 
 from __future__ import annotations
 
+from axes.signals import user_locked_out
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.db.models.signals import post_save, pre_save
 from django.dispatch import receiver
@@ -65,3 +66,21 @@ def end_sessions(user: User) -> int:
             session.delete()
             ended += 1
     return ended
+
+
+def _locked_out(sender, request, username=None, ip_address=None, **kwargs):
+    audit.record(request, "lockout", outcome="locked", username=str(username or "")[:150], ip_address=ip_address)
+
+
+def _remember_login_time(sender, request, user, **kwargs):
+    import time
+
+    from proposals.accounts import LOGIN_AT
+
+    if hasattr(request, "session"):
+        request.session[LOGIN_AT] = time.time()
+
+
+user_logged_in.connect(_remember_login_time, dispatch_uid="remember_login_time")
+
+user_locked_out.connect(_locked_out, dispatch_uid="audit_lockout")

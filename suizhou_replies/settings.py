@@ -4,6 +4,7 @@ Every value an installation may change is read from an environment variable here
 else in the project reads os.environ.
 """
 
+import datetime
 import os
 from pathlib import Path
 
@@ -50,6 +51,7 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_tasks_db",
     "crispy_bootstrap5",
+    "axes",
     "proposals",
     "measures",
 ]
@@ -64,7 +66,10 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "proposals.audit.AuditContextMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "proposals.accounts.AccountPolicyMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes requires: turns its lockout into our login page with a message.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "suizhou_replies.urls"
@@ -104,12 +109,34 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
+# SEC-01: ≥ 8 characters, 3 of 4 character classes, unlike the user name, not a common password.
+# Long passwords (64, 200 characters) are accepted whole: PBKDF2 does not truncate.
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 8}},
+    {"NAME": "proposals.accounts.MinimumLengthValidator",
+     "OPTIONS": {"min_length": int(os.environ.get("DJANGO_PASSWORD_MIN_LENGTH", "8"))}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "proposals.accounts.CharacterClassesValidator", "OPTIONS": {"min_classes": 3}},
 ]
+
+# SEC-03: 5 failures for one (user name, IP) lock that pair for 30 minutes (django-axes); the
+# same page answers for accounts that do not exist.
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
+AXES_FAILURE_LIMIT = int(os.environ.get("DJANGO_LOCKOUT_FAILURES", "5"))
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=int(os.environ.get("DJANGO_LOCKOUT_MINUTES", "30")))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "proposals.accounts.lockout_response"
+AXES_CLIENT_IP_CALLABLE = "proposals.audit.client_ip"
+AXES_VERBOSE = False
+
+# SEC-04: sessions live in the database (so logout and disabling an account end them), expire
+# after 30 idle minutes (renewed on each request) and 12 hours after login in any case.
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
+SESSION_COOKIE_AGE = int(os.environ.get("DJANGO_IDLE_MINUTES", "30")) * 60
+SESSION_SAVE_EVERY_REQUEST = True
+SESSION_ABSOLUTE_SECONDS = int(os.environ.get("DJANGO_SESSION_HOURS", "12")) * 3600
 
 LANGUAGE_CODE = "zh-hans"
 TIME_ZONE = "Asia/Shanghai"

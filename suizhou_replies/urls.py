@@ -47,6 +47,7 @@ urlpatterns = [
     path("letters/fonts.css", views.letter_font_css, name="letter_font_css"),
     path("letters/fonts/<str:role>.ttf", views.licensed_font, name="licensed_font"),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
+    path("accounts/password/", views.password_change, name="password_change"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),
 ]
