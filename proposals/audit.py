@@ -36,6 +36,9 @@ EVENT_LABELS = {
 }
 
 
+OUTCOME_LABELS = {"ok": "成功", "failed": "失败", "denied": "拒绝", "refused": "未通过", "locked": "锁定"}
+
+
 class AuditContextMiddleware:
     """Makes the current request known to `record` calls deep inside the workflow."""
 
@@ -133,3 +136,65 @@ def verify_chain(rows: Iterator[AuditEvent] | None = None) -> tuple[int, list[st
 
 def describe(event: str) -> str:
     return EVENT_LABELS.get(event, event)
+
+
+def describe_role(role: str) -> str:
+    from proposals.models import UserRole
+
+    return UserRole(role).label if role in UserRole.values else role
+
+
+# --- reading the trail (committee staff and administrators) -------------------------------------
+
+FILTERS = ("since", "until", "event", "actor", "outcome", "object", "ip")
+
+
+def search(params) -> tuple[models.QuerySet, dict]:
+    """Audit rows matching the page's filters (allow-listed; dates as YYYY-MM-DD)."""
+    import datetime
+
+    values = {name: params.get(name, "").strip()[:60] for name in FILTERS}
+    rows = AuditEvent.objects.order_by("-seq")
+    for name, lookup, bound in (("since", "at__gte", datetime.time.min), ("until", "at__lte", datetime.time.max)):
+        try:
+            day = datetime.date.fromisoformat(values[name])
+        except ValueError:
+            values[name] = ""
+            continue
+        rows = rows.filter(**{lookup: timezone.make_aware(datetime.datetime.combine(day, bound))})
+    if values["event"]:
+        rows = rows.filter(event=values["event"])
+    if values["actor"]:
+        rows = rows.filter(actor_name__icontains=values["actor"])
+    if values["outcome"]:
+        rows = rows.filter(outcome=values["outcome"])
+    if values["object"]:
+        kind, _, pk = values["object"].partition(":")
+        rows = rows.filter(object_type__iexact=kind) if not pk else rows.filter(object_type__iexact=kind, object_id=pk)
+    if values["ip"]:
+        rows = rows.filter(ip=values["ip"]) if _is_ip(values["ip"]) else rows.none()
+    return rows, values
+
+
+def _is_ip(value: str) -> bool:
+    import ipaddress
+
+    try:
+        ipaddress.ip_address(value)
+    except ValueError:
+        return False
+    return True
+
+
+def local_time(at) -> str:
+    """Time with its UTC offset, e.g. 2026-11-25 14:03:07 +08:00."""
+    moment = timezone.localtime(at)
+    return f"{moment:%Y-%m-%d %H:%M:%S} {moment.isoformat()[-6:]}"
+
+
+def export_rows(rows: models.QuerySet):
+    for row in rows.iterator(chunk_size=2000):
+        yield (row.seq, local_time(row.at), row.actor_name, describe_role(row.actor_role), row.ip or "",
+               describe(row.event), row.event, row.object_type, row.object_id,
+               OUTCOME_LABELS.get(row.outcome, row.outcome),
+               json.dumps(row.detail, ensure_ascii=False, sort_keys=True), row.hash)

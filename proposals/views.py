@@ -6,6 +6,7 @@ from __future__ import annotations
 import difflib
 import hashlib
 import io
+import json
 
 from django.conf import settings
 from django.contrib import messages
@@ -820,3 +821,38 @@ def password_change(request: HttpRequest) -> HttpResponse:
         messages.success(request, "密码已修改。")
         return redirect("home")
     return render(request, "registration/password_change.html", {"form": form}, status=400 if form.errors else 200)
+
+
+# --- the audit trail (committee staff and administrators) ---------------------------------------
+
+@require_GET
+def audit_log(request: HttpRequest) -> HttpResponse:
+    """审计记录: every recorded event, newest first, with filters; viewing it is itself recorded."""
+    from django.core.paginator import Paginator
+
+    _committee_only(request)
+    rows, values = audit.search(request.GET)
+    page = Paginator(rows.select_related(None), 100).get_page(request.GET.get("page"))
+    audit.record(request, "audit_view", None, filters={k: v for k, v in values.items() if v})
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(request, "proposals/audit_log.html", {
+        "page": page, "values": values, "query": query.urlencode(), "events": sorted(audit.EVENT_LABELS.items()),
+        "outcomes": audit.OUTCOME_LABELS.items(),
+        "rows": [{"row": row, "at": audit.local_time(row.at), "event": audit.describe(row.event),
+                  "role": audit.describe_role(row.actor_role), "outcome": audit.OUTCOME_LABELS.get(row.outcome, row.outcome),
+                  "detail": json.dumps(row.detail, ensure_ascii=False) if row.detail else ""}
+                 for row in page]})
+
+
+@require_GET
+def audit_xlsx(request: HttpRequest) -> HttpResponse:
+    """The filtered audit rows as Excel (no cell can become a formula)."""
+    _committee_only(request)
+    rows, values = audit.search(request.GET)
+    audit.record(request, "audit_export", None, filters={k: v for k, v in values.items() if v})
+    data = spreadsheets.xlsx("审计记录", ["序号", "时间", "用户名", "角色", "IP 地址", "事件", "事件代码", "对象类型",
+                                      "对象编号", "结果", "详情", "摘要"], audit.export_rows(rows),
+                             widths=(8, 26, 14, 10, 16, 14, 18, 22, 10, 10, 60, 20))
+    return FileResponse(io.BytesIO(data), as_attachment=True, filename="审计记录.xlsx",
+                        content_type=spreadsheets.XLSX_CONTENT_TYPE)
