@@ -34,6 +34,11 @@ from proposals.models import (
 )
 
 
+def _posted(request: HttpRequest):
+    """The form data of a POST (even an empty one, which must fail validation), else None."""
+    return request.POST if request.method == "POST" else None
+
+
 def _reply_for(request: HttpRequest, pk: int) -> Reply:
     return get_object_or_404(
         Reply.objects.for_user(request.user).select_related(
@@ -46,6 +51,7 @@ def _assignment_for(request: HttpRequest, pk: int) -> Assignment:
         Assignment.objects.for_user(request.user).select_related("proposal__session", "agency"), pk=pk)
 
 
+@require_GET
 def home(request: HttpRequest) -> HttpResponse:
     """Start page: the proposals and replies this user may see."""
     replies = (Reply.objects.for_user(request.user)
@@ -56,6 +62,7 @@ def home(request: HttpRequest) -> HttpResponse:
     return render(request, "proposals/home.html", {"replies": replies, "proposals": proposals})
 
 
+@require_GET
 def queue(request: HttpRequest) -> HttpResponse:
     """我的办理: my agency's assignments, most urgent first."""
     assignments = (Assignment.objects.for_user(request.user)
@@ -77,6 +84,7 @@ def queue(request: HttpRequest) -> HttpResponse:
     return render(request, "proposals/queue.html", {"rows": rows})
 
 
+@require_GET
 def reply_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """One reply: facts, actions allowed now, timeline, opinions, versions and the letter."""
     reply = _reply_for(request, pk)
@@ -316,6 +324,7 @@ def snapshot_lines(snapshot: dict) -> list[str]:
     return [line for line in out if line]
 
 
+@require_GET
 def reply_changes(request: HttpRequest, pk: int) -> HttpResponse:
     """What changed between the version submitted last and the one submitted before it."""
     reply = _reply_for(request, pk)
@@ -332,6 +341,7 @@ def reply_changes(request: HttpRequest, pk: int) -> HttpResponse:
                   {"reply": reply, "newer": newer, "older": older, "diff": diff})
 
 
+@require_GET
 def version_detail(request: HttpRequest, pk: int, number: int) -> HttpResponse:
     reply = _reply_for(request, pk)
     version = get_object_or_404(ReplyVersion, reply=reply, number=number)
@@ -344,7 +354,7 @@ def opinion_edit(request: HttpRequest, pk: int) -> HttpResponse:
     assignment = _assignment_for(request, pk)
     opinion = CoOpinion.objects.filter(assignment=assignment).first()
     editable = request.user.agency_id == assignment.agency_id and not (opinion and opinion.is_submitted)
-    form = OpinionForm(request.POST or None, initial={"text": opinion.text if opinion else ""})
+    form = OpinionForm(_posted(request), initial={"text": opinion.text if opinion else ""})
     if request.method == "POST":
         if not editable:
             raise PermissionDenied("不能修改该会办意见。")
@@ -580,6 +590,7 @@ def intake_template(request: HttpRequest) -> HttpResponse:
 
 # --- the committee dashboard --------------------------------------------------------------------
 
+@require_GET
 def committee_dashboard(request: HttpRequest) -> HttpResponse:
     """Every proposal × agency with status, round, class, due date and days left; filters,
     search, sorting and pages. The same few queries whatever the number of rows."""
@@ -620,6 +631,7 @@ def _statistics(request: HttpRequest):
     return session_id, rows, total, statistics.categories(total)
 
 
+@require_GET
 def statistics_page(request: HttpRequest) -> HttpResponse:
     """Per-agency statistics and the session totals, with charts and Excel downloads."""
     _committee_only(request)
@@ -675,13 +687,22 @@ def assignment_supervise(request: HttpRequest, pk: int) -> HttpResponse:
         request.POST.get("next"), allowed_hosts={request.get_host()}) else "dashboard")
 
 
+@require_GET
 def notices(request: HttpRequest) -> HttpResponse:
-    """My in-app notices; opening the page marks them read."""
+    """My in-app notices, unread ones highlighted."""
     from proposals.models import Notice
 
     items = list(Notice.objects.filter(user=request.user)[:100])
-    Notice.objects.filter(user=request.user, read_at__isnull=True).update(read_at=timezone.now())
     return render(request, "proposals/notices.html", {"items": items})
+
+
+@require_POST
+def notices_read(request: HttpRequest) -> HttpResponse:
+    """Mark all my notices read (a POST: reading a page never changes anything)."""
+    from proposals.models import Notice
+
+    Notice.objects.filter(user=request.user, read_at__isnull=True).update(read_at=timezone.now())
+    return redirect("notices")
 
 
 # --- proposals and assignments by hand (committee staff) ----------------------------------------
@@ -690,6 +711,7 @@ def _proposal_for(request: HttpRequest, pk: int) -> Proposal:
     return get_object_or_404(Proposal.objects.for_user(request.user).select_related("session"), pk=pk)
 
 
+@require_GET
 def proposal_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """One proposal: its facts, authors, every assignment with its state, and the change log."""
     from proposals.models import AssignmentChange, SupervisionNotice
@@ -727,7 +749,7 @@ def proposal_create(request: HttpRequest) -> HttpResponse:
     """登记 a proposal by hand, with its lead agency, co-handlers and 交办日期."""
     _committee_only(request)
     latest = Session.objects.order_by("-year", "-pk").first()
-    form = ProposalEntryForm(request.POST or None, initial={"assigned_date": timezone.localdate(), "session": latest})
+    form = ProposalEntryForm(_posted(request), initial={"assigned_date": timezone.localdate(), "session": latest})
 
     def save(form):
         data = form.cleaned_data
@@ -742,7 +764,7 @@ def proposal_edit(request: HttpRequest, pk: int) -> HttpResponse:
     """Correct a proposal's facts and authors."""
     proposal = _proposal_for(request, pk)
     _committee_only(request)
-    form = ProposalForm(request.POST or None, instance=proposal)
+    form = ProposalForm(_posted(request), instance=proposal)
 
     def save(form):
         return workflow.save_proposal(form.instance, request.user, form.authors(), tuple(form.changed_data))
@@ -755,7 +777,7 @@ def proposal_assign(request: HttpRequest, pk: int) -> HttpResponse:
     """交办 one more agency (主办, 协办, 会办 or 分办)."""
     proposal = _proposal_for(request, pk)
     _committee_only(request)
-    form = AssignmentForm(request.POST or None, proposal=proposal, initial={"role": "co"})
+    form = AssignmentForm(_posted(request), proposal=proposal, initial={"role": "co"})
 
     def save(form):
         data = form.cleaned_data
@@ -770,7 +792,7 @@ def assignment_edit(request: HttpRequest, pk: int) -> HttpResponse:
     """Correct an assignment's role or 交办日期, with a reason."""
     assignment = _assignment_for(request, pk)
     _committee_only(request)
-    form = AssignmentChangeForm(request.POST or None, initial={
+    form = AssignmentChangeForm(_posted(request), initial={
         "role": assignment.role, "assigned_date": assignment.assigned_date})
 
     def save(form):
@@ -788,7 +810,7 @@ def assignment_reassign(request: HttpRequest, pk: int) -> HttpResponse:
     assignment = _assignment_for(request, pk)
     _committee_only(request)
     previous = assignment.agency.name
-    form = ReassignForm(request.POST or None, assignment=assignment)
+    form = ReassignForm(_posted(request), assignment=assignment)
 
     def save(form):
         return workflow.reassign(assignment, request.user, form.cleaned_data["agency"], form.cleaned_data["reason"])
@@ -811,7 +833,7 @@ def password_change(request: HttpRequest) -> HttpResponse:
     from django.contrib.auth import update_session_auth_hash
     from django.contrib.auth.forms import PasswordChangeForm
 
-    form = PasswordChangeForm(request.user, request.POST or None)
+    form = PasswordChangeForm(request.user, _posted(request))
     if request.method == "POST" and form.is_valid():
         with transaction.atomic():
             user = form.save(commit=False)

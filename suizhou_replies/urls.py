@@ -17,6 +17,7 @@ urlpatterns = [
     path("assignments/<int:pk>/opinion/", views.opinion_edit, name="opinion_edit"),
     path("assignments/<int:pk>/supervise/", views.assignment_supervise, name="assignment_supervise"),
     path("notices/", views.notices, name="notices"),
+    path("notices/read/", views.notices_read, name="notices_read"),
     path("replies/<int:pk>/", views.reply_detail, name="reply_detail"),
     path("replies/<int:pk>/edit/", views.reply_edit, name="reply_edit"),
     path("replies/<int:pk>/preview/", views.reply_preview, name="reply_preview"),

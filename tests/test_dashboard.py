@@ -143,7 +143,9 @@ def test_supervision_notice_reaches_the_agency(world, staff, mailoutbox, committ
     page = agency_user.get(reverse("queue")).content.decode()
     assert "通知 <span" in page
     assert "关于加强职业教育的建议" in agency_user.get(reverse("notices")).content.decode()
-    assert "通知 <span" not in agency_user.get(reverse("queue")).content.decode()  # read now
+    assert "通知 <span" in agency_user.get(reverse("queue")).content.decode()  # reading changes nothing
+    agency_user.post(reverse("notices_read"))
+    assert "通知 <span" not in agency_user.get(reverse("queue")).content.decode()
     assert agency_user.post(reverse("assignment_supervise", args=[late.pk]), {"message": "x"}).status_code == 302
     assert late.supervision_notices.count() == 1  # agencies cannot send 督办
 
