@@ -29,6 +29,7 @@ MAX_ROWS = 5000
 MAX_UNCOMPRESSED = 100 * 2**20
 MAX_ENTRIES = 1000
 MAX_RATIO = 100
+NESTED_ARCHIVES = (".zip", ".xlsx", ".xlsm", ".docx", ".jar", ".gz", ".7z", ".rar")
 NAME_SPLIT = re.compile(r"[、，,；;\s]+")
 
 
@@ -64,8 +65,12 @@ def check_file(name: str, data: bytes) -> str:
             raise IntakeRefused("Excel 文件解压后过大，不予导入。")
         if any(e.compress_size and e.file_size / e.compress_size > MAX_RATIO for e in entries):
             raise IntakeRefused("Excel 文件压缩比异常，不予导入。")
-        if any(n.startswith("/") or ".." in n.split("/") for n in names):
+        if any(n.startswith("/") or "\\" in n or ".." in n.split("/") for n in names):
             raise IntakeRefused("Excel 文件结构异常，不予导入。")
+        if any((e.external_attr >> 16) & 0o170000 == 0o120000 for e in entries):
+            raise IntakeRefused("Excel 文件含有链接条目，不予导入。")
+        if any(n.lower().endswith(NESTED_ARCHIVES) for n in names):
+            raise IntakeRefused("Excel 文件内嵌了压缩包，不予导入。")
         if "[Content_Types].xml" not in names or "xl/workbook.xml" not in names:
             raise IntakeRefused("文件不是有效的 .xlsx 工作簿。")
         if any(n.lower().endswith("vbaproject.bin") for n in names) or b"macroEnabled" in archive.read("[Content_Types].xml"):
@@ -91,12 +96,17 @@ def read_rows(kind: str, data: bytes) -> list[list]:
         return [row for row in csv.reader(io.StringIO(text))]
     from openpyxl import load_workbook
 
-    sheet = load_workbook(io.BytesIO(data), read_only=True, data_only=True).worksheets[0]
     rows = []
-    for row in sheet.iter_rows(values_only=True):
-        rows.append(list(row))
-        if len(rows) > MAX_ROWS + 1:
-            break
+    try:
+        # openpyxl parses through defusedxml: entity expansion (billion laughs) and external
+        # entities (XXE) raise instead of being resolved.
+        book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        for row in book.worksheets[0].iter_rows(values_only=True):
+            rows.append(list(row))
+            if len(rows) > MAX_ROWS + 1:
+                break
+    except Exception as problem:  # any parser failure is the file's fault, never a crash
+        raise IntakeRefused("Excel 文件内容无法解析（格式错误或含有不安全的内容），不予导入。") from problem
     return rows
 
 

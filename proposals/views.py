@@ -576,7 +576,7 @@ def intake(request: HttpRequest) -> HttpResponse:
     return render(request, "proposals/intake.html", {
         "sessions": Session.objects.order_by("-year", "name"), "result": result, "refused": refused,
         "selected": request.POST.get("session", ""),
-    })
+    }, status=400 if refused or (result and result.errors) else 200)
 
 
 @require_GET

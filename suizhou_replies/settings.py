@@ -198,6 +198,7 @@ EMAIL_HOST = os.environ.get("DJANGO_EMAIL_HOST", "localhost")
 # Uploads (PDFs to verify, imports) larger than this are refused before they are read.
 MAX_UPLOAD_BYTES = 10 * 2**20
 DATA_UPLOAD_MAX_MEMORY_SIZE = MAX_UPLOAD_BYTES
+DATA_UPLOAD_MAX_NUMBER_FILES = 5  # SEC-24: more files in one request → 400
 
 # ---- The letter PDF (proposals/letters.py) ----
 
