@@ -13,10 +13,10 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 # WeasyPrint (without the subsetter a letter takes seconds); fonts-noto-cjk, fonts-lxgw-wenkai:
 # sources of the letter fonts (manage.py buildfonts); chromium: browser tests and screenshots
 # (Playwright drives Debian's build); poppler-utils, qpdf: PDF checks (pdftotext, pdffonts,
-# pdfsig, qpdf --check).
+# pdfsig, qpdf --check); postgresql-client: pg_dump and pg_restore for manage.py backup/restore.
 APT_PACKAGES := python3 python3-venv python3-dev build-essential libpq-dev \
 	libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-noto-cjk fonts-lxgw-wenkai \
-	chromium poppler-utils qpdf
+	chromium poppler-utils qpdf postgresql-client
 
 .PHONY: run test setup
 
