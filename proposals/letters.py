@@ -87,7 +87,8 @@ def licensed_font_path(role: str) -> Path | None:
 
 
 def font_css() -> str:
-    """@font-face rules and the font chain of every role, from settings."""
+    """@font-face rules and the font chain of every role, from settings; then the sizes of the
+    agency mark (agency_mark_css)."""
     rules = []
     for role, spec in FONT_ROLES.items():
         chain = []
@@ -99,7 +100,7 @@ def font_css() -> str:
                      f'src: url("/{STATIC_PREFIX}fonts/{spec.bundled_file}"); }}')
         chain += [f'"Letter {role}"', f'"{spec.system_family}"', spec.generic]
         rules.append(f"{FONT_SELECTORS[role]} {{ font-family: {', '.join(chain)}; font-weight: normal; }}")
-    return "\n".join(rules) + "\n"
+    return "\n".join(rules) + "\n" + agency_mark_css()
 
 
 def packaged_file(relative_url: str) -> Path | None:
@@ -192,6 +193,22 @@ def agency_mark_size(name: str) -> float:
     return round(min(30.0, type_area_pt / max(len(name), 1) * 0.98), 1)
 
 
+# Agency.name holds at most 100 characters.
+AGENCY_MARK_MAX_CHARS = 100
+
+
+def agency_mark_class(name: str) -> str:
+    """The class that gives the agency mark its size. A class, not a style attribute: the
+    Content-Security-Policy (SEC-21) blocks inline styles in the preview pages."""
+    return f"mark-{min(max(len(name), 1), AGENCY_MARK_MAX_CHARS)}"
+
+
+def agency_mark_css() -> str:
+    """One rule per name length, with agency_mark_size's point size."""
+    return "".join(f".letter-agency.mark-{length} {{ font-size: {agency_mark_size('字' * length)}pt; }}\n"
+                   for length in range(1, AGENCY_MARK_MAX_CHARS + 1))
+
+
 def letter_context(reply: Reply, tree=None, copies=None) -> dict:
     """Everything the letter prints, cleaned, in printed order. `tree` and `copies` replace the
     saved measures and 抄送 list (the editor's live preview of unsaved text)."""
@@ -214,6 +231,7 @@ def letter_context(reply: Reply, tree=None, copies=None) -> dict:
     return {
         "agency": clean_text(agency.name),
         "agency_mark_pt": agency_mark_size(agency.name),
+        "agency_mark_class": agency_mark_class(agency.name),
         "class_code_header": f"({class_code})" if class_code and position == ClassCodePosition.HEADER_LINE else "",
         "class_code_top_right": f"类别：{class_code}" if class_code and position == ClassCodePosition.TOP_RIGHT else "",
         "class_code_foot": f"办复类别：{class_code}类" if class_code and position == ClassCodePosition.FOOT else "",
@@ -315,7 +333,7 @@ def naive_baseline_pdf(html: str) -> bytes:
     measures against). Never used to serve letters."""
     system_fonts = "\n".join(
         f"{FONT_SELECTORS[role]} {{ font-family: \"{spec.system_family}\", {spec.generic}; }}"
-        for role, spec in FONT_ROLES.items())
+        for role, spec in FONT_ROLES.items()) + "\n" + agency_mark_css()
     stylesheet = Path(finders.find("css/letter.css")).read_text(encoding="utf-8")
     page = html.replace("</head>", f"<style>{stylesheet}\n{system_fonts}</style></head>", 1)
     pydyf.zlib = zlib  # stock pydyf, level 9

@@ -10,6 +10,7 @@ import tempfile
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONCE, NONE, SELF
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -58,6 +59,9 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # SEC-21: django-csp's middleware plus X-Frame-Options, first, so that redirects to HTTPS,
+    # static files and the 400 page for an unknown Host carry the headers too.
+    "proposals.headers.SecurityHeadersMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # REL-04: a request that failed because the database is unreachable gets the 503 page.
@@ -178,6 +182,43 @@ SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_SECURE = env_bool("DJANGO_SECURE_COOKIES", not DEBUG)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 X_FRAME_OPTIONS = "DENY"
+
+# ---- Transport and response headers (SEC-05, SEC-15, SEC-21, SEC-23) ----
+
+# The site is served over HTTPS (nginx in front sets X-Forwarded-Proto): on unless DEBUG. The
+# test suite (DJANGO_HTTPS=0 in pytest.ini) and `make run` (DEBUG) serve plain http on 127.0.0.1.
+HTTPS = env_bool("DJANGO_HTTPS", not DEBUG)
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_SSL_REDIRECT = HTTPS
+SECURE_HSTS_SECONDS = int(os.environ.get("DJANGO_HSTS_SECONDS", str(365 * 24 * 3600))) if HTTPS else 0
+SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+SECURE_HSTS_PRELOAD = env_bool("DJANGO_HSTS_PRELOAD", True)
+# A secure session cookie gets the __Host- prefix: the browser then refuses it over http, from a
+# subdomain, or with another path.
+SESSION_COOKIE_NAME = "__Host-sessionid" if SESSION_COOKIE_SECURE else "sessionid"
+# Other origins allowed to POST (e.g. "https://replies.example.gov.cn" behind a proxy that rewrites Host).
+CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS", "")
+
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+# Every response carries the policy (django-csp, via proposals.headers): no inline script,
+# handler or style attribute runs; a page that needs an inline block gives it the response's
+# nonce: <script nonce="{{ request.csp_nonce }}">.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, NONCE],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [NONE],
+        "frame-ancestors": [NONE],
+        "form-action": [SELF],
+    },
+}
 
 # ---- Domain settings (⚙ in ../shared/spec/domain.md §9), with the 随州 defaults ----
 

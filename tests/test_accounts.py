@@ -5,6 +5,7 @@ import datetime
 
 import pytest
 import time_machine
+from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
 from django.contrib.sessions.models import Session
 from django.core.exceptions import ValidationError
@@ -147,12 +148,12 @@ def test_idle_sessions_expire_after_thirty_minutes_and_any_after_twelve_hours(cl
 def test_logout_ends_the_session_on_the_server(clerk):
     client = Client()
     sign_in(client, "clerk")
-    cookie = client.cookies["sessionid"].value if "sessionid" in client.cookies else next(iter(client.cookies.values())).value
+    cookie = client.cookies[settings.SESSION_COOKIE_NAME].value  # __Host-sessionid when secure (SEC-05)
     assert Session.objects.filter(session_key=cookie).exists()
     client.post(reverse("logout"))
     assert not Session.objects.filter(session_key=cookie).exists()
     replay = Client()
-    replay.cookies[next(iter(client.cookies.keys()))] = cookie
+    replay.cookies[settings.SESSION_COOKIE_NAME] = cookie
     response = replay.get(reverse("home"))
     assert response.status_code == 302 and reverse("login") in response["Location"]
     assert AuditEvent.objects.filter(event="logout", actor=clerk).count() == 1

@@ -1,0 +1,18 @@
+"""Security headers on every response (SEC-21).
+
+The first middleware, so that it also sees the responses the others give before any view runs:
+SecurityMiddleware's redirect to HTTPS, WhiteNoise's static files, the 400 page for an unknown
+Host. It adds the Content-Security-Policy (django-csp, CONTENT_SECURITY_POLICY in settings) and
+X-Frame-Options wherever XFrameOptionsMiddleware, further in, never ran.
+"""
+
+from csp.middleware import CSPMiddleware
+from django.conf import settings
+
+
+class SecurityHeadersMiddleware(CSPMiddleware):
+    def process_response(self, request, response):
+        response = super().process_response(request, response)
+        if not getattr(response, "xframe_options_exempt", False):
+            response.headers.setdefault("X-Frame-Options", settings.X_FRAME_OPTIONS)
+        return response
