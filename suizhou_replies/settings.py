@@ -158,6 +158,10 @@ STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = Path(os.environ.get("DJANGO_STATIC_ROOT", BASE_DIR / "staticfiles"))
 MEDIA_ROOT = Path(os.environ.get("DJANGO_MEDIA_ROOT", BASE_DIR / "media"))
+# SEC-27: stored letters, seals and exports are served only by authorising views (no MEDIA_URL
+# route), under generated names, readable by the portal's user and group only.
+FILE_UPLOAD_PERMISSIONS = 0o640
+FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o750
 # Stored letters, seals and exports go through the storage API: a larger deployment sets
 # DJANGO_DEFAULT_STORAGE=storages.backends.s3.S3Storage (django-storages) and its AWS_* settings.
 STORAGES = {
