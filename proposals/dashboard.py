@@ -9,8 +9,9 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass
 
+from django.core.paginator import Page, Paginator
 from django.db.models import (
-    BooleanField, Case, Exists, OuterRef, Q, QuerySet, Subquery, Value, When,
+    BooleanField, Case, Exists, F, FilteredRelation, OuterRef, Q, QuerySet, Subquery, Value, When,
 )
 from django.db.models.functions import Coalesce, Length
 
@@ -61,23 +62,34 @@ class Filters:
                    q=params.get("q", "").strip()[:50], sort=sort)
 
 
-def rows(user, filters: Filters, today: datetime.date) -> QuerySet:
-    latest = Reply.objects.filter(assignment=OuterRef("pk")).order_by("-round")
+def annotated(user) -> QuerySet:
+    """The assignments the user may see, each with its latest reply's state, due date, lead author
+    and the lead author's rating of the latest reply; unfiltered and unsorted.
+
+    The latest reply is one outer join: the assignment's reply with no reply of a later round.
+    (It was a subquery per column and per row, evaluated up to eight times per row for filters and
+    sorting; PostgreSQL now runs the NOT EXISTS as one anti-join, SQLite as an index probe per reply.)
+    """
+    # OuterRef to the joined reply itself: "no reply of the same assignment with a later round".
+    later = Reply.objects.filter(assignment=OuterRef("latest__assignment"), round__gt=OuterRef("latest__round"))
     lead_rating = Feedback.objects.filter(
         reply_id=OuterRef("reply_pk"), deputy__authorships__proposal_id=OuterRef("proposal_id"),
         deputy__authorships__is_lead=True).values("rating")[:1]
-    queryset = (
+    return (
         Assignment.objects.for_user(user)
         .select_related("proposal__session", "agency")
+        .annotate(latest=FilteredRelation("replies", condition=~Q(Exists(later))))
         .annotate(
-            reply_pk=Subquery(latest.values("pk")[:1]),
-            reply_status=Subquery(latest.values("status")[:1]),
-            reply_round=Subquery(latest.values("round")[:1]),
-            reply_class=Subquery(latest.values("class_code")[:1]),
-            reply_due=Subquery(latest.values("due_date")[:1]),
+            reply_pk=F("latest__pk"),
+            reply_status=F("latest__status"),
+            reply_round=F("latest__round"),
+            reply_class=F("latest__class_code"),
+            reply_due=F("latest__due_date"),
             opinion_done=Exists(CoOpinion.objects.filter(assignment=OuterRef("pk"), submitted_at__isnull=False)),
+            # One lead author at most (a unique constraint), so no ordering: the default one joined
+            # the proposal and its session to sort each row's single lead author.
             lead_author=Subquery(ProposalAuthor.objects.filter(proposal=OuterRef("proposal_id"), is_lead=True)
-                                 .values("deputy__name")[:1]),
+                                 .order_by().values("deputy__name")[:1]),
         )
         .annotate(
             due=Coalesce("reply_due", "due_on"),
@@ -87,6 +99,22 @@ def rows(user, filters: Filters, today: datetime.date) -> QuerySet:
                       default=Value(False), output_field=BooleanField()),
         )
     )
+
+
+def ordering(sort: str) -> list:
+    """The ORDER BY of a sort key from the allow-list; a leading "-" reverses it. Ties (several
+    agencies of one proposal) in the order of the assignments, so rows keep their place from page
+    to page (as SQLite's scan order already gave)."""
+    key = [k if hasattr(k, "asc") else F(k) for k in SORTS[sort.lstrip("-")]]
+    # Empty values (no due date, no reply yet) last either way, on SQLite as on PostgreSQL.
+    if sort.startswith("-"):
+        return [*(k.desc(nulls_last=True) for k in key), "pk"]
+    return [*(k.asc(nulls_last=True) for k in key), "pk"]
+
+
+def rows(user, filters: Filters, today: datetime.date) -> QuerySet:
+    """Every row matching the filters, sorted."""
+    queryset = annotated(user)
     f = filters
     if f.session:
         queryset = queryset.filter(proposal__session_id=f.session)
@@ -115,7 +143,18 @@ def rows(user, filters: Filters, today: datetime.date) -> QuerySet:
         queryset = queryset.filter(
             Q(proposal__number=f.q) | Q(proposal__title__icontains=f.q)
             | Exists(ProposalAuthor.objects.filter(proposal=OuterRef("proposal_id"), deputy__name__icontains=f.q)))
-    key = SORTS[f.sort.lstrip("-")]
-    if f.sort.startswith("-"):
-        return queryset.order_by(*[k.desc() if hasattr(k, "desc") else f"-{k}" for k in key])
-    return queryset.order_by(*key)
+    return queryset.order_by(*ordering(f.sort))
+
+
+def page(user, filters: Filters, today: datetime.date, number) -> Page:
+    """One page of `rows` in two queries: the count, and the page's rows.
+
+    The filtered, sorted query only picks the page's primary keys (a subquery with LIMIT and
+    OFFSET), and only those rows are read in full: the database sorts narrow rows instead of every
+    row with its proposal, session, agency and the subqueries of the columns shown (page 50 sorted
+    by number read and sorted all 17,000 rows in full, 130-170 ms).
+    """
+    current = Paginator(rows(user, filters, today), PAGE_SIZE).get_page(number)
+    current.object_list = (annotated(user).filter(pk__in=Subquery(current.object_list.values("pk")))
+                           .order_by(*ordering(filters.sort)))
+    return current

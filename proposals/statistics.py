@@ -11,10 +11,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.db.models import F
+from django.db.models import Count, Exists, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
 
 from proposals.models import (
-    ANSWERING_ROLES, MEETING_FORMS, Assignment, Communication, Feedback, Rating, Reply, ReplyStatus,
+    ANSWERING_ROLES, MEETING_FORMS, Agency, Assignment, Communication, Feedback, Rating, Reply, ReplyStatus,
 )
 
 # The 随州 year-end report's wording for the class codes.
@@ -65,47 +66,56 @@ class AgencyRow:
 
 
 def per_agency(session_id: int | None = None) -> list[AgencyRow]:
-    """One row per agency with assignments: four flat queries, counted in Python (correlated
-    subqueries per assignment took most of a second on PostgreSQL at 17,000 assignments)."""
+    """One row per agency with assignments, counted by the database in two grouped queries: the
+    assignments (lead and co, answered on time, met) and the latest issued replies (answered, class
+    codes, the lead author's rating), a few hundred rows whatever the number of assignments; and
+    the agencies' names.
+
+    Earlier versions read every assignment, issued reply, rating and meeting into Python (about
+    33,000 rows at 17,000 assignments: 100-170 ms), and before that ran correlated subqueries per
+    assignment (most of a second on PostgreSQL)."""
     assignments = Assignment.objects.all()
     if session_id:
         assignments = assignments.filter(proposal__session_id=session_id)
-    facts = list(assignments.values_list("pk", "agency__name", "role", "due_on"))
-    due_on = {pk: due for pk, _, _, due in facts}
-    issued: dict[int, dict] = {}  # assignment → its latest issued reply
-    on_time: set[int] = set()  # assignments whose first-round reply went out by its due date
-    for reply in (Reply.objects.filter(assignment__in=assignments, status=ReplyStatus.ISSUED)
-                  .values("pk", "assignment_id", "round", "class_code", "issued_on", "due_date")
-                  .order_by("assignment_id", "round")):
-        issued[reply["assignment_id"]] = reply
-        due = reply["due_date"] or due_on.get(reply["assignment_id"])
-        if reply["round"] == 1 and reply["issued_on"] and due and reply["issued_on"] <= due:
-            on_time.add(reply["assignment_id"])
-    lead_ratings = dict(Feedback.objects.filter(
-        reply__assignment__in=assignments, deputy__authorships__is_lead=True,
-        deputy__authorships__proposal_id=F("reply__assignment__proposal_id")).values_list("reply_id", "rating"))
-    met = set(Communication.objects.filter(assignment__in=assignments, form__in=MEETING_FORMS)
-              .values_list("assignment_id", flat=True))
-    rows: dict[str, AgencyRow] = {}
-    for pk, agency, role, _ in facts:
-        row = rows.setdefault(agency, AgencyRow(agency, 0, 0, 0, 0, 0, 0, 0, 0))
-        if role not in ANSWERING_ROLES:
-            row.co += 1
-            continue
-        row.lead += 1
-        row.on_time += pk in on_time
-        row.met += pk in met
-        reply = issued.get(pk)
-        if reply is None:
-            continue
-        row.answered += 1
-        if reply["class_code"]:
-            row.classes[reply["class_code"]] = row.classes.get(reply["class_code"], 0) + 1
-        rating = lead_ratings.get(reply["pk"])
-        row.satisfied += rating == Rating.SATISFIED
-        row.basically += rating == Rating.BASICALLY_SATISFIED
-        row.dissatisfied += rating == Rating.DISSATISFIED
-    return [rows[name] for name in sorted(rows)]
+    answering = Q(role__in=ANSWERING_ROLES)
+    # Uncorrelated subqueries (IN), which both databases compute once, not once per assignment.
+    met = Communication.objects.filter(form__in=MEETING_FORMS).values("assignment_id")
+    on_time = Reply.objects.filter(  # a first-round reply issued by its due date
+        status=ReplyStatus.ISSUED, round=1,
+        issued_on__lte=Coalesce("due_date", "assignment__due_on")).values("assignment_id")
+    names = dict(Agency.objects.values_list("pk", "name"))  # grouped by id: no join per row
+    rows: dict[int, AgencyRow] = {}
+    for agency, lead, co, n_on_time, n_met in (
+            assignments.order_by().values("agency_id").annotate(
+                lead=Count("pk", filter=answering), co=Count("pk", filter=~answering),
+                on_time=Count("pk", filter=answering & Q(pk__in=on_time)),
+                met=Count("pk", filter=answering & Q(pk__in=met)))
+            .values_list("agency_id", "lead", "co", "on_time", "met")):
+        rows[agency] = AgencyRow(names[agency], lead, co, 0, n_on_time, n_met, 0, 0, 0)
+    # An answered assignment's latest issued reply (no issued reply of a later round), with the
+    # lead author's rating of it: a subquery per reply along unique indexes, whatever the planner
+    # knows about the tables (a join from the ratings' side went through every rating of a deputy).
+    later = Reply.objects.filter(assignment=OuterRef("assignment"), status=ReplyStatus.ISSUED,
+                                 round__gt=OuterRef("round"))
+    lead_rating = Feedback.objects.filter(
+        reply=OuterRef("pk"), deputy__authorships__is_lead=True,
+        deputy__authorships__proposal_id=OuterRef("assignment__proposal_id")).values("rating")[:1]
+    latest = (Reply.objects.filter(status=ReplyStatus.ISSUED, assignment__role__in=ANSWERING_ROLES)
+              .exclude(Exists(later)))
+    if session_id:
+        latest = latest.filter(assignment__proposal__session_id=session_id)
+    for agency, class_code, rating, n in (
+            latest.order_by().annotate(rating=Subquery(lead_rating))
+            .values("assignment__agency_id", "class_code", "rating").annotate(n=Count("pk"))
+            .values_list("assignment__agency_id", "class_code", "rating", "n")):
+        row = rows[agency]
+        row.answered += n
+        if class_code:
+            row.classes[class_code] = row.classes.get(class_code, 0) + n
+        row.satisfied += n if rating == Rating.SATISFIED else 0
+        row.basically += n if rating == Rating.BASICALLY_SATISFIED else 0
+        row.dissatisfied += n if rating == Rating.DISSATISFIED else 0
+    return sorted(rows.values(), key=lambda row: row.agency)
 
 
 def totals(rows: list[AgencyRow]) -> AgencyRow:

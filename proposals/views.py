@@ -594,15 +594,13 @@ def intake_template(request: HttpRequest) -> HttpResponse:
 def committee_dashboard(request: HttpRequest) -> HttpResponse:
     """Every proposal × agency with status, round, class, due date and days left; filters,
     search, sorting and pages. The same few queries whatever the number of rows."""
-    from django.core.paginator import Paginator
-
     from proposals import dashboard
     from proposals.models import Rating, Role
 
     _committee_only(request)
     filters = dashboard.Filters.from_query(request.GET)
     today = timezone.localdate()
-    page = Paginator(dashboard.rows(request.user, filters, today), dashboard.PAGE_SIZE).get_page(request.GET.get("page"))
+    page = dashboard.page(request.user, filters, today, request.GET.get("page"))
     for row in page:
         row.days_left = deadlines.days_left(row.due, today)
         row.overdue_days = -row.days_left if row.days_left is not None and row.days_left < 0 else 0
