@@ -61,6 +61,11 @@ class AgencyRow:
     def satisfaction_rate(self):
         return ratio(self.satisfied + self.basically, self.rated)
 
+    @property
+    def class_counts(self) -> list[int]:
+        """Answered replies per class code, in the configured order (0 where none)."""
+        return [self.classes.get(code, 0) for code in settings.REPLY_CLASS_CODES]
+
     def class_share(self, code: str):
         return ratio(self.classes.get(code, 0), self.answered)
 

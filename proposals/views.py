@@ -635,9 +635,12 @@ def statistics_page(request: HttpRequest) -> HttpResponse:
     _committee_only(request)
     session_id, rows, total, categories = _statistics(request)
     width = 520
-    bars = [{"label": row.agency, "value": row.answer_rate or 0, "y": 24 * index,
+    def percent(value) -> str:  # as in the tables: one decimal, "—" when there is nothing to count
+        return "—" if value is None else f"{value}%"
+
+    bars = [{"label": row.agency, "text": percent(row.answer_rate), "y": 24 * index,
              "width": round((row.answer_rate or 0) * width / 100)} for index, row in enumerate(rows)]
-    category_bars = [{"label": f"{code}类 {wording}", "count": count, "share": share or 0, "y": 28 * index,
+    category_bars = [{"label": f"{code}类 {wording}", "count": count, "text": percent(share), "y": 28 * index,
                       "width": round((share or 0) * width / 100)} for index, (code, wording, count, share) in enumerate(categories)]
     return render(request, "proposals/statistics.html", {
         "rows": rows, "total": total, "categories": categories, "session_id": session_id,
