@@ -34,6 +34,9 @@ from proposals.models import (
 )
 
 
+HOME_PAGE_SIZE = 50
+
+
 def _posted(request: HttpRequest):
     """The form data of a POST (even an empty one, which must fail validation), else None."""
     return request.POST if request.method == "POST" else None
@@ -54,12 +57,17 @@ def _assignment_for(request: HttpRequest, pk: int) -> Assignment:
 @require_GET
 def home(request: HttpRequest) -> HttpResponse:
     """Start page: the proposals and replies this user may see."""
+    from django.core.paginator import Paginator
+
     replies = (Reply.objects.for_user(request.user)
                .select_related("assignment__proposal__session", "assignment__agency")
-               .order_by("assignment__proposal__session__name", "assignment__proposal__number", "round"))
+               .order_by("assignment__proposal__session__name", "assignment__proposal__number", "round", "pk"))
     proposals = (Proposal.objects.for_user(request.user).select_related("session")
-                 .prefetch_related("assignments__agency", "authorships__deputy"))
-    return render(request, "proposals/home.html", {"replies": replies, "proposals": proposals})
+                 .prefetch_related("assignments__agency", "authorships__deputy").order_by("session", "number", "pk"))
+    # Paged: committee staff see every reply of every session here.
+    return render(request, "proposals/home.html", {
+        "replies": Paginator(replies, HOME_PAGE_SIZE).get_page(request.GET.get("replies")),
+        "proposals": Paginator(proposals, HOME_PAGE_SIZE).get_page(request.GET.get("proposals"))})
 
 
 @require_GET

@@ -125,3 +125,17 @@ def test_seed_demo_never_overwrites_the_users_work():
     Reply.objects.filter(pk=reply.pk).update(status="issued", title="用户改过的标题")
     call_command("seed_demo", stdout=io.StringIO())
     assert Reply.objects.get().title == "用户改过的标题"
+
+
+def test_the_start_page_is_paged_for_committee_staff(client, committee_staff, seed_reply):
+    from proposals.models import Proposal
+
+    session = seed_reply.proposal.session
+    Proposal.objects.bulk_create(Proposal(session=session, number=str(100 + n), title=f"关于第{n}项工作的建议")
+                                 for n in range(60))
+    client.force_login(committee_staff)
+    html = client.get(reverse("home")).content.decode()
+    assert "共 61 件" in html and "第 1 / 2 页" in html
+    assert html.count("关于第") == 50 - 1  # the seed proposal is one of page 1's 50 rows
+    second = client.get(reverse("home"), {"proposals": 2}).content.decode()
+    assert "第 2 / 2 页" in second and second.count("关于第") == 11
