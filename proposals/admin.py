@@ -13,6 +13,16 @@ admin.site.site_title = "建议提案答复管理"
 admin.site.index_title = "数据管理"
 
 
+class RecordAdmin(admin.ModelAdmin):
+    """A record kept as written: the admin shows it, never adds or changes one."""
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+
 @admin.register(Session)
 class SessionAdmin(admin.ModelAdmin):
     list_display = ["name", "body", "year", "reply_months", "reply_calendar_date", "opinion_calendar_date"]
@@ -162,18 +172,12 @@ class FeedbackAdmin(admin.ModelAdmin):
 
 
 @admin.register(AuditEvent)
-class AuditEventAdmin(admin.ModelAdmin):
+class AuditEventAdmin(RecordAdmin):
     """Read-only: audit rows are never edited or deleted."""
 
     list_display = ["at", "actor", "ip", "event", "object_type", "object_id", "outcome"]
     list_filter = ["event", "outcome"]
     search_fields = ["event", "object_id", "actor__username"]
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return False
@@ -210,18 +214,12 @@ class SupervisionNoticeAdmin(admin.ModelAdmin):
 
 
 @admin.register(ReplyVersion)
-class ReplyVersionAdmin(admin.ModelAdmin):
+class ReplyVersionAdmin(RecordAdmin):
     """Saved versions are a record: read them, never change them."""
 
     list_display = ["reply", "number", "saved_by", "saved_at", "submitted"]
     list_filter = ["submitted"]
     search_fields = ["reply__title", "reply__assignment__proposal__title"]
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
 
 
 @admin.register(Publication)
@@ -243,14 +241,8 @@ class NoticeAdmin(admin.ModelAdmin):
 
 
 @admin.register(AssignmentChange)
-class AssignmentChangeAdmin(admin.ModelAdmin):
+class AssignmentChangeAdmin(RecordAdmin):
     """The change log of assignments is a record: changes go through the staff's pages."""
 
     list_display = ["assignment", "from_agency", "to_agency", "changed_by", "changed_at"]
     search_fields = ["reason", "assignment__proposal__title"]
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False

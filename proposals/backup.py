@@ -76,6 +76,13 @@ class Report:
     def ok(self) -> bool:
         return not self.problems
 
+    def write(self, command) -> None:
+        """Print to a management command: checked lines to stdout, problems to stderr."""
+        for line in self.lines:
+            command.stdout.write(line)
+        for problem in self.problems:
+            command.stderr.write(problem)
+
 
 # --- facts about a database, read with plain SQL so they work on a copy too ---------------------
 

@@ -9,6 +9,8 @@ sections (办理措施) live in the `measures` app.
 from __future__ import annotations
 
 import datetime
+import hashlib
+import json
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser, UserManager
@@ -759,8 +761,6 @@ class AuditEvent(models.Model):
 
     def canonical(self) -> str:
         """The row's content as canonical JSON: what the hash covers."""
-        import json
-
         return json.dumps({
             "seq": self.seq, "at": self.at.astimezone(datetime.UTC).isoformat(), "actor": self.actor_id,
             "actor_name": self.actor_name, "actor_role": self.actor_role, "ip": self.ip, "event": self.event,
@@ -769,8 +769,6 @@ class AuditEvent(models.Model):
         }, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
 
     def compute_hash(self) -> str:
-        import hashlib
-
         return hashlib.sha256((self.prev_hash + self.canonical()).encode()).hexdigest()
 
 

@@ -289,14 +289,7 @@ def reply_extension(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 def reply_publish(request: HttpRequest, pk: int) -> HttpResponse:
-    reply = _reply_for(request, pk)
-    try:
-        publication = workflow.publish(reply, request.user)
-    except workflow.WorkflowError as problem:
-        messages.error(request, str(problem))
-    else:
-        messages.success(request, "已批准公开，公开版已生成。")
-    return redirect("reply_detail", pk=reply.pk)
+    return _act(request, pk, workflow.publish, "已批准公开，公开版已生成。")
 
 
 @require_POST
@@ -687,7 +680,7 @@ def assignment_supervise(request: HttpRequest, pk: int) -> HttpResponse:
     """督办 from the dashboard or the reply page."""
     assignment = _assignment_for(request, pk)
     try:
-        notice = workflow.supervise(assignment, request.user, request.POST.get("message", ""))
+        workflow.supervise(assignment, request.user, request.POST.get("message", ""))
     except workflow.WorkflowError as problem:
         messages.error(request, str(problem))
     else:
@@ -863,7 +856,7 @@ def audit_log(request: HttpRequest) -> HttpResponse:
 
     _committee_only(request)
     rows, values = audit.search(request.GET)
-    page = Paginator(rows.select_related(None), 100).get_page(request.GET.get("page"))
+    page = Paginator(rows, 100).get_page(request.GET.get("page"))
     audit.record(request, "audit_view", None, filters={k: v for k, v in values.items() if v})
     query = request.GET.copy()
     query.pop("page", None)

@@ -371,9 +371,7 @@ def approve_extension(assignment: Assignment, user: User):
     _audit("extension_approve", extension, user)
     assignment = Assignment.objects.select_related("proposal__session").get(pk=assignment.pk)
     assignment.save(update_fields=["due_on"])
-    for reply in assignment.replies.filter(round=1).exclude(status=S.ISSUED):
-        reply.due_date = deadlines.reply_due(assignment)
-        reply.save(update_fields=["due_date", "updated_at"])
+    _refresh_due_dates(assignment)
     return extension
 
 

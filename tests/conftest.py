@@ -1,10 +1,12 @@
 """The cast every test module shares: two agencies, a committee, and one user per role."""
 
 import io
+import os
 from pathlib import Path
 
 import pytest
 from django.core.management import call_command
+from django.db import connections
 
 from proposals.interchange import import_letter, read_letter_file
 from proposals.models import Agency, Assignment, Role, User, UserRole
@@ -14,6 +16,7 @@ SEED_JSON = REPO / "proposals" / "demo" / "reply-12.json"
 SHARED_SEED_JSON = REPO.parent / "shared" / "seed" / "reply-12.json"
 SHARED_SEED_TXT = REPO.parent / "shared" / "seed" / "reply-12.txt"
 PASSWORD = "Suizhou-2026-test"
+CHROMIUM = "/usr/bin/chromium"  # Debian's build; never `playwright install`
 
 
 @pytest.fixture(autouse=True)
@@ -90,3 +93,34 @@ def outsider(education_agency):
 @pytest.fixture
 def sysadmin(db):
     return User.objects.create_superuser("sysadmin", "admin@example.cn", PASSWORD)
+
+
+@pytest.fixture
+def chromium():
+    """Headless Chromium through Playwright. Request it after the database fixtures, so they run
+    before Playwright starts its event loop."""
+    # The loop makes Django believe it is in async code; the ORM calls here are synchronous.
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                  "--disable-component-update", "--disable-sync", "--no-first-run"])
+        yield browser
+        # ORM calls made by the test while the loop ran used connections of the loop's
+        # context; close them here, in that context, or PostgreSQL keeps the test database busy.
+        connections.close_all()
+        browser.close()
+    os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+
+
+def sign_in(page, base: str, username: str, password: str = PASSWORD) -> None:
+    """Log in through the login form, as a person does, and wait for the start page."""
+    page.context.clear_cookies()
+    page.goto(f"{base}/accounts/login/")
+    page.get_by_label("用户名").fill(username)
+    page.get_by_label("密码").fill(password)
+    page.get_by_role("button", name="登录").click()
+    page.wait_for_url(f"{base}/")

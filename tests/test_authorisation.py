@@ -7,7 +7,7 @@ from django.db import transaction
 from django.test import Client
 from django.urls import URLPattern, get_resolver, reverse
 
-from proposals.models import AuditEvent, ExportJob, Reply, ReplyStatus
+from proposals.models import ExportJob, Reply, ReplyStatus
 from tests.test_workflow import (  # noqa: F401  (fixtures)
     TWO_SECTIONS, draft, editor_data, lead_assignment, login, union_assignment,
 )

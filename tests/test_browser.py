@@ -1,39 +1,21 @@
 """A newcomer in a real browser: log in, find the seed letter on the home page, open it."""
 
-import os
 from pathlib import Path
 
 import pytest
-from django.db import connections
 
 from tests.conftest import PASSWORD
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-CHROMIUM = "/usr/bin/chromium"
 ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
 
 
 @pytest.fixture
-def page():
-    """A Chromium page. Request it after the database fixtures, so they run before Playwright
-    starts its event loop."""
-    # The loop makes Django believe it is in async code; the ORM calls here are synchronous.
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                  "--disable-component-update", "--disable-sync", "--no-first-run"])
-        context = browser.new_context(viewport={"width": 1400, "height": 1000}, locale="zh-CN")
-        yield context.new_page()
-        # ORM calls made by the test while the loop ran used connections of the loop's
-        # context; close them here, in that context, or PostgreSQL keeps the test database busy.
-        connections.close_all()
-        browser.close()
-    os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+def page(chromium):
+    """A Chromium page (request it last, after the database fixtures)."""
+    context = chromium.new_context(viewport={"width": 1400, "height": 1000}, locale="zh-CN")
+    yield context.new_page()
 
 
 def test_clerk_logs_in_and_reads_the_seed_letter(live_server, clerk, seed_reply, page):

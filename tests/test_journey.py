@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from proposals import workflow
 from proposals.models import Assignment, Reply
-from tests.conftest import PASSWORD
+from tests.conftest import sign_in
 from tests.test_browser import ARTIFACTS, page  # noqa: F401  (the Chromium page fixture)
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -42,13 +42,7 @@ class Journey:
         self.page.screenshot(path=SHOTS / f"{self.step:02d}-{name}.png", full_page=True)
 
     def login(self, username: str) -> None:
-        page = self.page
-        page.context.clear_cookies()
-        page.goto(f"{self.base}/accounts/login/")
-        page.get_by_label("用户名").fill(username)
-        page.get_by_label("密码").fill(PASSWORD)
-        page.get_by_role("button", name="登录").click()
-        page.wait_for_url(f"{self.base}/")
+        sign_in(self.page, self.base, username)
 
     def open_reply(self) -> None:
         self.page.goto(f"{self.base}/")

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from proposals import deadlines
 from proposals.models import (
-    Agency, Assignment, AssignmentChange, AuditEvent, Proposal, Reply, ReplyEvent, Role, Session,
+    Agency, Assignment, AssignmentChange, AuditEvent, Proposal, Reply, ReplyEvent, Role,
 )
 
 pytestmark = pytest.mark.django_db

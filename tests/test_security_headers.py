@@ -4,7 +4,6 @@ and the pages still work under that policy: no inline script, event handler or s
 import html.parser
 import http.server
 import json
-import os
 import re
 import threading
 from pathlib import Path
@@ -12,7 +11,6 @@ from types import SimpleNamespace
 
 import pytest
 from django.conf import settings
-from django.db import connections
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from playwright.sync_api import expect
@@ -24,7 +22,6 @@ from tests.conftest import PASSWORD, SEED_JSON
 
 pytestmark = pytest.mark.django_db
 
-CHROMIUM = "/usr/bin/chromium"
 ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
 
 OTHER_HEADERS = {
@@ -278,22 +275,6 @@ def test_agency_mark_sizes_come_from_classes_with_the_computed_size():
 
 
 # ---- In Chromium ----
-
-
-@pytest.fixture
-def chromium():
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                  "--disable-component-update", "--disable-sync", "--no-first-run"])
-        yield browser
-        connections.close_all()
-        browser.close()
-    os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
 
 
 # Runs in every page before its own scripts; reports through a binding (not subject to the CSP).

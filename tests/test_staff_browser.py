@@ -13,7 +13,7 @@ from django.utils import timezone
 from openpyxl import load_workbook
 
 from proposals.models import Assignment, Proposal
-from tests.conftest import PASSWORD
+from tests.conftest import sign_in
 from tests.test_browser import ARTIFACTS, page  # noqa: F401  (the Chromium page fixture)
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -35,15 +35,6 @@ def world(seed_reply, union_agency, education_agency, committee_staff):
     """The shared cast: 建议 12 (市人社局 主办, 市总工会 会办, no 交办 date), the 市教育局, and staff.
     The seed's 随州市人力资源和社会保障局 has no short name, so the dashboard shows its full name."""
     return seed_reply.assignment.proposal.session
-
-
-def login(page, base: str, username: str) -> None:  # noqa: F811
-    page.context.clear_cookies()
-    page.goto(f"{base}/accounts/login/")
-    page.get_by_label("用户名").fill(username)
-    page.get_by_label("密码").fill(PASSWORD)
-    page.get_by_role("button", name="登录").click()
-    page.wait_for_url(f"{base}/")
 
 
 def shot(page, name: str) -> None:  # noqa: F811
@@ -83,7 +74,7 @@ def test_staff_import_a_list_find_the_overdue_and_download_statistics(live_serve
     seed = {("12", HR), ("12", "市总工会")}
 
     # 1. 交办导入: download the template, fill it in, upload it into the session.
-    login(page, base, "committee")
+    sign_in(page, base, "committee")
     page.get_by_role("link", name="交办导入").click()
     page.wait_for_url(f"{base}/intake/")
     assert page.get_by_role("heading", name="交办导入").is_visible()
@@ -193,7 +184,7 @@ def test_a_row_with_an_unknown_agency_imports_nothing(live_server, world, tmp_pa
                         today.isoformat(), "否"])
     book.save(tmp_path / "有错误的交办清单.xlsx")
 
-    login(page, base, "committee")
+    sign_in(page, base, "committee")
     page.goto(f"{base}/intake/")
     page.get_by_label("届次").select_option(label="市五届人大一次会议")
     page.get_by_label(re.compile("建议提案清单")).set_input_files(tmp_path / "有错误的交办清单.xlsx")

@@ -54,10 +54,12 @@ def login(user) -> Client:
     return client
 
 
-def editor_data(reply: Reply, sections: list[tuple[int, str, str]], **fields) -> dict:
-    """What the editor form posts: the reply's fields and the measures in outline order."""
-    page = login(reply.created_by or User.objects.get(username="clerk")).get(reverse("reply_edit", args=[reply.pk]))
-    form = page.context["form"]
+def editor_data(reply: Reply, sections: list[tuple[int, str, str]], *, client: Client | None = None,
+                **fields) -> dict:
+    """What the editor form posts: the form as loaded (by `client`, else the drafter), changed by
+    `fields`, with `sections` as the measures in outline order."""
+    client = client or login(reply.created_by or User.objects.get(username="clerk"))
+    form = client.get(reverse("reply_edit", args=[reply.pk])).context["form"]
     data = {name: ("" if value is None else value) for name, value in form.initial.items() if name in form.fields}
     for name in form.fields:
         data.setdefault(name, "")

@@ -8,7 +8,6 @@ search boxes and the PDFs."""
 
 import html.parser
 import io
-import os
 import re
 import subprocess
 from pathlib import Path
@@ -16,7 +15,6 @@ from pathlib import Path
 import pdfplumber
 import pytest
 from django.conf import settings
-from django.db import connections
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -25,10 +23,10 @@ from proposals import letters
 from proposals.letters import clean_text
 from proposals.models import Assignment, Proposal, Reply, Role
 from tests.conftest import PASSWORD
+from tests.test_workflow import editor_data, login
 
 pytestmark = pytest.mark.django_db
 
-CHROMIUM = "/usr/bin/chromium"
 ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
 
 # Active if the page carried them unescaped.
@@ -198,28 +196,6 @@ def test_no_template_or_module_marks_user_text_safe():
     assert offenders == []
 
 
-def login(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
-
-
-def editor_data(client: Client, reply: Reply, sections: list[tuple[int, str, str]], **fields) -> dict:
-    """What the editor posts: the form as loaded, changed by `fields`, with `sections` as measures."""
-    form = client.get(reverse("reply_edit", args=[reply.pk])).context["form"]
-    data = {name: ("" if value is None else value) for name, value in form.initial.items() if name in form.fields}
-    for name in form.fields:
-        data.setdefault(name, "")
-    data["date"] = ""
-    data.update({"m-TOTAL_FORMS": str(len(sections)), "m-INITIAL_FORMS": "0",
-                 "m-MIN_NUM_FORMS": "0", "m-MAX_NUM_FORMS": "200"})
-    for index, (level, heading, paragraphs) in enumerate(sections):
-        data.update({f"m-{index}-level": str(level), f"m-{index}-heading": heading,
-                     f"m-{index}-paragraphs": paragraphs})
-    data.update(fields)
-    return data
-
-
 def save(client: Client, reply: Reply, data: dict) -> Reply:
     response = client.post(reverse("reply_edit", args=[reply.pk]), data)
     assert response.status_code == 302, re.findall(r'invalid-feedback[^>]*>(.*?)<', response.content.decode())
@@ -242,9 +218,9 @@ def test_payload_in_every_field_is_shown_as_text(payload, seed_reply, clerk, com
     proposal.save()
     proposal.set_authors([payload, "李芸"])
     clerk_client, staff = login(clerk), login(committee_staff)
-    data = editor_data(clerk_client, seed_reply, [(1, payload, f"{payload}\n第二段：{payload}"), (2, payload, "")],
+    data = editor_data(seed_reply, [(1, payload, f"{payload}\n第二段：{payload}"), (2, payload, "")],
                        title=payload, opening=payload, closing=f"{payload}\n此复。", leader_name=payload,
-                       handler_name=payload, copies_text=f"{payload}\n市政府督查室（2份）")
+                       handler_name=payload, copies_text=f"{payload}\n市政府督查室（2份）", client=clerk_client)
     reply = save(clerk_client, seed_reply, data)
     # Stored as typed: plain text needs no cleaning, only escaping where it is shown.
     assert (reply.title, reply.opening, reply.leader_name, reply.handler_name) == (payload,) * 4
@@ -333,10 +309,10 @@ def letter_with_every_payload(seed_reply, clerk):
     proposal.save()
     proposal.set_authors([MARKUP[3], BREAKOUTS[0], TEXT[1]])
     client = login(clerk)
-    data = editor_data(client, seed_reply, [(1, payload, f"{payload}\n正文：{payload}") for payload in PAYLOADS],
+    data = editor_data(seed_reply, [(1, payload, f"{payload}\n正文：{payload}") for payload in PAYLOADS],
                        title=MARKUP[19], opening=" ".join(PAYLOADS[:3]), closing="\n".join(TEXT[:3]),
                        leader_name=MARKUP[4], handler_name=BREAKOUTS[1],
-                       copies_text="\n".join([MARKUP[12], TEXT[0], "市政府督查室（2份）"]))
+                       copies_text="\n".join([MARKUP[12], TEXT[0], "市政府督查室（2份）"]), client=client)
     return save(client, seed_reply, data)
 
 
@@ -356,22 +332,6 @@ def test_pdfs_show_the_payloads_as_text_with_no_link_or_script(letter_with_every
 
 
 # ---- In Chromium: stored payloads open no dialog ----
-
-
-@pytest.fixture
-def chromium():
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                  "--disable-component-update", "--disable-sync", "--no-first-run"])
-        yield browser
-        connections.close_all()
-        browser.close()
-    os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
 
 
 @pytest.mark.browser

@@ -21,10 +21,7 @@ class Command(BaseCommand):
             manifest, report = backup.backup(Path(destination))
         except backup.BackupError as problem:
             raise CommandError(str(problem)) from None
-        for line in report.lines:
-            self.stdout.write(line)
-        for problem in report.problems:
-            self.stderr.write(problem)
+        report.write(self)
         if not report.ok:
             raise CommandError(f"备份已写入 {destination}，但发现 {len(report.problems)} 处存档文件与记录不符，请排查。")
         self.stdout.write(self.style.SUCCESS(f"备份完成：{Path(destination).resolve()}"))

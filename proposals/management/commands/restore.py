@@ -20,10 +20,7 @@ class Command(BaseCommand):
             report = backup.restore(Path(source))
         except backup.BackupError as problem:
             raise CommandError(str(problem)) from None
-        for line in report.lines:
-            self.stdout.write(line)
-        for problem in report.problems:
-            self.stderr.write(problem)
+        report.write(self)
         if not report.ok:
             raise CommandError(f"恢复后的校验发现 {len(report.problems)} 处问题（见上），恢复的数据不可直接使用。")
         self.stdout.write(self.style.SUCCESS("恢复完成，校验全部通过。"))

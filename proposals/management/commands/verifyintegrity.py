@@ -11,10 +11,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         report = backup.verify()
-        for line in report.lines:
-            self.stdout.write(line)
-        for problem in report.problems:
-            self.stderr.write(problem)
+        report.write(self)
         if not report.ok:
             raise CommandError(f"完整性校验发现 {len(report.problems)} 处问题（见上）。")
         self.stdout.write(self.style.SUCCESS("完整性校验通过。"))
