@@ -19,8 +19,9 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
-from proposals import deadlines, wording
-from proposals.wording import ContactStyle, CopyStyle
+from proposals import deadlines
+from proposals.letters import wording
+from proposals.letters.wording import ContactStyle, CopyStyle
 
 
 class Body(models.TextChoices):

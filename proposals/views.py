@@ -22,7 +22,8 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 
-from proposals import audit, deadlines, letters, spreadsheets, workflow
+from proposals import audit, deadlines, spreadsheets, workflow
+from proposals.letters import fonts, rendering
 from proposals import exports as exports_module
 from proposals.forms import (
     AssignmentChangeForm, AssignmentForm, CommunicationForm, ProposalEntryForm, ProposalForm, ReassignForm, FeedbackForm, MeasureRowFormSet, OpinionForm, ReplyForm, ReturnForm, measure_rows, outline_to_tree,
@@ -99,8 +100,8 @@ def reply_detail(request: HttpRequest, pk: int) -> HttpResponse:
     user = request.user
     same_agency = user.agency_id == reply.assignment.agency_id
     return render(request, "proposals/reply_detail.html", {
-        "reply": reply, "letter": letters.letter_context(reply),
-        "pdf_filename": letters.pdf_filename(reply),
+        "reply": reply, "letter": rendering.letter_context(reply),
+        "pdf_filename": rendering.pdf_filename(reply),
         "events": reply.events.select_related("actor"),
         "opinions": _opinions(reply),
         "versions": reply.versions.select_related("saved_by").order_by("-number"),
@@ -138,7 +139,7 @@ def _editor_context(reply: Reply, form: ReplyForm, formset, **extra) -> dict:
 def _preview_letter(reply: Reply, form: ReplyForm, formset) -> dict:
     """The letter as the editor's (possibly unsaved) data would print it."""
     if not form.is_bound:
-        return letters.letter_context(reply)
+        return rendering.letter_context(reply)
     draft = Reply.objects.get(pk=reply.pk)
     copies = None
     if form.is_valid():
@@ -149,7 +150,7 @@ def _preview_letter(reply: Reply, form: ReplyForm, formset) -> dict:
         draft.attachments = [a.strip() for a in form.cleaned_data["attachments_text"].splitlines() if a.strip()]
         copies = form.cleaned_data["copies_text"]
     tree = outline_to_tree(formset.rows()) if formset.is_valid() else None
-    return letters.letter_context(draft, tree=tree, copies=copies)
+    return rendering.letter_context(draft, tree=tree, copies=copies)
 
 
 def reply_edit(request: HttpRequest, pk: int) -> HttpResponse:
@@ -194,7 +195,7 @@ def _conflict(request: HttpRequest, current: Reply, form: ReplyForm, formset) ->
     mine_formset = MeasureRowFormSet(data, prefix="m")
     latest = current.versions.select_related("saved_by").order_by("-number").first()
     return render(request, "proposals/reply_edit.html", _editor_context(
-        current, mine_form, mine_formset, conflict=True, theirs=letters.letter_context(current),
+        current, mine_form, mine_formset, conflict=True, theirs=rendering.letter_context(current),
         theirs_by=latest.saved_by if latest else None, theirs_at=latest.saved_at if latest else None,
     ), status=409)
 
@@ -390,12 +391,12 @@ def reply_pdf(request: HttpRequest, pk: int) -> HttpResponse:
                 "reply": reply, "problem": "存档的答复函 PDF 与签发时的校验值不一致，已拒绝下载。"}, status=409)
     else:
         try:
-            pdf = letters.render_pdf(reply)
-        except letters.LetterRenderingUnavailable as problem:
+            pdf = rendering.render_pdf(reply)
+        except rendering.LetterRenderingUnavailable as problem:
             return render(request, "proposals/pdf_unavailable.html", {"reply": reply, "problem": problem},
                           status=503)
     audit.record(request, "pdf_download", reply, status=reply.status, sha256=hashlib.sha256(pdf).hexdigest())
-    return FileResponse(io.BytesIO(pdf), as_attachment=True, filename=letters.pdf_filename(reply),
+    return FileResponse(io.BytesIO(pdf), as_attachment=True, filename=rendering.pdf_filename(reply),
                         content_type="application/pdf")
 
 
@@ -404,11 +405,11 @@ def feedback_form_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     """代表建议办理情况征询意见表, to enclose with the letter for the lead author."""
     reply = _reply_for(request, pk)
     try:
-        pdf = letters.render_feedback_form(reply)
-    except letters.LetterRenderingUnavailable as problem:
+        pdf = rendering.render_feedback_form(reply)
+    except rendering.LetterRenderingUnavailable as problem:
         return render(request, "proposals/pdf_unavailable.html", {"reply": reply, "problem": problem}, status=503)
     audit.record(request, "pdf_download", reply, document="feedback_form")
-    return FileResponse(io.BytesIO(pdf), as_attachment=True, filename=letters.feedback_form_filename(reply),
+    return FileResponse(io.BytesIO(pdf), as_attachment=True, filename=rendering.feedback_form_filename(reply),
                         content_type="application/pdf")
 
 
@@ -416,13 +417,13 @@ def feedback_form_pdf(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def letter_font_css(request: HttpRequest) -> HttpResponse:
     """The letter's font rules (built from settings), shared by the preview and the PDF."""
-    return HttpResponse(letters.font_css(), content_type="text/css; charset=utf-8")
+    return HttpResponse(fonts.font_css(), content_type="text/css; charset=utf-8")
 
 
 @require_GET
 def licensed_font(request: HttpRequest, role: str) -> FileResponse:
     """A licensed font file configured with LETTER_FONT_<ROLE>, for the preview page."""
-    path = letters.licensed_font_path(role) if role in letters.FONT_ROLES else None
+    path = fonts.licensed_font_path(role) if role in fonts.FONT_ROLES else None
     if path is None or not path.is_file():
         raise Http404("没有配置该字体")
     return FileResponse(path.open("rb"), content_type="font/ttf")
@@ -432,7 +433,7 @@ def licensed_font(request: HttpRequest, role: str) -> FileResponse:
 def verify_letter(request: HttpRequest) -> HttpResponse:
     """Committee staff upload a PDF: is the signature valid, who signed when, was it changed
     after signing, which archived reply is it."""
-    from proposals import signing  # pyHanko is loaded only where letters are checked
+    from proposals.letters import signing  # pyHanko is loaded only where letters are checked
 
     if not request.user.sees_everything:
         raise PermissionDenied("只有委员会工作人员可以验证答复函。")
@@ -491,11 +492,11 @@ def _publication(pk: int) -> Publication:
 @require_GET
 def public_reply(request: HttpRequest, pk: int) -> HttpResponse:
     publication = _publication(pk)
-    from proposals.redaction import public_context
+    from proposals.letters.public import public_context
 
     return render(request, "public/reply.html", {
         "publication": publication, "reply": publication.reply,
-        "letter": public_context(letters.letter_context(publication.reply)),
+        "letter": public_context(rendering.letter_context(publication.reply)),
     })
 
 
@@ -504,7 +505,7 @@ def public_reply(request: HttpRequest, pk: int) -> HttpResponse:
 def public_reply_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     publication = _publication(pk)
     return FileResponse(publication.pdf.open("rb"), as_attachment=True,
-                        filename=letters.public_pdf_filename(publication.reply), content_type="application/pdf")
+                        filename=rendering.public_pdf_filename(publication.reply), content_type="application/pdf")
 
 
 # --- filing exports (committee staff) -----------------------------------------------------------

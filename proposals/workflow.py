@@ -17,7 +17,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from proposals import audit, deadlines
-from proposals.interchange import export_letter
+from proposals.letters.interchange import export_letter
 from proposals.models import (
     ANSWERING_ROLES as ANSWERING, Assignment, CoOpinion, Deputy, Feedback, Publication, Rating, Reply, ReplyCopy,
     ReplyEvent, ReplyStatus,
@@ -188,7 +188,7 @@ def sign_off(reply: Reply, user: User) -> Reply:
 def issue(reply: Reply, user: User) -> Reply:
     """Send the signed letter: fix its date, sign its PDF with the agency's certificate and
     seal, store it with its SHA-256 (and SM3), freeze the letter."""
-    from proposals import letters, signing  # WeasyPrint and pyHanko only when really issuing
+    from proposals.letters import rendering, signing  # WeasyPrint and pyHanko only when really issuing
 
     reply = _locked(reply)
     _require(user, reply.assignment.agency_id, (UserRole.CLERK, UserRole.LEADER), "发出答复")
@@ -202,15 +202,15 @@ def issue(reply: Reply, user: User) -> Reply:
     reply.date = reply.date or today
     reply.issued_on = today
     try:
-        rendered = letters.render_letter(reply)
+        rendered = rendering.render_letter(reply)
         pdf = rendered.pdf
         if signing.can_sign(agency):
             pdf = signing.sign_letter(pdf, agency, rendered.seal_page, rendered.seal_box)
-    except (letters.LetterRenderingUnavailable, signing.SigningUnavailable) as problem:
+    except (rendering.LetterRenderingUnavailable, signing.SigningUnavailable) as problem:
         raise WorkflowError(str(problem)) from None
     prints = signing.fingerprints(pdf)
     reply.pdf_sha256, reply.pdf_sm3 = prints["sha256"], prints["sm3"]
-    reply.pdf.save(letters.pdf_filename(reply), ContentFile(pdf), save=False)
+    reply.pdf.save(rendering.pdf_filename(reply), ContentFile(pdf), save=False)
     return _move(reply, user, "issue", extra_fields=("date", "issued_on", "pdf", "pdf_sha256", "pdf_sm3"))
 
 
@@ -302,7 +302,7 @@ def save_opinion(assignment: Assignment, user: User, text: str, *, submit_now: b
 def publish(reply: Reply, user: User) -> Publication:
     """公开: a leader of the agency who did not draft the reply approves the public version,
     which is generated without phone numbers. Confidential proposals are never published."""
-    from proposals import letters, signing
+    from proposals.letters import rendering, signing
 
     reply = _locked(reply)
     _require(user, reply.assignment.agency_id, (UserRole.LEADER,), "批准公开")
@@ -314,9 +314,9 @@ def publish(reply: Reply, user: User) -> Publication:
         raise WorkflowError("公开须由未参与起草的领导审核。")
     if Publication.objects.filter(reply=reply).exists():
         raise WorkflowError("该答复已经公开。")
-    pdf = letters.render_public_pdf(reply)
+    pdf = rendering.render_public_pdf(reply)
     publication = Publication(reply=reply, approved_by=user, pdf_sha256=signing.fingerprints(pdf)["sha256"])
-    publication.pdf.save(letters.public_pdf_filename(reply), ContentFile(pdf), save=False)
+    publication.pdf.save(rendering.public_pdf_filename(reply), ContentFile(pdf), save=False)
     publication.save()
     _audit("publish", publication, user, reply=reply.pk, pdf_sha256=publication.pdf_sha256)
     return publication

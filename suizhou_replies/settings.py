@@ -247,7 +247,7 @@ MAX_UPLOAD_BYTES = 10 * 2**20
 DATA_UPLOAD_MAX_MEMORY_SIZE = MAX_UPLOAD_BYTES
 DATA_UPLOAD_MAX_NUMBER_FILES = 5  # SEC-24: more files in one request → 400
 
-# ---- The letter PDF (proposals/letters.py) ----
+# ---- The letter PDF (proposals/letters/rendering.py, fonts.py) ----
 
 # Where `manage.py buildfonts` writes the subset fallback fonts (served as static files).
 LETTER_FONT_BUILD_DIR = BASE_DIR / "static" / "fonts"
@@ -258,7 +258,7 @@ LETTER_FONT_FILES = {
     for role in ("fangsong", "xiaobiaosong", "heiti", "kaiti")
 }
 
-# ---- Signing issued letters (proposals/signing.py) ----
+# ---- Signing issued letters (proposals/letters/signing.py) ----
 
 # Folder of the agencies' PKCS#12 files, the trusted roots and the protected password file.
 REPLY_SIGNING_DIR = Path(os.environ.get("REPLY_SIGNING_DIR", BASE_DIR / "pki"))

@@ -8,7 +8,7 @@ import pytest
 from django.core.management import call_command
 from django.db import connections
 
-from proposals.interchange import import_letter, read_letter_file
+from proposals.letters.interchange import import_letter, read_letter_file
 from proposals.models import Agency, Assignment, Role, User, UserRole
 
 REPO = Path(__file__).resolve().parent.parent

@@ -8,7 +8,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from proposals import letters
+from proposals.letters import rendering as letters
 from proposals.models import Reply
 from tests.test_workflow import (  # noqa: F401  (fixtures)
     draft, issued, lead_assignment, login, submitted, union_assignment,

@@ -12,7 +12,7 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from proposals import workflow
-from proposals.interchange import import_letter, read_letter
+from proposals.letters.interchange import import_letter, read_letter
 from proposals.models import ExportJob, Reply, ReplyStatus, User, UserRole
 from tests.conftest import SEED_JSON
 

@@ -294,7 +294,7 @@ def test_good_files_load_and_bad_file_is_refused_in_one_run(tmp_path):
 
 def test_failure_while_saving_rolls_back_the_whole_file(tmp_path, monkeypatch):
     """A fault after the proposal and agency are written leaves nothing of that file behind."""
-    import proposals.interchange as interchange
+    import proposals.letters.interchange as interchange
 
     def explode(*args, **kwargs):
         raise interchange.LetterFormatError("模拟故障")

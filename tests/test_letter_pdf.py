@@ -16,8 +16,8 @@ import pytest
 from django.core.management import call_command
 from django.urls import reverse
 
-from proposals import letters
-from proposals.interchange import import_letter, read_letter
+from proposals.letters import rendering as letters
+from proposals.letters.interchange import import_letter, read_letter
 from tests.conftest import SEED_JSON, SHARED_SEED_TXT
 
 pytestmark = pytest.mark.django_db

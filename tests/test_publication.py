@@ -10,7 +10,7 @@ from django.test import Client
 from django.urls import reverse
 
 from proposals import workflow
-from proposals.interchange import import_letter, read_letter
+from proposals.letters.interchange import import_letter, read_letter
 from proposals.models import AuditEvent, Publication, Reply, ReplyStatus
 from tests.conftest import SEED_JSON
 

@@ -15,8 +15,10 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from playwright.sync_api import expect
 
-from proposals import letters, workflow
-from proposals.interchange import import_letter, read_letter
+from proposals import workflow
+
+from proposals.letters import rendering as letters
+from proposals.letters.interchange import import_letter, read_letter
 from proposals.models import Assignment, ExportJob, Reply, ReplyStatus, ReplyVersion
 from tests.conftest import PASSWORD, SEED_JSON
 

@@ -15,7 +15,9 @@ from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign.validation import validate_pdf_signature
 from pyhanko_certvalidator import ValidationContext
 
-from proposals import signing, workflow
+from proposals import workflow
+
+from proposals.letters import signing
 from proposals.models import Reply, ReplyStatus
 from tests.conftest import SEED_JSON
 
@@ -137,7 +139,7 @@ def test_verifyreply_names_signer_and_archived_reply(signed, tmp_path):
 
 
 def test_unsigned_pdf_fails_verification(seed_reply, tmp_path):
-    from proposals import letters
+    from proposals.letters import rendering as letters
 
     path = tmp_path / "unsigned.pdf"
     path.write_bytes(letters.render_pdf(seed_reply))

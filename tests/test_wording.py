@@ -4,8 +4,8 @@ import datetime
 
 import pytest
 
-from proposals import wording
-from proposals.wording import Contact
+from proposals.letters import wording
+from proposals.letters.wording import Contact
 
 FULL = Contact("张春强", "13908661566", "孙建波", "19908660409", "441300")
 

@@ -7,7 +7,9 @@ import pytest
 from hypothesis import HealthCheck, settings, strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, rule, run_state_machine_as_test
 
-from proposals import letters, workflow
+from proposals import workflow
+
+from proposals.letters import rendering as letters
 from proposals.models import Assignment, Proposal, Reply, ReplyEvent, ReplyStatus as S, Role, User, UserRole
 from tests.conftest import PASSWORD
 

@@ -19,8 +19,8 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from proposals import letters
-from proposals.letters import clean_text
+from proposals.letters import rendering as letters
+from proposals.letters.rendering import clean_text
 from proposals.models import Assignment, Proposal, Reply, Role
 from tests.conftest import PASSWORD
 from tests.test_workflow import editor_data, login

@@ -24,8 +24,8 @@ from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
-from proposals import letters
-from proposals.interchange import import_letter, read_letter_file
+from proposals.letters import rendering
+from proposals.letters.interchange import import_letter, read_letter_file
 from proposals.models import Reply
 
 SEED = Path(__file__).resolve().parents[2] / "demo" / "reply-12.json"
@@ -110,7 +110,7 @@ def letter_documents() -> dict[str, str]:
             reply = import_letter(read_letter_file(SEED))
             if characters:
                 cut_to_about(reply, characters)
-            documents[name] = letters.letter_html(reply, for_pdf=True)
+            documents[name] = rendering.letter_html(reply, for_pdf=True)
             transaction.savepoint_rollback(sid)
         transaction.set_rollback(True)
     return documents
@@ -130,7 +130,7 @@ def spawn(mode: str, html: Path, count: int) -> dict:
 
 def run_child(mode: str, html_path: str, count: int) -> dict:
     html = Path(html_path).read_text(encoding="utf-8")
-    render = letters.render_pdf_from_html if mode == "portal" else letters.naive_baseline_pdf
+    render = rendering.render_pdf_from_html if mode == "portal" else rendering.naive_baseline_pdf
     timings, rss = [], []
     pdf = b""
     for _ in range(count):
@@ -169,7 +169,7 @@ def signing_figures(count: int) -> dict:
     from django.core.management import call_command
     from django.test.utils import override_settings
 
-    from proposals import signing
+    from proposals.letters import signing
 
     with tempfile.TemporaryDirectory() as folder, override_settings(
             MEDIA_ROOT=Path(folder) / "media", REPLY_SIGNING_DIR=Path(folder) / "pki",
@@ -180,7 +180,7 @@ def signing_figures(count: int) -> dict:
         call_command("make_demo_pki", stdout=io.StringIO())
         reply.assignment.agency.refresh_from_db()
         agency = reply.assignment.agency
-        rendered = letters.render_letter(reply)
+        rendered = rendering.render_letter(reply)
         signed: list[bytes] = []
 
         def sign():
@@ -206,7 +206,7 @@ def export_figures(letter_count: int) -> dict:
 
     with tempfile.TemporaryDirectory() as folder, override_settings(MEDIA_ROOT=Path(folder)), transaction.atomic():
         reply = import_letter(read_letter_file(SEED))
-        pdf = letters.render_pdf(reply)
+        pdf = rendering.render_pdf(reply)
         session, agency = reply.proposal.session, reply.assignment.agency
         for number in range(1000, 1000 + letter_count):
             proposal = Proposal.objects.create(session=session, number=str(number), title=f"测试建议{number}")

@@ -4,7 +4,7 @@ import json
 
 from django.core.management.base import BaseCommand, CommandError
 
-from proposals.interchange import export_letter
+from proposals.letters.interchange import export_letter
 from proposals.models import Reply
 
 

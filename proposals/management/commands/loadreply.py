@@ -7,8 +7,9 @@ from pathlib import Path
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
-from proposals import letters, workflow
-from proposals.interchange import LetterFormatError, import_letter, read_letter_file
+from proposals import workflow
+from proposals.letters import rendering
+from proposals.letters.interchange import LetterFormatError, import_letter, read_letter_file
 from proposals.models import User, UserRole
 
 
@@ -45,8 +46,8 @@ class Command(BaseCommand):
                     with reply.pdf.open("rb") as stored:
                         data = stored.read()
                 else:
-                    data = letters.render_pdf(reply)
-                (pdf_dir / letters.pdf_filename(reply)).write_bytes(data)
+                    data = rendering.render_pdf(reply)
+                (pdf_dir / rendering.pdf_filename(reply)).write_bytes(data)
             self.stdout.write(str(reply.pk))
         if failures:
             sys.exit(1)

@@ -6,7 +6,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
-from proposals.interchange import import_letter, read_letter_file
+from proposals.letters.interchange import import_letter, read_letter_file
 from proposals.models import Agency, Assignment, Reply, Role, User, UserRole
 
 SEED_LETTER = Path(__file__).resolve().parents[2] / "demo" / "reply-12.json"

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from proposals import signing
+from proposals.letters import signing
 from proposals.models import Reply
 
 

@@ -17,12 +17,12 @@ from django.conf import settings
 from django.db import transaction
 
 from measures.models import MAX_LEVEL, Measure, measure_tree
-from proposals import wording
+from proposals.letters import wording
 from proposals.models import (
     AddresseeTitle, Agency, AgencyCopy, Assignment, Deputy, HeadingStyle, Proposal,
     ProposalAuthor, ProposalKind, Reply, ReplyCopy, Role, Session,
 )
-from proposals.wording import ContactStyle, CopyStyle
+from proposals.letters.wording import ContactStyle, CopyStyle
 
 CONTACT_KEYS = ("leader_name", "leader_phone", "handler_name", "handler_phone", "postcode")
 SECTION_KEYS = ("heading", "paragraphs", "subsections")

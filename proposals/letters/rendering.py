@@ -1,4 +1,5 @@
 """The reply letter as HTML and as a GB/T 9704 PDF. The only module that imports WeasyPrint.
+(Font rules live in `fonts`, the public version's redaction in `public`.)
 
 One template (`letters/letter_document.html` around `letters/reply_letter.html`) and one
 stylesheet (`static/css/letter.css`, plus the font rules built here from settings) serve the
@@ -22,7 +23,6 @@ from pathlib import Path
 import pydyf
 from django.conf import settings
 from django.contrib.staticfiles import finders
-from django.core.exceptions import SuspiciousFileOperation
 from django.template.loader import render_to_string
 from django.urls import reverse
 from weasyprint import CSS, HTML
@@ -31,7 +31,11 @@ from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 from measures.models import measure_tree
-from proposals import wording
+from proposals.letters import wording
+from proposals.letters.fonts import (
+    FONT_ROLES, FONT_SELECTORS, agency_mark_class, agency_mark_css, agency_mark_size, font_css,
+    packaged_file,
+)
 from proposals.models import ClassCodePosition, Reply
 
 class _Deflate:
@@ -50,71 +54,11 @@ pydyf.zlib = _Deflate
 
 # Relative URLs in the letter resolve against this base; it names no real host.
 LETTER_BASE_URL = "https://letter.invalid/"
-STATIC_PREFIX = "static/"
-LICENSED_FONT_PREFIX = "letters/fonts/"
 
-
-@dataclass(frozen=True)
-class FontRole:
-    label: str
-    bundled_file: str  # made by `manage.py buildfonts` into LETTER_FONT_BUILD_DIR
-    system_family: str  # the full font, last in the chain, for rare name characters
-    generic: str
-
-
-FONT_ROLES = {
-    "fangsong": FontRole("仿宋", "portal-serif-regular.ttf", "Noto Serif CJK SC", "serif"),
-    "xiaobiaosong": FontRole("小标宋", "portal-serif-bold.ttf", "Noto Serif CJK SC", "serif"),
-    "heiti": FontRole("黑体", "portal-sans-regular.ttf", "Noto Sans CJK SC", "sans-serif"),
-    "kaiti": FontRole("楷体", "portal-kai-regular.ttf", "LXGW WenKai", "serif"),
-}
-# Which parts of the letter use which role (GB/T 9704: letter-layout.md §3).
-FONT_SELECTORS = {
-    "fangsong": ".letter",
-    "xiaobiaosong": ".letter-agency, .letter-title",
-    "heiti": ".letter-heading.level-1, .letter-attachment-label",
-    "kaiti": ".letter-heading.level-2, .letter-signer-name",
-}
 
 
 class LetterRenderingUnavailable(RuntimeError):
     """The PDF cannot be rendered on this machine; the message says what to install."""
-
-
-def licensed_font_path(role: str) -> Path | None:
-    configured = settings.LETTER_FONT_FILES.get(role) or ""
-    return Path(configured) if configured else None
-
-
-def font_css() -> str:
-    """@font-face rules and the font chain of every role, from settings; then the sizes of the
-    agency mark (agency_mark_css)."""
-    rules = []
-    for role, spec in FONT_ROLES.items():
-        chain = []
-        if licensed_font_path(role):
-            rules.append(f'@font-face {{ font-family: "Letter {role} licensed"; '
-                         f'src: url("/{LICENSED_FONT_PREFIX}{role}.ttf"); }}')
-            chain.append(f'"Letter {role} licensed"')
-        rules.append(f'@font-face {{ font-family: "Letter {role}"; '
-                     f'src: url("/{STATIC_PREFIX}fonts/{spec.bundled_file}"); }}')
-        chain += [f'"Letter {role}"', f'"{spec.system_family}"', spec.generic]
-        rules.append(f"{FONT_SELECTORS[role]} {{ font-family: {', '.join(chain)}; font-weight: normal; }}")
-    return "\n".join(rules) + "\n" + agency_mark_css()
-
-
-def packaged_file(relative_url: str) -> Path | None:
-    """The file behind a letter URL: a static file or a configured licensed font."""
-    if relative_url.startswith(STATIC_PREFIX):
-        try:
-            found = finders.find(relative_url[len(STATIC_PREFIX):])
-        except SuspiciousFileOperation:
-            return None
-        return Path(found) if found else None
-    match = re.fullmatch(re.escape(LICENSED_FONT_PREFIX) + r"(\w+)\.ttf", relative_url)
-    if match and match[1] in FONT_ROLES:
-        return licensed_font_path(match[1])
-    return None
 
 
 class LetterURLFetcher(URLFetcher):
@@ -185,28 +129,6 @@ def clean_text(text: str) -> str:
     """NFC, no control or zero-width characters, no non-breaking hyphens."""
     text = unicodedata.normalize("NFC", text).translate(_ODD_CHARACTERS)
     return "".join(ch for ch in text if unicodedata.category(ch) != "Cc")
-
-
-def agency_mark_size(name: str) -> float:
-    """Point size of the red agency mark: large, but one line within the 156 mm type area."""
-    type_area_pt = 156 / 25.4 * 72
-    return round(min(30.0, type_area_pt / max(len(name), 1) * 0.98), 1)
-
-
-# Agency.name holds at most 100 characters.
-AGENCY_MARK_MAX_CHARS = 100
-
-
-def agency_mark_class(name: str) -> str:
-    """The class that gives the agency mark its size. A class, not a style attribute: the
-    Content-Security-Policy (SEC-21) blocks inline styles in the preview pages."""
-    return f"mark-{min(max(len(name), 1), AGENCY_MARK_MAX_CHARS)}"
-
-
-def agency_mark_css() -> str:
-    """One rule per name length, with agency_mark_size's point size."""
-    return "".join(f".letter-agency.mark-{length} {{ font-size: {agency_mark_size('字' * length)}pt; }}\n"
-                   for length in range(1, AGENCY_MARK_MAX_CHARS + 1))
 
 
 def letter_context(reply: Reply, tree=None, copies=None) -> dict:
@@ -375,7 +297,7 @@ def feedback_form_filename(reply: Reply) -> str:
 
 def public_letter_html(reply: Reply) -> str:
     """The public version (no phone numbers) as a standalone HTML document."""
-    from proposals.redaction import public_context
+    from proposals.letters.public import public_context
 
     return render_to_string("letters/letter_document.html", {
         "letter": public_context(letter_context(reply)), "for_pdf": True, "font_css_url": "",
