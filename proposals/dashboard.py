@@ -15,7 +15,7 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce, Length
 
-from proposals.deadlines import DUE_SOON_DAYS
+from proposals.models.deadlines import DUE_SOON_DAYS
 from proposals.models import (
     ANSWERING_ROLES, Assignment, CoOpinion, Feedback, ProposalAuthor, Reply, ReplyStatus,
 )

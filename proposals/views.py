@@ -22,7 +22,7 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 
-from proposals import audit, deadlines, spreadsheets, workflow
+from proposals import audit, spreadsheets, workflow
 from proposals.letters import fonts, rendering
 from proposals import exports as exports_module
 from proposals.forms import (
@@ -31,7 +31,7 @@ from proposals.forms import (
 )
 from proposals.models import (
     Agency, Assignment, CoOpinion, Deputy, ExportJob, ExportStatus, Extension, Proposal, Publication, Reply, ReplyStatus, ReplyVersion, Session,
-    UserRole,
+    UserRole, deadlines,
 )
 
 

@@ -16,7 +16,8 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 
-from proposals import audit, deadlines
+from proposals import audit
+from proposals.models import deadlines
 from proposals.letters.interchange import export_letter
 from proposals.models import (
     ANSWERING_ROLES as ANSWERING, Assignment, CoOpinion, Deputy, Feedback, Publication, Rating, Reply, ReplyCopy,

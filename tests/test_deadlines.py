@@ -7,7 +7,8 @@ import time_machine
 from django.test import Client
 from django.urls import reverse
 
-from proposals import deadlines, workflow
+from proposals import workflow
+from proposals.models import deadlines
 from proposals.models import Assignment, CalendarDay, Proposal, Role, Session
 
 pytestmark = pytest.mark.django_db

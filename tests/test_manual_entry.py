@@ -8,7 +8,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from proposals import deadlines
+from proposals.models import deadlines
 from proposals.models import (
     Agency, Assignment, AssignmentChange, AuditEvent, Proposal, Reply, ReplyEvent, Role,
 )

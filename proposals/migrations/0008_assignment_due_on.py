@@ -4,8 +4,8 @@ from django.db import migrations, models
 
 
 def fill_due_on(apps, schema_editor):
-    """Compute the stored due date of existing assignments (same rules as proposals.deadlines)."""
-    from proposals.deadlines import add_months
+    """Compute the stored due date of existing assignments (same rules as proposals.models.deadlines)."""
+    from proposals.models.deadlines import add_months
 
     Assignment = apps.get_model("proposals", "Assignment")
     Extension = apps.get_model("proposals", "Extension")

@@ -6,6 +6,9 @@ due date is the earlier of the two; an approved extension replaces both with the
 month clock. Working-day clocks skip the official holidays and count 调休 weekends as working
 days (chinese-calendar), with `CalendarDay` rows first for years the package does not know.
 A date is overdue from the day after its due date.
+
+Part of the models layer: `Assignment.due_on` is stored from these rules, so the models call
+them; the rules read only `CalendarDay` and the objects they are given.
 """
 
 from __future__ import annotations
@@ -16,8 +19,11 @@ from typing import TYPE_CHECKING
 
 from django.utils import timezone
 
+from proposals.models.sessions import CalendarDay
+
 if TYPE_CHECKING:
-    from proposals.models import Assignment, Session
+    from proposals.models.proposals import Assignment
+    from proposals.models.sessions import Session
 
 DUE_SOON_DAYS = 7
 
@@ -30,8 +36,6 @@ def add_months(day: datetime.date, months: int) -> datetime.date:
 
 
 def is_workday(day: datetime.date) -> bool:
-    from proposals.models import CalendarDay
-
     override = CalendarDay.objects.filter(day=day).values_list("is_workday", flat=True).first()
     if override is not None:
         return override
