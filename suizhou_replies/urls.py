@@ -1,58 +1,70 @@
+"""The portal's table of contents: every page, grouped by who uses it (proposals/views/<module>)."""
+
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from proposals import views
+from proposals.views import (
+    accounts, cohandling, documents, drafting, public, records, registration, supervision,
+)
 
 urlpatterns = [
-    path("", views.home, name="home"),
-    path("work/", views.queue, name="queue"),
-    path("proposals/new/", views.proposal_create, name="proposal_create"),
-    path("proposals/<int:pk>/", views.proposal_detail, name="proposal_detail"),
-    path("proposals/<int:pk>/edit/", views.proposal_edit, name="proposal_edit"),
-    path("proposals/<int:pk>/assignments/new/", views.proposal_assign, name="proposal_assign"),
-    path("assignments/<int:pk>/edit/", views.assignment_edit, name="assignment_edit"),
-    path("assignments/<int:pk>/reassign/", views.assignment_reassign, name="assignment_reassign"),
-    path("assignments/<int:pk>/start/", views.assignment_start, name="assignment_start"),
-    path("assignments/<int:pk>/opinion/", views.opinion_edit, name="opinion_edit"),
-    path("assignments/<int:pk>/supervise/", views.assignment_supervise, name="assignment_supervise"),
-    path("notices/", views.notices, name="notices"),
-    path("notices/read/", views.notices_read, name="notices_read"),
-    path("replies/<int:pk>/", views.reply_detail, name="reply_detail"),
-    path("replies/<int:pk>/edit/", views.reply_edit, name="reply_edit"),
-    path("replies/<int:pk>/preview/", views.reply_preview, name="reply_preview"),
-    path("replies/<int:pk>/submit/", views.reply_submit, name="reply_submit"),
-    path("replies/<int:pk>/return/", views.reply_return, name="reply_return"),
-    path("replies/<int:pk>/sign-off/", views.reply_sign_off, name="reply_sign_off"),
-    path("replies/<int:pk>/issue/", views.reply_issue, name="reply_issue"),
-    path("replies/<int:pk>/feedback/", views.reply_feedback, name="reply_feedback"),
-    path("replies/<int:pk>/changes/", views.reply_changes, name="reply_changes"),
-    path("replies/<int:pk>/versions/<int:number>/", views.version_detail, name="version_detail"),
-    path("replies/<int:pk>/pdf/", views.reply_pdf, name="reply_pdf"),
-    path("replies/<int:pk>/feedback-form/", views.feedback_form_pdf, name="feedback_form_pdf"),
-    path("replies/<int:pk>/publish/", views.reply_publish, name="reply_publish"),
-    path("replies/<int:pk>/extension/", views.reply_extension, name="reply_extension"),
-    path("replies/<int:pk>/communications/", views.reply_communication, name="reply_communication"),
-    path("verify/", views.verify_letter, name="verify_letter"),
-    path("dashboard/", views.committee_dashboard, name="dashboard"),
-    path("statistics/", views.statistics_page, name="statistics"),
-    path("statistics/<str:table>.xlsx", views.statistics_xlsx, name="statistics_xlsx"),
-    path("intake/", views.intake, name="intake"),
-    path("intake/template.xlsx", views.intake_template, name="intake_template"),
-    path("audit/", views.audit_log, name="audit_log"),
-    path("audit.xlsx", views.audit_xlsx, name="audit_xlsx"),
-    path("exports/", views.exports, name="exports"),
-    path("exports/<int:pk>/", views.export_detail, name="export_detail"),
-    path("exports/<int:pk>/download/", views.export_download, name="export_download"),
-    path("public/", views.public_list, name="public_list"),
-    path("public/replies/<int:pk>/", views.public_reply, name="public_reply"),
-    path("public/replies/<int:pk>/pdf/", views.public_reply_pdf, name="public_reply_pdf"),
-    path("letters/fonts.css", views.letter_font_css, name="letter_font_css"),
-    path("letters/fonts/<str:role>.ttf", views.licensed_font, name="licensed_font"),
+    # Drafting and review (经办人, 主管领导): start page, 我的办理, the reply and its editor
+    path("", drafting.home, name="home"),
+    path("work/", drafting.queue, name="queue"),
+    path("assignments/<int:pk>/start/", drafting.assignment_start, name="assignment_start"),
+    path("replies/<int:pk>/", drafting.reply_detail, name="reply_detail"),
+    path("replies/<int:pk>/edit/", drafting.reply_edit, name="reply_edit"),
+    path("replies/<int:pk>/preview/", drafting.reply_preview, name="reply_preview"),
+    path("replies/<int:pk>/submit/", drafting.reply_submit, name="reply_submit"),
+    path("replies/<int:pk>/return/", drafting.reply_return, name="reply_return"),
+    path("replies/<int:pk>/sign-off/", drafting.reply_sign_off, name="reply_sign_off"),
+    path("replies/<int:pk>/issue/", drafting.reply_issue, name="reply_issue"),
+    path("replies/<int:pk>/publish/", drafting.reply_publish, name="reply_publish"),
+    path("replies/<int:pk>/extension/", drafting.reply_extension, name="reply_extension"),
+    path("replies/<int:pk>/communications/", drafting.reply_communication, name="reply_communication"),
+    path("replies/<int:pk>/changes/", drafting.reply_changes, name="reply_changes"),
+    path("replies/<int:pk>/versions/<int:number>/", drafting.version_detail, name="version_detail"),
+    # The letter as files
+    path("replies/<int:pk>/pdf/", documents.reply_pdf, name="reply_pdf"),
+    path("replies/<int:pk>/feedback-form/", documents.feedback_form_pdf, name="feedback_form_pdf"),
+    path("letters/fonts.css", documents.letter_font_css, name="letter_font_css"),
+    path("letters/fonts/<str:role>.ttf", documents.licensed_font, name="licensed_font"),
+    # Co-handling (协办／会办): the 会办意见
+    path("assignments/<int:pk>/opinion/", cohandling.opinion_edit, name="opinion_edit"),
+    # Committee supervision: dashboard, statistics, 督办, ratings, notices
+    path("dashboard/", supervision.committee_dashboard, name="dashboard"),
+    path("statistics/", supervision.statistics_page, name="statistics"),
+    path("statistics/<str:table>.xlsx", supervision.statistics_xlsx, name="statistics_xlsx"),
+    path("assignments/<int:pk>/supervise/", supervision.assignment_supervise, name="assignment_supervise"),
+    path("replies/<int:pk>/feedback/", supervision.reply_feedback, name="reply_feedback"),
+    path("notices/", supervision.notices, name="notices"),
+    path("notices/read/", supervision.notices_read, name="notices_read"),
+    # Registration and intake (committee staff): proposals, 交办, 调整承办单位
+    path("intake/", registration.intake, name="intake"),
+    path("intake/template.xlsx", registration.intake_template, name="intake_template"),
+    path("proposals/new/", registration.proposal_create, name="proposal_create"),
+    path("proposals/<int:pk>/", registration.proposal_detail, name="proposal_detail"),
+    path("proposals/<int:pk>/edit/", registration.proposal_edit, name="proposal_edit"),
+    path("proposals/<int:pk>/assignments/new/", registration.proposal_assign, name="proposal_assign"),
+    path("assignments/<int:pk>/edit/", registration.assignment_edit, name="assignment_edit"),
+    path("assignments/<int:pk>/reassign/", registration.assignment_reassign, name="assignment_reassign"),
+    # Records: audit trail, verification, filing exports
+    path("audit/", records.audit_log, name="audit_log"),
+    path("audit.xlsx", records.audit_xlsx, name="audit_xlsx"),
+    path("verify/", records.verify_letter, name="verify_letter"),
+    path("exports/", records.exports, name="exports"),
+    path("exports/<int:pk>/", records.export_detail, name="export_detail"),
+    path("exports/<int:pk>/download/", records.export_download, name="export_download"),
+    # The public side, without login
+    path("public/", public.public_list, name="public_list"),
+    path("public/replies/<int:pk>/", public.public_reply, name="public_reply"),
+    path("public/replies/<int:pk>/pdf/", public.public_reply_pdf, name="public_reply_pdf"),
+    # Accounts
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
-    path("accounts/password/", views.password_change, name="password_change"),
+    path("accounts/password/", accounts.password_change, name="password_change"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),
 ]
 
-handler403 = "proposals.views.permission_denied"
+handler403 = "proposals.views.accounts.permission_denied"
