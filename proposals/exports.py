@@ -12,7 +12,7 @@ from django.utils import timezone
 from django_tasks import task
 
 from proposals.models import ExportJob, ExportStatus, Reply, ReplyStatus
-from proposals.spreadsheets import xlsx
+from proposals.supervision.spreadsheets import xlsx
 
 REGISTER_COLUMNS = ["编号", "标题", "提出人", "承办单位", "办理结果分类", "答复日期", "轮次", "SHA-256", "SM3"]
 def archive_name(reply: Reply) -> str:

@@ -380,10 +380,10 @@ def approve_extension(assignment: Assignment, user: User):
 def supervise(assignment: Assignment, user: User, message: str):
     """督办: committee staff remind the agency; every active user of it gets an in-app notice and,
     where an address is on file, an e-mail (Django's mail backend). The notice is logged."""
-    from django.core.mail import send_mail
     from django.urls import reverse
 
-    from proposals.models import Notice, SupervisionNotice
+    from proposals.models import SupervisionNotice
+    from proposals.supervision.notices import notify_agency
 
     if user.role != UserRole.COMMITTEE:
         raise WorkflowError("督办由委员会工作人员发出。")
@@ -397,11 +397,9 @@ def supervise(assignment: Assignment, user: User, message: str):
     text = f"{subject}（{proposal.title}）：{notice.message}"
     reply = assignment.replies.order_by("-round").first()
     link = reverse("reply_detail", args=[reply.pk]) if reply else reverse("queue")
-    recipients = list(assignment.agency.users.filter(is_active=True))
-    Notice.objects.bulk_create(Notice(user=r, text=text, link=link) for r in recipients)
-    addresses = [r.email for r in recipients if r.email]
-    if addresses:
-        notice.emailed = send_mail(subject, text, None, addresses, fail_silently=True) and len(addresses)
+    emailed = notify_agency(assignment.agency, subject, text, link)
+    if emailed is not None:
+        notice.emailed = emailed
         notice.save(update_fields=["emailed"])
     return notice
 

@@ -6,7 +6,7 @@ import datetime
 
 import pytest
 
-from proposals import dashboard, statistics
+from proposals.supervision import dashboard, statistics
 from proposals.models import (
     Agency, Assignment, Deputy, Feedback, Proposal, ProposalAuthor, Reply, Role, Session,
 )

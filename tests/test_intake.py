@@ -9,7 +9,7 @@ from django.test import Client
 from django.urls import reverse
 from openpyxl import Workbook, load_workbook
 
-from proposals import intake
+from proposals.supervision import intake
 from proposals.models import Agency, Assignment, AuditEvent, Proposal, Session
 
 pytestmark = pytest.mark.django_db

@@ -10,7 +10,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from proposals import statistics
+from proposals.supervision import statistics
 from proposals.models import (
     Agency, Assignment, Communication, Deputy, Feedback, Proposal, ProposalAuthor, Reply, Role, Session,
 )

@@ -13,7 +13,9 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET
 
-from proposals import audit, spreadsheets
+from proposals import audit
+
+from proposals.supervision import spreadsheets
 from proposals import exports as exports_module
 from proposals.models import (
     ExportJob, ExportStatus, Reply, Session,

@@ -16,7 +16,9 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
-from proposals import audit, spreadsheets, workflow
+from proposals import audit, workflow
+
+from proposals.supervision import spreadsheets
 from proposals.forms import (
     AssignmentChangeForm, AssignmentForm, ProposalEntryForm, ProposalForm, ReassignForm,
 )
@@ -29,7 +31,7 @@ from proposals.views.shared import assignment_for, committee_only, posted, propo
 
 def intake(request: HttpRequest) -> HttpResponse:
     """Import a session's proposal list from Excel or CSV: all rows or none."""
-    from proposals import intake as intake_module
+    from proposals.supervision import intake as intake_module
 
     committee_only(request)
     result, refused = None, ""
@@ -56,7 +58,7 @@ def intake(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 def intake_template(request: HttpRequest) -> HttpResponse:
-    from proposals import intake as intake_module
+    from proposals.supervision import intake as intake_module
 
     committee_only(request)
     return FileResponse(io.BytesIO(intake_module.template_xlsx()), as_attachment=True,

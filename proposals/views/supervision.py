@@ -14,7 +14,9 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 
-from proposals import audit, spreadsheets, workflow
+from proposals import audit, workflow
+
+from proposals.supervision import spreadsheets
 from proposals.forms import (
     FeedbackForm,
 )
@@ -29,7 +31,7 @@ from proposals.views.shared import act, assignment_for, committee_only, reply_fo
 def committee_dashboard(request: HttpRequest) -> HttpResponse:
     """Every proposal × agency with status, round, class, due date and days left; filters,
     search, sorting and pages. The same few queries whatever the number of rows."""
-    from proposals import dashboard
+    from proposals.supervision import dashboard
     from proposals.models import Rating, Role
 
     committee_only(request)
@@ -53,7 +55,7 @@ def committee_dashboard(request: HttpRequest) -> HttpResponse:
 
 
 def _statistics(request: HttpRequest):
-    from proposals import statistics
+    from proposals.supervision import statistics
 
     session_id = request.GET.get("session", "")
     session_id = int(session_id) if session_id.isdigit() else None

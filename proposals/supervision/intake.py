@@ -21,7 +21,7 @@ from django.db import transaction
 from proposals.models import (
     Agency, Assignment, Proposal, ProposalKind, Role, Session,
 )
-from proposals.spreadsheets import xlsx
+from proposals.supervision.spreadsheets import xlsx
 
 COLUMNS = ["编号", "标题", "类别", "领衔代表", "联名代表", "主办单位", "协办单位", "交办日期", "重点督办"]
 REQUIRED = ["编号", "标题", "领衔代表", "主办单位", "交办日期"]
