@@ -6,4 +6,4 @@ class ProposalsConfig(AppConfig):
     verbose_name = "建议提案办理"
 
     def ready(self) -> None:
-        from proposals import signals  # noqa: F401  (connects the audit receivers)
+        from proposals.records import signals  # noqa: F401  (connects the audit receivers)

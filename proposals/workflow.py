@@ -16,7 +16,7 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 
-from proposals import audit
+from proposals.records import audit
 from proposals.models import deadlines
 from proposals.letters.interchange import export_letter
 from proposals.models import (

@@ -71,7 +71,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
-    "proposals.audit.AuditContextMiddleware",
+    "proposals.records.audit.AuditContextMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "proposals.accounts.AccountPolicyMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -139,7 +139,7 @@ AXES_COOLOFF_TIME = datetime.timedelta(minutes=int(os.environ.get("DJANGO_LOCKOU
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "proposals.accounts.lockout_response"
-AXES_CLIENT_IP_CALLABLE = "proposals.audit.client_ip"
+AXES_CLIENT_IP_CALLABLE = "proposals.records.audit.client_ip"
 AXES_VERBOSE = False
 
 # SEC-04: sessions live in the database (so logout and disabling an account end them), expire

@@ -14,7 +14,8 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from measures.models import Measure
-from proposals import audit, dbguards, workflow
+from proposals import workflow
+from proposals.records import audit, dbguards
 from proposals.models import AuditEvent, Reply, ReplyCopy, ReplyEvent
 from tests.conftest import PASSWORD
 from tests.test_workflow import (  # noqa: F401  (fixtures)

@@ -13,8 +13,8 @@ from django.core.management.base import CommandError
 from django.db import connection
 from django.urls import reverse
 
-from proposals import dbguards
-from proposals.audit import verify_chain
+from proposals.records import dbguards
+from proposals.records.audit import verify_chain
 from proposals.models import AuditEvent, Publication, Reply
 from tests.databases import empty_database
 from tests.test_workflow import (  # noqa: F401  (fixtures)

@@ -33,7 +33,7 @@ from django.test import Client
 from django.urls import reverse
 
 from measures.models import Measure
-from proposals.audit import verify_chain
+from proposals.records.audit import verify_chain
 from proposals.models import AuditEvent, Reply, ReplyEvent, ReplyVersion, User, UserRole
 from tests.conftest import PASSWORD, REPO
 from tests.databases import sqlite_file_copy

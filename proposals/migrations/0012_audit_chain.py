@@ -1,5 +1,5 @@
 """The audit table becomes an append-only hash chain, and issued letters are guarded by
-database triggers (proposals.dbguards)."""
+database triggers (proposals.records.dbguards)."""
 
 import hashlib
 
@@ -26,13 +26,13 @@ def chain_existing_rows(apps, schema_editor):
 
 
 def install_guards(apps, schema_editor):
-    from proposals import dbguards
+    from proposals.records import dbguards
 
     dbguards.install(schema_editor.connection)
 
 
 def remove_guards(apps, schema_editor):
-    from proposals import dbguards
+    from proposals.records import dbguards
 
     dbguards.remove(schema_editor.connection)
 

@@ -21,10 +21,10 @@ class AuditEvent(models.Model):
     """One security-relevant event: when (stored in UTC, shown with its offset), who (and their
     role then), from which IP, what, on which object, with what outcome.
 
-    Append-only: database triggers refuse UPDATE and DELETE (proposals.dbguards), and each row
+    Append-only: database triggers refuse UPDATE and DELETE (proposals.records.dbguards), and each row
     carries the SHA-256 of the previous row's hash and its own canonical JSON, so that
     `manage.py verifyaudit` names any row edited, deleted or inserted behind the portal's back.
-    Written only by `proposals.audit.record`."""
+    Written only by `proposals.records.audit.record`."""
 
     seq = models.PositiveBigIntegerField("序号", unique=True, editable=False)
     at = models.DateTimeField("时间", default=timezone.now, db_index=True, editable=False)

@@ -10,7 +10,7 @@ from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
-from proposals import audit
+from proposals.records import audit
 from proposals.views.shared import posted
 
 

@@ -12,7 +12,7 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
-from proposals import audit
+from proposals.records import audit
 from proposals.letters import fonts, rendering
 from proposals.views.shared import reply_for
 

@@ -16,7 +16,9 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.views.decorators.http import require_GET, require_POST
 
-from proposals import audit, workflow
+from proposals import workflow
+
+from proposals.records import audit
 from proposals.letters import rendering
 from proposals.forms import (
     CommunicationForm, FeedbackForm, MeasureRowFormSet, ReplyForm, ReturnForm, measure_rows, outline_to_tree,

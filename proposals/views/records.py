@@ -13,10 +13,10 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET
 
-from proposals import audit
+from proposals.records import audit
 
 from proposals.supervision import spreadsheets
-from proposals import exports as exports_module
+from proposals.records import exports as exports_module
 from proposals.models import (
     ExportJob, ExportStatus, Reply, Session,
 )

@@ -16,7 +16,9 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
-from proposals import audit, workflow
+from proposals import workflow
+
+from proposals.records import audit
 
 from proposals.supervision import spreadsheets
 from proposals.forms import (

@@ -14,7 +14,9 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 
-from proposals import audit, workflow
+from proposals import workflow
+
+from proposals.records import audit
 
 from proposals.supervision import spreadsheets
 from proposals.forms import (

@@ -201,7 +201,7 @@ def export_figures(letter_count: int) -> dict:
     from django.core.files.base import ContentFile
     from django.test.utils import override_settings
 
-    from proposals.exports import build_session_archive
+    from proposals.records.exports import build_session_archive
     from proposals.models import Assignment, ExportJob, Proposal, ReplyStatus, User, UserRole
 
     with tempfile.TemporaryDirectory() as folder, override_settings(MEDIA_ROOT=Path(folder)), transaction.atomic():

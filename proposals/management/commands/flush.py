@@ -8,7 +8,7 @@ back afterwards, in the same connection.
 from django.core.management.commands.flush import Command as FlushCommand
 from django.db import connections
 
-from proposals import dbguards
+from proposals.records import dbguards
 
 
 class Command(FlushCommand):

@@ -5,7 +5,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from proposals import backup
+from proposals.records import backup
 
 
 class Command(BaseCommand):

@@ -3,7 +3,7 @@ behind the portal's back. Exit status 0 when the chain is whole, 1 otherwise."""
 
 from django.core.management.base import BaseCommand, CommandError
 
-from proposals import audit
+from proposals.records import audit
 
 
 class Command(BaseCommand):

@@ -3,7 +3,7 @@ stored letter PDF against the SHA-256 in its row (REL-06, REL-07). Exit status 1
 
 from django.core.management.base import BaseCommand, CommandError
 
-from proposals import backup
+from proposals.records import backup
 
 
 class Command(BaseCommand):

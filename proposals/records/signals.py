@@ -8,7 +8,7 @@ from django.contrib.auth.signals import user_logged_in, user_logged_out, user_lo
 from django.db.models.signals import post_save, pre_save
 from django.dispatch import receiver
 
-from proposals import audit
+from proposals.records import audit
 from proposals.models import User
 
 WATCHED = ("role", "agency_id", "office", "is_active", "is_staff", "is_superuser", "password")

@@ -37,7 +37,7 @@ from django.core.files import File
 from django.core.files.storage import default_storage
 from django.db import connection, transaction
 
-from proposals.audit import verify_chain
+from proposals.records.audit import verify_chain
 from proposals.models import AuditEvent, ReplyStatus
 
 FORMAT = 1
