@@ -7,3 +7,4 @@ class ProposalsConfig(AppConfig):
 
     def ready(self) -> None:
         from proposals.records import signals  # noqa: F401  (connects the audit receivers)
+        from proposals.web import accounts  # noqa: F401  (notes each login's time in its session)

@@ -61,11 +61,11 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     # SEC-21: django-csp's middleware plus X-Frame-Options, first, so that redirects to HTTPS,
     # static files and the 400 page for an unknown Host carry the headers too.
-    "proposals.headers.SecurityHeadersMiddleware",
+    "proposals.web.headers.SecurityHeadersMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # REL-04: a request that failed because the database is unreachable gets the 503 page.
-    "proposals.availability.DatabaseUnavailableMiddleware",
+    "proposals.web.availability.DatabaseUnavailableMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -73,7 +73,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "proposals.records.audit.AuditContextMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
-    "proposals.accounts.AccountPolicyMiddleware",
+    "proposals.web.accounts.AccountPolicyMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last, as django-axes requires: turns its lockout into our login page with a message.
     "axes.middleware.AxesMiddleware",
@@ -92,7 +92,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "proposals.context_processors.unread_notices",
+                "proposals.web.context_processors.unread_notices",
             ],
         },
     },
@@ -124,11 +124,11 @@ LOGOUT_REDIRECT_URL = "login"
 # Long passwords (64, 200 characters) are accepted whole: PBKDF2 does not truncate.
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "proposals.accounts.MinimumLengthValidator",
+    {"NAME": "proposals.web.accounts.MinimumLengthValidator",
      "OPTIONS": {"min_length": int(os.environ.get("DJANGO_PASSWORD_MIN_LENGTH", "8"))}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
-    {"NAME": "proposals.accounts.CharacterClassesValidator", "OPTIONS": {"min_classes": 3}},
+    {"NAME": "proposals.web.accounts.CharacterClassesValidator", "OPTIONS": {"min_classes": 3}},
 ]
 
 # SEC-03: 5 failures for one (user name, IP) lock that pair for 30 minutes (django-axes); the
@@ -138,7 +138,7 @@ AXES_FAILURE_LIMIT = int(os.environ.get("DJANGO_LOCKOUT_FAILURES", "5"))
 AXES_COOLOFF_TIME = datetime.timedelta(minutes=int(os.environ.get("DJANGO_LOCKOUT_MINUTES", "30")))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
-AXES_LOCKOUT_CALLABLE = "proposals.accounts.lockout_response"
+AXES_LOCKOUT_CALLABLE = "proposals.web.accounts.lockout_response"
 AXES_CLIENT_IP_CALLABLE = "proposals.records.audit.client_ip"
 AXES_VERBOSE = False
 
@@ -206,7 +206,7 @@ CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS", "")
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
-# Every response carries the policy (django-csp, via proposals.headers): no inline script,
+# Every response carries the policy (django-csp, via proposals.web.headers): no inline script,
 # handler or style attribute runs; a page that needs an inline block gives it the response's
 # nonce: <script nonce="{{ request.csp_nonce }}">.
 CONTENT_SECURITY_POLICY = {

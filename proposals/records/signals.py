@@ -72,15 +72,4 @@ def _locked_out(sender, request, username=None, ip_address=None, **kwargs):
     audit.record(request, "lockout", outcome="locked", username=str(username or "")[:150], ip_address=ip_address)
 
 
-def _remember_login_time(sender, request, user, **kwargs):
-    import time
-
-    from proposals.accounts import LOGIN_AT
-
-    if hasattr(request, "session"):
-        request.session[LOGIN_AT] = time.time()
-
-
-user_logged_in.connect(_remember_login_time, dispatch_uid="remember_login_time")
-
 user_locked_out.connect(_locked_out, dispatch_uid="audit_lockout")

@@ -8,6 +8,7 @@ import time
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout, password_validation
+from django.contrib.auth.signals import user_logged_in
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -89,3 +90,12 @@ def lockout_response(request: HttpRequest, original_response=None, credentials=N
     return render(request, "registration/login.html", {
         "form": AuthenticationForm(request), "locked": f"登录失败次数过多，已暂时锁定，请{minutes}分钟后再试。"},
         status=429)
+
+
+def remember_login_time(sender, request, user, **kwargs) -> None:
+    """Every login notes its time in the session, for the absolute session limit above."""
+    if hasattr(request, "session"):
+        request.session[LOGIN_AT] = time.time()
+
+
+user_logged_in.connect(remember_login_time, dispatch_uid="remember_login_time")
