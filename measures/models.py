@@ -61,15 +61,3 @@ class Measure(LetterPart):
     @property
     def paragraph_list(self) -> list[str]:
         return [line for line in self.paragraphs.splitlines() if line.strip()]
-
-
-def measure_tree(reply) -> list[tuple[Measure, list]]:
-    """The reply's measures as nested (measure, children) pairs in printed order, in one query."""
-    by_parent: dict[int | None, list[Measure]] = {}
-    for measure in Measure.objects.filter(reply=reply).order_by("position", "pk"):
-        by_parent.setdefault(measure.parent_id, []).append(measure)
-
-    def build(parent_id: int | None) -> list[tuple[Measure, list]]:
-        return [(m, build(m.pk)) for m in by_parent.get(parent_id, [])]
-
-    return build(None)

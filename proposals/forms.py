@@ -6,9 +6,7 @@ import re
 
 from django import forms
 from django.conf import settings
-from django.forms import formset_factory
 
-from measures.models import MAX_LEVEL, Measure
 from proposals.models import Agency, Assignment, Communication, Proposal, Rating, Reply, ReplyCopy, Role
 
 COPY_LINE = re.compile(r"^(?P<recipient>.+?)\s*(?:（(?P<a>\d+)份）|\((?P<b>\d+)份\)|\s(?P<c>\d+))?$")
@@ -76,83 +74,6 @@ class ReplyForm(forms.ModelForm):
         reply.copies.all().delete()
         ReplyCopy.objects.bulk_create(ReplyCopy(reply=reply, position=i, recipient=r, copies=n)
                                       for i, (r, n) in enumerate(data["copies_text"], start=1))
-
-
-class MeasureRowForm(forms.Form):
-    """One section of the reply in outline order: its level, heading and paragraphs."""
-
-    level = forms.TypedChoiceField(label="层级", coerce=int, initial=1,
-                                   choices=[(1, "一级 一、"), (2, "二级 （一）"), (3, "三级 1."), (4, "四级 （1）")],
-                                   widget=forms.Select(attrs={"class": "form-select form-select-sm"}))
-    heading = forms.CharField(label="小标题", required=False,
-                              max_length=Measure._meta.get_field("heading").max_length,
-                              widget=forms.TextInput(attrs={"placeholder": "小标题（不含序号，可留空）"}))
-    paragraphs = forms.CharField(label="内容", required=False,
-                                 widget=forms.Textarea(attrs={"rows": 4, "placeholder": "正文，每段一行"}))
-
-
-class BaseMeasureRowFormSet(forms.BaseFormSet):
-    def clean(self) -> None:
-        if any(self.errors):
-            return
-        previous = 0
-        for number, form in enumerate(self.forms, start=1):
-            data = form.cleaned_data
-            if not data or (not data.get("heading") and not data.get("paragraphs", "").strip()):
-                continue
-            level = data["level"]
-            if level > previous + 1:
-                raise forms.ValidationError(
-                    f"第{number}条办理措施：层级不能跳级（上一条是第{previous or '—'}级，这一条是第{level}级）。")
-            previous = level
-
-    def rows(self) -> list[dict]:
-        """The non-empty rows in order."""
-        return [f.cleaned_data for f in self.forms
-                if f.cleaned_data and (f.cleaned_data.get("heading") or f.cleaned_data.get("paragraphs", "").strip())]
-
-
-MeasureRowFormSet = formset_factory(MeasureRowForm, formset=BaseMeasureRowFormSet, extra=0,
-                                    max_num=200, validate_max=True, absolute_max=200)
-
-
-def measure_rows(reply: Reply) -> list[dict]:
-    """The reply's measures flattened to outline rows, for the editor."""
-    from measures.models import measure_tree
-
-    rows = []
-
-    def walk(tree):
-        for measure, children in tree:
-            rows.append({"level": measure.level, "heading": measure.heading, "paragraphs": measure.paragraphs})
-            walk(children)
-
-    walk(measure_tree(reply))
-    return rows
-
-
-def outline_to_tree(rows: list[dict]) -> list[tuple[Measure, list]]:
-    """Outline rows to unsaved (measure, children) pairs; a level never exceeds MAX_LEVEL."""
-    root: list = []
-    stack: list[tuple[int, list]] = [(0, root)]
-    for row in rows:
-        level = min(row["level"], MAX_LEVEL)
-        while stack[-1][0] >= level:
-            stack.pop()
-        level = stack[-1][0] + 1
-        children: list = []
-        measure = Measure(level=level, heading=row.get("heading") or "",
-                          paragraphs="\n".join(p.strip() for p in row.get("paragraphs", "").splitlines() if p.strip()))
-        stack[-1][1].append((measure, children))
-        stack.append((level, children))
-    return root
-
-
-def save_tree(reply: Reply, tree, parent: Measure | None = None) -> None:
-    for position, (measure, children) in enumerate(tree, start=1):
-        measure.reply, measure.parent, measure.position = reply, parent, position
-        measure.save()
-        save_tree(reply, children, measure)
 
 
 class ReturnForm(forms.Form):

@@ -265,7 +265,8 @@ def reopen(previous: Reply, user: User, note: str) -> Reply:
 
 
 def _copy_measures(source: Reply, target: Reply) -> None:
-    from measures.models import Measure, measure_tree
+    from measures.models import Measure
+    from measures.outline import measure_tree
 
     def copy(tree, parent):
         for measure, children in tree:

@@ -16,7 +16,8 @@ from typing import Any
 from django.conf import settings
 from django.db import transaction
 
-from measures.models import MAX_LEVEL, Measure, measure_tree
+from measures.models import MAX_LEVEL, Measure
+from measures.outline import measure_tree
 from proposals.letters import wording
 from proposals.models import (
     AddresseeTitle, Agency, AgencyCopy, Assignment, Deputy, HeadingStyle, Proposal,

@@ -30,7 +30,7 @@ from weasyprint.text import ffi as weasyprint_ffi
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
-from measures.models import measure_tree
+from measures.outline import measure_tree
 from proposals.letters import wording
 from proposals.letters.fonts import (
     FONT_ROLES, FONT_SELECTORS, agency_mark_class, agency_mark_css, agency_mark_size, font_css,

@@ -20,10 +20,9 @@ from proposals import workflow
 
 from proposals.records import audit
 from proposals.letters import rendering
-from proposals.forms import (
-    CommunicationForm, FeedbackForm, MeasureRowFormSet, ReplyForm, ReturnForm, measure_rows, outline_to_tree,
-    save_tree,
-)
+from measures.forms import MeasureRowFormSet
+from measures.outline import measure_rows, outline_to_tree, save_tree
+from proposals.forms import CommunicationForm, FeedbackForm, ReplyForm, ReturnForm
 from proposals.models import (
     Assignment, CoOpinion, Extension, Proposal, Publication, Reply, ReplyStatus, ReplyVersion, UserRole, deadlines,
 )
