@@ -38,9 +38,9 @@ class Command(BaseCommand):
     def handle(self, *args, proposals: int = 0, agencies: int = 60, **options):
         self.seed_letter_and_users()
         if proposals:
-            from proposals import demo_data
+            from proposals.demo import bulk
 
-            counts = demo_data.build(proposals, agencies)
+            counts = bulk.build(proposals, agencies)
             self.stdout.write("演示数据：" + "，".join(f"{k} {v}" for k, v in counts.items()))
 
     def seed_letter_and_users(self) -> None:
