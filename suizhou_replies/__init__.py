@@ -1,0 +1,1 @@
+"""The Django project: environment-driven settings and the URL table, nothing else."""
