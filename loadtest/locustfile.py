@@ -60,12 +60,29 @@ def _open_log(environment, **kwargs):
 
 
 @events.request.add_listener
-def _log_request(request_type, name, response_time, response_length, response=None, exception=None,
-                 start_time=None, **kwargs):
+def _log_request(
+    request_type,
+    name,
+    response_time,
+    response_length,
+    response=None,
+    exception=None,
+    start_time=None,
+    **kwargs,
+):
     if _log["writer"] is not None:
         status = getattr(response, "status_code", "") if response is not None else ""
-        _log["writer"].writerow([f"{start_time or time.time():.3f}", request_type, name, f"{response_time:.1f}",
-                                 status, response_length, str(exception)[:200] if exception else ""])
+        _log["writer"].writerow(
+            [
+                f"{start_time or time.time():.3f}",
+                request_type,
+                name,
+                f"{response_time:.1f}",
+                status,
+                response_length,
+                str(exception)[:200] if exception else "",
+            ]
+        )
 
 
 @events.quitting.add_listener
@@ -76,6 +93,7 @@ def _close_log(environment, **kwargs):
 
 
 # --- the editor form, as htmx sends it for the live preview ---------------------------------------
+
 
 class FormFields(HTMLParser):
     """Successful controls of <form id=…>, as a browser submits them (not those in <template>)."""
@@ -142,6 +160,7 @@ class FormFields(HTMLParser):
 
 # --- users ---------------------------------------------------------------------------------------
 
+
 class PortalUser(HttpUser):
     abstract = True
     wait_time = between(2, 8)
@@ -172,10 +191,19 @@ class PortalUser(HttpUser):
     def login(self):
         page = self.get("/accounts/login/", "/accounts/login/")
         token = CSRF.search(page.text or "")
-        with self.client.post("/accounts/login/", name="/accounts/login/ (POST)", allow_redirects=False,
-                              catch_response=True, headers={"Referer": f"{self.host}/accounts/login/"},
-                              data={"username": self.account["username"], "password": PASSWORD, "next": "",
-                                    "csrfmiddlewaretoken": token.group(1) if token else ""}) as response:
+        with self.client.post(
+            "/accounts/login/",
+            name="/accounts/login/ (POST)",
+            allow_redirects=False,
+            catch_response=True,
+            headers={"Referer": f"{self.host}/accounts/login/"},
+            data={
+                "username": self.account["username"],
+                "password": PASSWORD,
+                "next": "",
+                "csrfmiddlewaretoken": token.group(1) if token else "",
+            },
+        ) as response:
             if response.status_code != 302 or response.headers.get("Location", "").startswith(LOST):
                 response.failure(f"login refused: HTTP {response.status_code}")
             else:
@@ -184,8 +212,9 @@ class PortalUser(HttpUser):
         self.get("/", "/ (start page after login)")
 
 
-is_pdf = (lambda r: r.headers.get("Content-Type", "").startswith("application/pdf")
-          and r.content[:5] == b"%PDF-")
+is_pdf = lambda r: (
+    r.headers.get("Content-Type", "").startswith("application/pdf") and r.content[:5] == b"%PDF-"
+)
 is_xlsx = lambda r: r.content[:2] == b"PK"  # noqa: E731
 
 
@@ -215,8 +244,12 @@ class AgencyClerk(PortalUser):
         self.open_editor(random.choice(self.drafts))
 
     def open_editor(self, pk: int) -> None:
-        response = self.get(f"/replies/{pk}/edit/", "/replies/[id]/edit/",
-                            expect=lambda r: 'id="reply-form"' in r.text, what="the editor")
+        response = self.get(
+            f"/replies/{pk}/edit/",
+            "/replies/[id]/edit/",
+            expect=lambda r: 'id="reply-form"' in r.text,
+            what="the editor",
+        )
         if response.status_code == 200:
             parser = FormFields("reply-form")
             parser.feed(response.text)
@@ -230,27 +263,45 @@ class AgencyClerk(PortalUser):
             self.open_editor(pk)
             if pk not in self.form:
                 return
-        fields = [(name, value + f"（修改{random.randrange(1000)}）" if name == "closing" else value)
-                  for name, value in self.form[pk]]
+        fields = [
+            (name, value + f"（修改{random.randrange(1000)}）" if name == "closing" else value)
+            for name, value in self.form[pk]
+        ]
         token = dict(fields).get("csrfmiddlewaretoken", "")
-        with self.client.post(f"/replies/{pk}/preview/", name="/replies/[id]/preview/ (POST)", data=fields,
-                              allow_redirects=False, catch_response=True,
-                              headers={"HX-Request": "true", "X-CSRFToken": token,
-                                       "Referer": f"{self.host}/replies/{pk}/edit/"}) as response:
+        with self.client.post(
+            f"/replies/{pk}/preview/",
+            name="/replies/[id]/preview/ (POST)",
+            data=fields,
+            allow_redirects=False,
+            catch_response=True,
+            headers={
+                "HX-Request": "true",
+                "X-CSRFToken": token,
+                "Referer": f"{self.host}/replies/{pk}/edit/",
+            },
+        ) as response:
             self.check(response, lambda r: "修改" in r.text, "the previewed letter")
 
     @task(2)
     def letter_pdf(self):
         """The draft's letter, rendered on demand (the full 8-page seed letter)."""
-        self.get(f"/replies/{random.choice(self.drafts)}/pdf/", "/replies/[id]/pdf/ (draft, rendered)",
-                 expect=is_pdf, what="a PDF")
+        self.get(
+            f"/replies/{random.choice(self.drafts)}/pdf/",
+            "/replies/[id]/pdf/ (draft, rendered)",
+            expect=is_pdf,
+            what="a PDF",
+        )
 
     @task(1)
     def issued_pdf(self):
         """An issued reply's stored, signed PDF (hash re-checked on every download)."""
         if self.issued:
-            self.get(f"/replies/{random.choice(self.issued)}/pdf/", "/replies/[id]/pdf/ (issued, stored)",
-                     expect=is_pdf, what="a PDF")
+            self.get(
+                f"/replies/{random.choice(self.issued)}/pdf/",
+                "/replies/[id]/pdf/ (issued, stored)",
+                expect=is_pdf,
+                what="a PDF",
+            )
 
 
 class CommitteeStaff(PortalUser):
@@ -285,9 +336,14 @@ class CommitteeStaff(PortalUser):
 
     @task(2)
     def dashboard_pages(self):
-        self.client_get_params("/dashboard/", "/dashboard/ (page n, sorted)", {
-            "page": random.randint(2, DASH["pages"]),
-            "sort": random.choice(["due", "-due", "number", "-number", "agency", "status", "session"])})
+        self.client_get_params(
+            "/dashboard/",
+            "/dashboard/ (page n, sorted)",
+            {
+                "page": random.randint(2, DASH["pages"]),
+                "sort": random.choice(["due", "-due", "number", "-number", "agency", "status", "session"]),
+            },
+        )
 
     @task(2)
     def reply_page(self):
@@ -299,7 +355,9 @@ class CommitteeStaff(PortalUser):
 
     @task(1)
     def statistics_session(self):
-        self.client_get_params("/statistics/", "/statistics/ (one session)", {"session": DASH["demo_session"]})
+        self.client_get_params(
+            "/statistics/", "/statistics/ (one session)", {"session": DASH["demo_session"]}
+        )
 
     @task(1)
     def statistics_xlsx(self):
@@ -307,8 +365,16 @@ class CommitteeStaff(PortalUser):
 
     @task(1)
     def audit(self):
-        params = random.choice([{}, {}, {"page": random.randint(2, 20)}, {"event": "pdf_download"},
-                                {"event": "login"}, {"actor": "load-clerk"}])
+        params = random.choice(
+            [
+                {},
+                {},
+                {"page": random.randint(2, 20)},
+                {"event": "pdf_download"},
+                {"event": "login"},
+                {"actor": "load-clerk"},
+            ]
+        )
         self.client_get_params("/audit/", "/audit/", params)
 
     def client_get_params(self, path: str, name: str, params: dict):

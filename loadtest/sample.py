@@ -26,7 +26,7 @@ def stat(pid: int) -> tuple[int, float, int] | None:
         rss_pages = int(Path(f"/proc/{pid}/statm").read_text().split()[1])
     except (OSError, ValueError, IndexError):
         return None
-    fields = raw[raw.rindex(")") + 2:].split()
+    fields = raw[raw.rindex(")") + 2 :].split()
     return int(fields[1]), (int(fields[11]) + int(fields[12])) / TICK, rss_pages * PAGE_KB
 
 
@@ -37,14 +37,24 @@ def machine_busy() -> float:
 
 
 def main() -> None:
-    out, master, locust_file, db, interval = sys.argv[1], int(sys.argv[2]), Path(sys.argv[3]), sys.argv[4], float(sys.argv[5])
+    out, master, locust_file, db, interval = (
+        sys.argv[1],
+        int(sys.argv[2]),
+        Path(sys.argv[3]),
+        sys.argv[4],
+        float(sys.argv[5]),
+    )
     marker = f" {db} ".encode()
     with open(out, "w", buffering=1) as csv:
         csv.write("time,pid,role,rss_kb,cpu_s\n")
         while stat(master) is not None:
             now = time.time()
             rows = [(0, "machine", 0, machine_busy())]
-            locust = int(locust_file.read_text()) if locust_file.exists() and locust_file.read_text().strip() else None
+            locust = (
+                int(locust_file.read_text())
+                if locust_file.exists() and locust_file.read_text().strip()
+                else None
+            )
             for entry in os.scandir("/proc"):
                 if not entry.name.isdigit():
                     continue

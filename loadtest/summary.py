@@ -42,10 +42,14 @@ def main(out: Path) -> None:
 
     steady_from = start + STEADY_AFTER_S
     print((out / "machine.txt").read_text(encoding="utf-8").strip().replace("\n", "  \n"))
-    print(f"\n{len(rows)} requests in {end - start:.0f} s ({len(rows) / (end - start):.1f} req/s). "
-          f"Whole run, and (last two columns) the steady state after the first {STEADY_AFTER_S} s "
-          f"(ramp-up: every user logs in within the first seconds).\n")
-    print("| page | method | requests | p50 ms | p95 ms | max ms | failures | steady: requests | steady: p95 ms |")
+    print(
+        f"\n{len(rows)} requests in {end - start:.0f} s ({len(rows) / (end - start):.1f} req/s). "
+        f"Whole run, and (last two columns) the steady state after the first {STEADY_AFTER_S} s "
+        f"(ramp-up: every user logs in within the first seconds).\n"
+    )
+    print(
+        "| page | method | requests | p50 ms | p95 ms | max ms | failures | steady: requests | steady: p95 ms |"
+    )
     print("|---|---|---:|---:|---:|---:|---:|---:|---:|")
 
     def line(label: str, method: str, items: list) -> tuple[float, float, int]:
@@ -53,8 +57,10 @@ def main(out: Path) -> None:
         later = sorted(float(r["ms"]) for r in items if float(r["start"]) >= steady_from)
         failures = sum(1 for r in items if r["error"])
         p95, p95_later = percentile(times, 95), percentile(later, 95)
-        print(f"| {label} | {method} | {len(items)} | {percentile(times, 50):.0f} | {p95:.0f} | {times[-1]:.0f} "
-              f"| {failures} | {len(later)} | {'–' if not later else f'{p95_later:.0f}'} |")
+        print(
+            f"| {label} | {method} | {len(items)} | {percentile(times, 50):.0f} | {p95:.0f} | {times[-1]:.0f} "
+            f"| {failures} | {len(later)} | {'–' if not later else f'{p95_later:.0f}'} |"
+        )
         return p95, p95_later, failures
 
     whole, steady = [], []
@@ -75,10 +81,15 @@ def main(out: Path) -> None:
     slow = sorted(float(r["start"]) - start for r in rows if float(r["ms"]) > 1000)
     logins = sorted(float(r["start"]) - start for r in rows if r["method"] == "POST" and "login" in r["name"])
     if logins:
-        print(f"\nRamp-up: {len(logins)} logins between {logins[0]:.0f} s and {logins[-1]:.0f} s; "
-              f"{len(slow)} requests over 1 s" + (f", the last one starting at {slow[-1]:.0f} s." if slow else "."))
+        print(
+            f"\nRamp-up: {len(logins)} logins between {logins[0]:.0f} s and {logins[-1]:.0f} s; "
+            f"{len(slow)} requests over 1 s"
+            + (f", the last one starting at {slow[-1]:.0f} s." if slow else ".")
+        )
     errors_5xx = sum(1 for r in rows if r["status"].startswith("5"))
-    print(f"\nErrors: {failures} failed of {len(rows)} ({100 * failures / len(rows):.2f} %), {errors_5xx} HTTP 5xx.")
+    print(
+        f"\nErrors: {failures} failed of {len(rows)} ({100 * failures / len(rows):.2f} %), {errors_5xx} HTTP 5xx."
+    )
     if failures:
         reasons = defaultdict(int)
         for r in rows:
@@ -87,15 +98,32 @@ def main(out: Path) -> None:
         for (name, error), count in sorted(reasons.items(), key=lambda kv: -kv[1])[:10]:
             print(f"- {count} × `{name}`: {error}")
     exceptions = out / "locust_exceptions.csv"
-    crashed = sum(int(e["Count"]) for e in csv.DictReader(open(exceptions, encoding="utf-8"))) if exceptions.exists() else 0
+    crashed = (
+        sum(int(e["Count"]) for e in csv.DictReader(open(exceptions, encoding="utf-8")))
+        if exceptions.exists()
+        else 0
+    )
     if crashed:
-        print(f"Locust task exceptions (journey bugs, not server errors): {crashed}; see locust_exceptions.csv.")
-    ok_errors = (f"0 errors ({failures} failed requests, {crashed} task exceptions)", failures == 0 and crashed == 0)
-    for title, verdicts in ((f"whole run", whole), (f"steady state, after the first {STEADY_AFTER_S} s", steady)):
+        print(
+            f"Locust task exceptions (journey bugs, not server errors): {crashed}; see locust_exceptions.csv."
+        )
+    ok_errors = (
+        f"0 errors ({failures} failed requests, {crashed} task exceptions)",
+        failures == 0 and crashed == 0,
+    )
+    for title, verdicts in (
+        (f"whole run", whole),
+        (f"steady state, after the first {STEADY_AFTER_S} s", steady),
+    ):
         verdicts = [*verdicts, ok_errors]
-        print(f"\nTargets (GET p95 ≤ {GET_P95_MS} ms, PDF p95 ≤ {PDF_P95_MS} ms, 0 errors), {title}: "
-              + ("**met**" if all(ok for _, ok in verdicts) else "**not met**: "
-                 + "; ".join(text for text, ok in verdicts if not ok)))
+        print(
+            f"\nTargets (GET p95 ≤ {GET_P95_MS} ms, PDF p95 ≤ {PDF_P95_MS} ms, 0 errors), {title}: "
+            + (
+                "**met**"
+                if all(ok for _, ok in verdicts)
+                else "**not met**: " + "; ".join(text for text, ok in verdicts if not ok)
+            )
+        )
 
     rss = list(csv.DictReader(open(out / "rss.csv", encoding="utf-8")))
     procs: dict[tuple[str, str], list] = defaultdict(list)
@@ -107,7 +135,9 @@ def main(out: Path) -> None:
     def cpu(samples) -> float:
         return float(samples[-1]["cpu_s"]) - float(samples[0]["cpu_s"])
 
-    print(f"\nProcesses, sampled every {times[1] - times[0]:.0f} s over {span:.0f} s (CPU: average cores busy):\n")
+    print(
+        f"\nProcesses, sampled every {times[1] - times[0]:.0f} s over {span:.0f} s (CPU: average cores busy):\n"
+    )
     print("| process | pid | RSS start MB | RSS peak MB | RSS end MB | CPU cores |")
     print("|---|---|---:|---:|---:|---:|")
     mine = 0.0
@@ -118,18 +148,23 @@ def main(out: Path) -> None:
             mb = [int(s["rss_kb"]) / 1024 for s in samples]
             mine += cpu(samples)
             label = f"gunicorn {role}" if role != "locust" else "locust (load generator, same box)"
-            print(f"| {label} | {pid} | {mb[0]:.0f} | {max(mb):.0f} | {mb[-1]:.0f} | {cpu(samples) / span:.2f} |")
+            print(
+                f"| {label} | {pid} | {mb[0]:.0f} | {max(mb):.0f} | {mb[-1]:.0f} | {cpu(samples) / span:.2f} |"
+            )
     backends = [samples for (kind, _), samples in procs.items() if kind == "postgres"]
     if backends:
         pg = sum(cpu(samples) for samples in backends)
         mine += pg
-        print(f"| PostgreSQL backends of the scratch database ({len(backends)}) | – | – | – | – | {pg / span:.2f} |")
+        print(
+            f"| PostgreSQL backends of the scratch database ({len(backends)}) | – | – | – | – | {pg / span:.2f} |"
+        )
     machine = [samples for (kind, _), samples in procs.items() if kind == "machine"]
     if machine:
         total = cpu(machine[0])
-        print(f"| other processes on the machine (not part of the test) | – | – | – | – | {(total - mine) / span:.2f} |")
+        print(
+            f"| other processes on the machine (not part of the test) | – | – | – | – | {(total - mine) / span:.2f} |"
+        )
         print(f"| whole machine ({os.cpu_count()} CPUs) | – | – | – | – | {total / span:.2f} |")
-
 
 
 if __name__ == "__main__":

@@ -12,14 +12,24 @@ from measures.models import Measure
 class MeasureRowForm(forms.Form):
     """One section of the reply in outline order: its level, heading and paragraphs."""
 
-    level = forms.TypedChoiceField(label="层级", coerce=int, initial=1,
-                                   choices=[(1, "一级 一、"), (2, "二级 （一）"), (3, "三级 1."), (4, "四级 （1）")],
-                                   widget=forms.Select(attrs={"class": "form-select form-select-sm"}))
-    heading = forms.CharField(label="小标题", required=False,
-                              max_length=Measure._meta.get_field("heading").max_length,
-                              widget=forms.TextInput(attrs={"placeholder": "小标题（不含序号，可留空）"}))
-    paragraphs = forms.CharField(label="内容", required=False,
-                                 widget=forms.Textarea(attrs={"rows": 4, "placeholder": "正文，每段一行"}))
+    level = forms.TypedChoiceField(
+        label="层级",
+        coerce=int,
+        initial=1,
+        choices=[(1, "一级 一、"), (2, "二级 （一）"), (3, "三级 1."), (4, "四级 （1）")],
+        widget=forms.Select(attrs={"class": "form-select form-select-sm"}),
+    )
+    heading = forms.CharField(
+        label="小标题",
+        required=False,
+        max_length=Measure._meta.get_field("heading").max_length,
+        widget=forms.TextInput(attrs={"placeholder": "小标题（不含序号，可留空）"}),
+    )
+    paragraphs = forms.CharField(
+        label="内容",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4, "placeholder": "正文，每段一行"}),
+    )
 
 
 class BaseMeasureRowFormSet(forms.BaseFormSet):
@@ -34,14 +44,20 @@ class BaseMeasureRowFormSet(forms.BaseFormSet):
             level = data["level"]
             if level > previous + 1:
                 raise forms.ValidationError(
-                    f"第{number}条办理措施：层级不能跳级（上一条是第{previous or '—'}级，这一条是第{level}级）。")
+                    f"第{number}条办理措施：层级不能跳级（上一条是第{previous or '—'}级，这一条是第{level}级）。"
+                )
             previous = level
 
     def rows(self) -> list[dict]:
         """The non-empty rows in order."""
-        return [f.cleaned_data for f in self.forms
-                if f.cleaned_data and (f.cleaned_data.get("heading") or f.cleaned_data.get("paragraphs", "").strip())]
+        return [
+            f.cleaned_data
+            for f in self.forms
+            if f.cleaned_data
+            and (f.cleaned_data.get("heading") or f.cleaned_data.get("paragraphs", "").strip())
+        ]
 
 
-MeasureRowFormSet = formset_factory(MeasureRowForm, formset=BaseMeasureRowFormSet, extra=0,
-                                    max_num=200, validate_max=True, absolute_max=200)
+MeasureRowFormSet = formset_factory(
+    MeasureRowForm, formset=BaseMeasureRowFormSet, extra=0, max_num=200, validate_max=True, absolute_max=200
+)

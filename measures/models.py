@@ -19,14 +19,22 @@ class Measure(LetterPart):
     paragraphs. `paragraphs` holds one paragraph per line.
     """
 
-    reply = models.ForeignKey("proposals.Reply", on_delete=models.CASCADE, related_name="measures",
-                              verbose_name="答复")
-    parent = models.ForeignKey("self", on_delete=models.CASCADE, null=True, blank=True,
-                               related_name="children", verbose_name="上级措施")
+    reply = models.ForeignKey(
+        "proposals.Reply", on_delete=models.CASCADE, related_name="measures", verbose_name="答复"
+    )
+    parent = models.ForeignKey(
+        "self",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="children",
+        verbose_name="上级措施",
+    )
     level = models.PositiveSmallIntegerField("层级", default=1)
     position = models.PositiveSmallIntegerField("排序", default=1)
-    heading = models.CharField("小标题", max_length=500, blank=True,
-                               help_text="不含序号，如：关于提高工人待遇方面；留空表示无小标题")
+    heading = models.CharField(
+        "小标题", max_length=500, blank=True, help_text="不含序号，如：关于提高工人待遇方面；留空表示无小标题"
+    )
     paragraphs = models.TextField("内容", blank=True, help_text="每段一行")
 
     class Meta:
@@ -34,18 +42,28 @@ class Measure(LetterPart):
         verbose_name_plural = "办理措施"
         ordering = ["reply", "level", "position"]
         constraints = [
-            models.CheckConstraint(condition=Q(level__gte=1) & Q(level__lte=MAX_LEVEL),
-                                   name="measure_level_1_to_4",
-                                   violation_error_message="办理措施最多四级。"),
-            models.CheckConstraint(condition=Q(level=1, parent__isnull=True) | Q(level__gt=1, parent__isnull=False),
-                                   name="measure_parent_matches_level",
-                                   violation_error_message="一级措施没有上级，下级措施必须有上级。"),
-            models.UniqueConstraint(fields=["reply", "position"], condition=Q(parent__isnull=True),
-                                    name="unique_top_measure_position",
-                                    violation_error_message="同一答复的一级措施排序不能重复。"),
-            models.UniqueConstraint(fields=["parent", "position"], condition=Q(parent__isnull=False),
-                                    name="unique_child_measure_position",
-                                    violation_error_message="同一上级下的措施排序不能重复。"),
+            models.CheckConstraint(
+                condition=Q(level__gte=1) & Q(level__lte=MAX_LEVEL),
+                name="measure_level_1_to_4",
+                violation_error_message="办理措施最多四级。",
+            ),
+            models.CheckConstraint(
+                condition=Q(level=1, parent__isnull=True) | Q(level__gt=1, parent__isnull=False),
+                name="measure_parent_matches_level",
+                violation_error_message="一级措施没有上级，下级措施必须有上级。",
+            ),
+            models.UniqueConstraint(
+                fields=["reply", "position"],
+                condition=Q(parent__isnull=True),
+                name="unique_top_measure_position",
+                violation_error_message="同一答复的一级措施排序不能重复。",
+            ),
+            models.UniqueConstraint(
+                fields=["parent", "position"],
+                condition=Q(parent__isnull=False),
+                name="unique_child_measure_position",
+                violation_error_message="同一上级下的措施排序不能重复。",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -30,7 +30,9 @@ def measure_rows(reply: Reply) -> list[dict]:
 
     def walk(tree):
         for measure, children in tree:
-            rows.append({"level": measure.level, "heading": measure.heading, "paragraphs": measure.paragraphs})
+            rows.append(
+                {"level": measure.level, "heading": measure.heading, "paragraphs": measure.paragraphs}
+            )
             walk(children)
 
     walk(measure_tree(reply))
@@ -47,8 +49,11 @@ def outline_to_tree(rows: list[dict]) -> list[tuple[Measure, list]]:
             stack.pop()
         level = stack[-1][0] + 1
         children: list = []
-        measure = Measure(level=level, heading=row.get("heading") or "",
-                          paragraphs="\n".join(p.strip() for p in row.get("paragraphs", "").splitlines() if p.strip()))
+        measure = Measure(
+            level=level,
+            heading=row.get("heading") or "",
+            paragraphs="\n".join(p.strip() for p in row.get("paragraphs", "").splitlines() if p.strip()),
+        )
         stack[-1][1].append((measure, children))
         stack.append((level, children))
     return root

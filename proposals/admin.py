@@ -3,9 +3,29 @@ from django.contrib.auth.admin import UserAdmin
 
 from measures.models import Measure
 from proposals.models import (
-    Agency, AgencyCopy, Assignment, AuditEvent, CalendarDay, CoOpinion, Communication, ExportJob, Extension, Notice,
-    AssignmentChange, Publication, ReplyVersion, SupervisionNotice, Deputy, Feedback, Proposal, ProposalAuthor, Reply, ReplyCopy,
-    ReplyEvent, Session, User,
+    Agency,
+    AgencyCopy,
+    Assignment,
+    AuditEvent,
+    CalendarDay,
+    CoOpinion,
+    Communication,
+    ExportJob,
+    Extension,
+    Notice,
+    AssignmentChange,
+    Publication,
+    ReplyVersion,
+    SupervisionNotice,
+    Deputy,
+    Feedback,
+    Proposal,
+    ProposalAuthor,
+    Reply,
+    ReplyCopy,
+    ReplyEvent,
+    Session,
+    User,
 )
 
 admin.site.site_header = "随州市建议提案答复管理"
@@ -30,9 +50,23 @@ class SessionAdmin(admin.ModelAdmin):
     search_fields = ["name"]
     fieldsets = [
         (None, {"fields": ["name", "body", "year"]}),
-        ("办理期限", {"fields": ["reply_months", "extended_reply_months", "co_opinion_months", "rehandling_months",
-                             "meeting_days", "meeting_working_days", "feedback_working_days",
-                             "publication_working_days", "opinion_calendar_date", "reply_calendar_date"]}),
+        (
+            "办理期限",
+            {
+                "fields": [
+                    "reply_months",
+                    "extended_reply_months",
+                    "co_opinion_months",
+                    "rehandling_months",
+                    "meeting_days",
+                    "meeting_working_days",
+                    "feedback_working_days",
+                    "publication_working_days",
+                    "opinion_calendar_date",
+                    "reply_calendar_date",
+                ]
+            },
+        ),
     ]
 
 
@@ -116,8 +150,12 @@ class ReplyAdmin(admin.ModelAdmin):
     list_display = ["__str__", "agency_name", "round", "status", "class_code", "date"]
     readonly_fields = ["status", "version", "issued_on", "pdf", "pdf_sha256", "created_by"]
     list_filter = ["status", "class_code", "round", "assignment__agency", "assignment__proposal__session"]
-    search_fields = ["title", "assignment__proposal__number", "assignment__proposal__title",
-                     "assignment__agency__name"]
+    search_fields = [
+        "title",
+        "assignment__proposal__number",
+        "assignment__proposal__title",
+        "assignment__agency__name",
+    ]
     autocomplete_fields = ["assignment"]
     inlines = [ReplyCopyInline, MeasureInline, ReplyEventInline]
 
@@ -137,7 +175,9 @@ class PortalUserAdmin(UserAdmin):
     list_display = ["username", "first_name", "role", "agency", "office", "is_active"]
     list_filter = ["role", "agency", "is_active"]
     search_fields = ["username", "first_name", "last_name", "agency__name", "office"]
-    fieldsets = UserAdmin.fieldsets + (("所属与角色", {"fields": ["role", "agency", "office", "must_change_password"]}),)
+    fieldsets = UserAdmin.fieldsets + (
+        ("所属与角色", {"fields": ["role", "agency", "office", "must_change_password"]}),
+    )
     add_fieldsets = UserAdmin.add_fieldsets + (("所属与角色", {"fields": ["role", "agency", "office"]}),)
 
     def save_model(self, request, obj, form, change) -> None:

@@ -21,18 +21,43 @@ class ReplyForm(forms.ModelForm):
 
     version = forms.IntegerField(widget=forms.HiddenInput)
     class_code = forms.ChoiceField(label="办理结果分类", required=False)
-    consulted_text = forms.CharField(label="会商单位", required=False, widget=forms.Textarea(attrs={"rows": 2}),
-                                     help_text="每行一个，开头语据此写明“经会商……意见”")
-    copies_text = forms.CharField(label="抄送", required=False, widget=forms.Textarea(attrs={"rows": 2}),
-                                  help_text="每行一个单位，份数写在括号里，如：市政府督查室（2份）")
-    attachments_text = forms.CharField(label="附件", required=False, widget=forms.Textarea(attrs={"rows": 2}),
-                                       help_text="每行一个附件名称")
+    consulted_text = forms.CharField(
+        label="会商单位",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="每行一个，开头语据此写明“经会商……意见”",
+    )
+    copies_text = forms.CharField(
+        label="抄送",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="每行一个单位，份数写在括号里，如：市政府督查室（2份）",
+    )
+    attachments_text = forms.CharField(
+        label="附件", required=False, widget=forms.Textarea(attrs={"rows": 2}), help_text="每行一个附件名称"
+    )
 
     class Meta:
         model = Reply
-        fields = ["title", "salutation", "opening", "closing", "heading_style", "doc_number", "signer",
-                  "publicity", "signature", "date", "leader_name", "leader_phone", "handler_name",
-                  "handler_phone", "postcode", "contact_style", "copy_style"]
+        fields = [
+            "title",
+            "salutation",
+            "opening",
+            "closing",
+            "heading_style",
+            "doc_number",
+            "signer",
+            "publicity",
+            "signature",
+            "date",
+            "leader_name",
+            "leader_phone",
+            "handler_name",
+            "handler_phone",
+            "postcode",
+            "contact_style",
+            "copy_style",
+        ]
         widgets = {
             "opening": forms.Textarea(attrs={"rows": 3}),
             "closing": forms.Textarea(attrs={"rows": 3}),
@@ -42,15 +67,23 @@ class ReplyForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["class_code"].choices = [("", "未分类")] + [
-            (code, f"{code}类：{wording}") for code, wording in settings.REPLY_CLASS_CODES.items()]
+            (code, f"{code}类：{wording}") for code, wording in settings.REPLY_CLASS_CODES.items()
+        ]
         reply = self.instance
         if reply.pk and not self.is_bound:
             self.initial.update(
-                version=reply.version, class_code=reply.class_code,
-                consulted_text="\n".join(reply.consulted), attachments_text="\n".join(reply.attachments),
-                copies_text="\n".join(str(c) for c in reply.copies.all()))
-        self.fields["title"].widget.attrs["placeholder"] = reply.proposal.default_reply_title() if reply.pk else ""
-        self.fields["salutation"].widget.attrs["placeholder"] = reply.proposal.default_salutation() if reply.pk else ""
+                version=reply.version,
+                class_code=reply.class_code,
+                consulted_text="\n".join(reply.consulted),
+                attachments_text="\n".join(reply.attachments),
+                copies_text="\n".join(str(c) for c in reply.copies.all()),
+            )
+        self.fields["title"].widget.attrs["placeholder"] = (
+            reply.proposal.default_reply_title() if reply.pk else ""
+        )
+        self.fields["salutation"].widget.attrs["placeholder"] = (
+            reply.proposal.default_salutation() if reply.pk else ""
+        )
 
     def clean_copies_text(self) -> list[tuple[str, int | None]]:
         copies = []
@@ -72,18 +105,26 @@ class ReplyForm(forms.ModelForm):
         reply.consulted = lines(data["consulted_text"])
         reply.attachments = lines(data["attachments_text"])
         reply.copies.all().delete()
-        ReplyCopy.objects.bulk_create(ReplyCopy(reply=reply, position=i, recipient=r, copies=n)
-                                      for i, (r, n) in enumerate(data["copies_text"], start=1))
+        ReplyCopy.objects.bulk_create(
+            ReplyCopy(reply=reply, position=i, recipient=r, copies=n)
+            for i, (r, n) in enumerate(data["copies_text"], start=1)
+        )
 
 
 class ReturnForm(forms.Form):
-    reason = forms.CharField(label="退回理由", widget=forms.Textarea(attrs={"rows": 3}),
-                             error_messages={"required": "退回修改必须说明理由。"})
+    reason = forms.CharField(
+        label="退回理由",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": "退回修改必须说明理由。"},
+    )
 
 
 class OpinionForm(forms.Form):
-    text = forms.CharField(label="会办意见", widget=forms.Textarea(attrs={"rows": 10}),
-                           error_messages={"required": "会办意见不能为空。"})
+    text = forms.CharField(
+        label="会办意见",
+        widget=forms.Textarea(attrs={"rows": 10}),
+        error_messages={"required": "会办意见不能为空。"},
+    )
 
 
 class FeedbackForm(forms.Form):
@@ -96,15 +137,19 @@ class FeedbackForm(forms.Form):
         rated = set(reply.feedback.values_list("deputy_id", flat=True))
         self.fields["deputy"].choices = [
             (a.deputy_id, f"{a.deputy.name}{'（领衔）' if a.is_lead else ''}")
-            for a in reply.proposal.authorships.select_related("deputy") if a.deputy_id not in rated]
+            for a in reply.proposal.authorships.select_related("deputy")
+            if a.deputy_id not in rated
+        ]
 
 
 class CommunicationForm(forms.ModelForm):
     class Meta:
         model = Communication
         fields = ["day", "form", "participants", "deputy_opinion"]
-        widgets = {"day": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-                   "deputy_opinion": forms.Textarea(attrs={"rows": 2})}
+        widgets = {
+            "day": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "deputy_opinion": forms.Textarea(attrs={"rows": 2}),
+        }
 
 
 NAMES = re.compile(r"[、，,；;\s]+")
@@ -114,18 +159,37 @@ DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 class ProposalForm(forms.ModelForm):
     """登记 or correct a proposal: its facts and its authors, lead author first."""
 
-    lead_author = forms.CharField(label="领衔代表／委员", max_length=50,
-                                  error_messages={"required": "领衔代表不能为空。"})
-    co_authors = forms.CharField(label="联名代表／委员", required=False, widget=forms.Textarea(attrs={"rows": 2}),
-                                 help_text="用顿号、逗号或换行分隔，按来件顺序")
+    lead_author = forms.CharField(
+        label="领衔代表／委员", max_length=50, error_messages={"required": "领衔代表不能为空。"}
+    )
+    co_authors = forms.CharField(
+        label="联名代表／委员",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="用顿号、逗号或换行分隔，按来件顺序",
+    )
 
     class Meta:
         model = Proposal
-        fields = ["session", "number", "title", "kind", "addressee_title", "received_date", "key_supervision",
-                  "confidential", "more_authors", "author_count", "body"]
+        fields = [
+            "session",
+            "number",
+            "title",
+            "kind",
+            "addressee_title",
+            "received_date",
+            "key_supervision",
+            "confidential",
+            "more_authors",
+            "author_count",
+            "body",
+        ]
         widgets = {"received_date": DATE_WIDGET, "body": forms.Textarea(attrs={"rows": 6})}
-        error_messages = {"number": {"required": "编号不能为空。"}, "title": {"required": "标题不能为空。"},
-                          "session": {"required": "请选择届次。"}}
+        error_messages = {
+            "number": {"required": "编号不能为空。"},
+            "title": {"required": "标题不能为空。"},
+            "session": {"required": "请选择届次。"},
+        }
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -151,13 +215,23 @@ class ProposalForm(forms.ModelForm):
 class ProposalEntryForm(ProposalForm):
     """A new proposal with its first assignments: the lead agency and any co-handlers."""
 
-    lead_agency = forms.ModelChoiceField(label="主办单位", queryset=Agency.objects.order_by("name"),
-                                         error_messages={"required": "请选择主办单位。"})
-    co_agencies = forms.ModelMultipleChoiceField(label="协办单位", queryset=Agency.objects.order_by("name"),
-                                                 required=False, widget=forms.SelectMultiple(attrs={"size": 6}),
-                                                 help_text="按住 Ctrl 可多选")
-    assigned_date = forms.DateField(label="交办日期", widget=DATE_WIDGET,
-                                    error_messages={"required": "交办日期不能为空。", "invalid": "交办日期无效。"})
+    lead_agency = forms.ModelChoiceField(
+        label="主办单位",
+        queryset=Agency.objects.order_by("name"),
+        error_messages={"required": "请选择主办单位。"},
+    )
+    co_agencies = forms.ModelMultipleChoiceField(
+        label="协办单位",
+        queryset=Agency.objects.order_by("name"),
+        required=False,
+        widget=forms.SelectMultiple(attrs={"size": 6}),
+        help_text="按住 Ctrl 可多选",
+    )
+    assigned_date = forms.DateField(
+        label="交办日期",
+        widget=DATE_WIDGET,
+        error_messages={"required": "交办日期不能为空。", "invalid": "交办日期无效。"},
+    )
 
     def clean(self):
         data = super().clean()
@@ -173,12 +247,19 @@ class AssignmentForm(forms.ModelForm):
         model = Assignment
         fields = ["agency", "role", "assigned_date"]
         widgets = {"assigned_date": DATE_WIDGET}
-        error_messages = {"agency": {"required": "请选择承办单位。", "invalid_choice": "所选单位已承办该件，不能重复交办。"},
-                          "assigned_date": {"invalid": "交办日期无效。"}}
+        error_messages = {
+            "agency": {
+                "required": "请选择承办单位。",
+                "invalid_choice": "所选单位已承办该件，不能重复交办。",
+            },
+            "assigned_date": {"invalid": "交办日期无效。"},
+        }
 
     def __init__(self, *args, proposal: Proposal, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["agency"].queryset = Agency.objects.exclude(assignments__proposal=proposal).order_by("name")
+        self.fields["agency"].queryset = Agency.objects.exclude(assignments__proposal=proposal).order_by(
+            "name"
+        )
         self.fields["assigned_date"].required = True
         self.fields["assigned_date"].error_messages["required"] = "交办日期不能为空。"
 
@@ -187,23 +268,38 @@ class AssignmentChangeForm(forms.Form):
     """Correct an assignment's role or date; the reason goes into the change log."""
 
     role = forms.ChoiceField(label="办理方式", choices=Role.choices)
-    assigned_date = forms.DateField(label="交办日期", widget=DATE_WIDGET,
-                                    error_messages={"required": "交办日期不能为空。", "invalid": "交办日期无效。"})
-    reason = forms.CharField(label="修改理由", widget=forms.Textarea(attrs={"rows": 2}),
-                             error_messages={"required": "修改交办必须说明理由。"})
+    assigned_date = forms.DateField(
+        label="交办日期",
+        widget=DATE_WIDGET,
+        error_messages={"required": "交办日期不能为空。", "invalid": "交办日期无效。"},
+    )
+    reason = forms.CharField(
+        label="修改理由",
+        widget=forms.Textarea(attrs={"rows": 2}),
+        error_messages={"required": "修改交办必须说明理由。"},
+    )
 
 
 class ReassignForm(forms.Form):
     """调整承办单位: the new agency and the reason."""
 
-    agency = forms.ModelChoiceField(label="新承办单位", queryset=Agency.objects.none(),
-                                    error_messages={"required": "请选择新承办单位。",
-                                                    "invalid_choice": "所选单位不能承办（已交办给该单位）。"})
-    reason = forms.CharField(label="调整理由", widget=forms.Textarea(attrs={"rows": 3}),
-                             help_text="如：经协商，该建议内容属于新承办单位职责",
-                             error_messages={"required": "调整承办单位必须说明理由。"})
+    agency = forms.ModelChoiceField(
+        label="新承办单位",
+        queryset=Agency.objects.none(),
+        error_messages={
+            "required": "请选择新承办单位。",
+            "invalid_choice": "所选单位不能承办（已交办给该单位）。",
+        },
+    )
+    reason = forms.CharField(
+        label="调整理由",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="如：经协商，该建议内容属于新承办单位职责",
+        error_messages={"required": "调整承办单位必须说明理由。"},
+    )
 
     def __init__(self, *args, assignment: Assignment, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["agency"].queryset = Agency.objects.exclude(
-            assignments__proposal=assignment.proposal_id).order_by("name")
+            assignments__proposal=assignment.proposal_id
+        ).order_by("name")

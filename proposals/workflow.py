@@ -20,9 +20,21 @@ from proposals.records import audit
 from proposals.models import deadlines
 from proposals.letters.interchange import export_letter
 from proposals.models import (
-    ANSWERING_ROLES as ANSWERING, Assignment, CoOpinion, Deputy, Feedback, Publication, Rating, Reply, ReplyCopy,
-    ReplyEvent, ReplyStatus,
-    ReplyVersion, Role, User, UserRole,
+    ANSWERING_ROLES as ANSWERING,
+    Assignment,
+    CoOpinion,
+    Deputy,
+    Feedback,
+    Publication,
+    Rating,
+    Reply,
+    ReplyCopy,
+    ReplyEvent,
+    ReplyStatus,
+    ReplyVersion,
+    Role,
+    User,
+    UserRole,
 )
 
 S = ReplyStatus
@@ -33,8 +45,13 @@ TRANSITIONS: dict[str, tuple[frozenset[str], str]] = {
     "issue": (frozenset({S.APPROVED}), S.ISSUED),
 }
 VERB_LABELS = {
-    "start": "开始起草", "submit": "提交审核", "return": "退回修改", "sign_off": "签发",
-    "issue": "答复代表", "reopen": "再次办理", "reassign": "调整承办单位",
+    "start": "开始起草",
+    "submit": "提交审核",
+    "return": "退回修改",
+    "sign_off": "签发",
+    "issue": "答复代表",
+    "reopen": "再次办理",
+    "reassign": "调整承办单位",
 }
 CO_ROLES = (Role.CO, Role.JOINT)
 
@@ -52,8 +69,11 @@ class EditConflict(Exception):
 
 
 def _locked(reply: Reply) -> Reply:
-    return Reply.objects.select_for_update().select_related(
-        "assignment__proposal__session", "assignment__agency").get(pk=reply.pk)
+    return (
+        Reply.objects.select_for_update()
+        .select_related("assignment__proposal__session", "assignment__agency")
+        .get(pk=reply.pk)
+    )
 
 
 def _require(user: User, agency_id: int, roles: tuple[str, ...], action: str) -> None:
@@ -71,8 +91,9 @@ def _move(reply: Reply, user: User, verb: str, note: str = "", extra_fields: tup
     sources, target = TRANSITIONS[verb]
     if reply.status not in sources:
         raise WorkflowError(f"答复当前为“{reply.get_status_display()}”，不能{VERB_LABELS[verb]}。")
-    ReplyEvent.objects.create(reply=reply, actor=user, verb=verb, from_status=reply.status,
-                              to_status=target, note=note)
+    ReplyEvent.objects.create(
+        reply=reply, actor=user, verb=verb, from_status=reply.status, to_status=target, note=note
+    )
     _audit(f"reply_{verb}", reply, user, from_status=reply.status, to_status=target, note=note)
     reply.status = target
     reply.save(update_fields=["status", "updated_at", *extra_fields])
@@ -81,8 +102,9 @@ def _move(reply: Reply, user: User, verb: str, note: str = "", extra_fields: tup
 
 def _snapshot(reply: Reply, user: User, *, submitted: bool = False) -> ReplyVersion:
     number = (reply.versions.order_by("-number").values_list("number", flat=True).first() or 0) + 1
-    return ReplyVersion.objects.create(reply=reply, number=number, saved_by=user, submitted=submitted,
-                                       snapshot=export_letter(reply))
+    return ReplyVersion.objects.create(
+        reply=reply, number=number, saved_by=user, submitted=submitted, snapshot=export_letter(reply)
+    )
 
 
 def co_assignments(reply: Reply):
@@ -99,16 +121,18 @@ def start_reply(assignment: Assignment, user: User) -> Reply:
     existing = assignment.replies.order_by("-round").first()
     if existing:
         return existing
-    reply = Reply(assignment=assignment, round=1, created_by=user,
-                  due_date=deadlines.reply_due(assignment))
+    reply = Reply(assignment=assignment, round=1, created_by=user, due_date=deadlines.reply_due(assignment))
     reply.fill_defaults_from_agency()
-    reply.consulted = [a.agency.short_name or a.agency.name for a in
-                       assignment.proposal.assignments.filter(role__in=CO_ROLES).select_related("agency")]
+    reply.consulted = [
+        a.agency.short_name or a.agency.name
+        for a in assignment.proposal.assignments.filter(role__in=CO_ROLES).select_related("agency")
+    ]
     reply.opening = reply.default_opening()
     reply.save()
     ReplyCopy.objects.bulk_create(
         ReplyCopy(reply=reply, position=c.position, recipient=c.recipient, copies=c.copies)
-        for c in assignment.agency.default_copies.all())
+        for c in assignment.agency.default_copies.all()
+    )
     ReplyEvent.objects.create(reply=reply, actor=user, verb="start", to_status=S.DRAFT)
     _audit("reply_start", reply, user)
     _snapshot(reply, user)
@@ -197,8 +221,10 @@ def issue(reply: Reply, user: User) -> Reply:
         raise WorkflowError(f"答复当前为“{reply.get_status_display()}”，不能{VERB_LABELS['issue']}。")
     agency = reply.agency
     if not signing.can_sign(agency) and settings.REPLY_SIGNING_REQUIRED:
-        raise WorkflowError(f"{agency.name}尚未配置签章证书和电子印章，暂不能发出答复。请联系系统管理员"
-                            "（演示环境可运行 python manage.py make_demo_pki）。")
+        raise WorkflowError(
+            f"{agency.name}尚未配置签章证书和电子印章，暂不能发出答复。请联系系统管理员"
+            "（演示环境可运行 python manage.py make_demo_pki）。"
+        )
     today = timezone.localdate()
     reply.date = reply.date or today
     reply.issued_on = today
@@ -230,8 +256,9 @@ def record_feedback(reply: Reply, user: User, deputy: Deputy, rating: str, note:
         raise WorkflowError("请选择满意、基本满意或不满意。")
     if reply.feedback.filter(deputy=deputy).exists():
         raise WorkflowError(f"已登记{deputy.name}对本轮答复的评价。")
-    feedback = Feedback.objects.create(reply=reply, deputy=deputy, rating=rating, note=note.strip(),
-                                       recorded_by=user)
+    feedback = Feedback.objects.create(
+        reply=reply, deputy=deputy, rating=rating, note=note.strip(), recorded_by=user
+    )
     _audit("feedback", feedback, user, reply=reply.pk, deputy=deputy.name, rating=rating)
     if authorship.is_lead and rating == Rating.DISSATISFIED:
         reopen(reply, user, f"领衔代表{deputy.name}不满意：{note.strip() or '未填写意见'}")
@@ -256,7 +283,8 @@ def reopen(previous: Reply, user: User, note: str) -> Reply:
     reply.save()
     ReplyCopy.objects.bulk_create(
         ReplyCopy(reply=reply, position=c.position, recipient=c.recipient, copies=c.copies)
-        for c in previous.copies.all())
+        for c in previous.copies.all()
+    )
     _copy_measures(previous, reply)
     ReplyEvent.objects.create(reply=reply, actor=user, verb="reopen", to_status=S.DRAFT, note=note)
     _audit("reply_reopen", reply, user, previous=previous.pk, note=note)
@@ -270,9 +298,14 @@ def _copy_measures(source: Reply, target: Reply) -> None:
 
     def copy(tree, parent):
         for measure, children in tree:
-            new = Measure.objects.create(reply=target, parent=parent, level=measure.level,
-                                         position=measure.position, heading=measure.heading,
-                                         paragraphs=measure.paragraphs)
+            new = Measure.objects.create(
+                reply=target,
+                parent=parent,
+                level=measure.level,
+                position=measure.position,
+                heading=measure.heading,
+                paragraphs=measure.paragraphs,
+            )
             copy(children, new)
 
     copy(measure_tree(source), None)
@@ -407,6 +440,7 @@ def supervise(assignment: Assignment, user: User, message: str):
 
 # --- intake by hand: proposals and assignments (committee staff) --------------------------------
 
+
 def _require_committee(user: User, action: str) -> None:
     if user.role != UserRole.COMMITTEE:
         raise WorkflowError(f"只有委员会工作人员可以{action}。")
@@ -416,9 +450,13 @@ def _one_lead(proposal, role: str, agency, exclude_pk: int | None = None) -> Non
     """A proposal has one 主办 agency (several agencies answer separately as 分办)."""
     if role != Role.LEAD:
         return
-    other = proposal.assignments.filter(role=Role.LEAD).exclude(pk=exclude_pk).select_related("agency").first()
+    other = (
+        proposal.assignments.filter(role=Role.LEAD).exclude(pk=exclude_pk).select_related("agency").first()
+    )
     if other is not None:
-        raise WorkflowError(f"该{proposal.kind}已有主办单位“{other.agency.name}”；其他单位可作为协办、会办或分办。")
+        raise WorkflowError(
+            f"该{proposal.kind}已有主办单位“{other.agency.name}”；其他单位可作为协办、会办或分办。"
+        )
 
 
 @transaction.atomic
@@ -430,10 +468,15 @@ def save_proposal(proposal, user: User, authors: list[str], changed: tuple[str, 
         raise WorkflowError("领衔代表不能为空。")
     printed = {"session": "届次", "number": "编号", "kind": "类别", "addressee_title": "称谓"}
     frozen = [label for name, label in printed.items() if name in changed]
-    if proposal.pk and proposal.author_names() != list(dict.fromkeys(n.strip() for n in authors if n.strip())):
+    if proposal.pk and proposal.author_names() != list(
+        dict.fromkeys(n.strip() for n in authors if n.strip())
+    ):
         frozen.append("提出人")
-    if proposal.pk and frozen and Reply.objects.filter(assignment__proposal_id=proposal.pk,
-                                                       status=S.ISSUED).exists():
+    if (
+        proposal.pk
+        and frozen
+        and Reply.objects.filter(assignment__proposal_id=proposal.pk, status=S.ISSUED).exists()
+    ):
         raise WorkflowError(f"已有答复发出，{'、'.join(frozen)}不能再修改（须与已发出的答复函一致）。")
     creating = proposal.pk is None
     proposal.save()
@@ -452,7 +495,9 @@ def assign(proposal, user: User, agency, role: str, assigned_date) -> Assignment
     if proposal.assignments.filter(agency=agency).exists():
         raise WorkflowError(f"已交办给“{agency.name}”，不能重复交办。")
     _one_lead(proposal, role, agency)
-    assignment = Assignment.objects.create(proposal=proposal, agency=agency, role=role, assigned_date=assigned_date)
+    assignment = Assignment.objects.create(
+        proposal=proposal, agency=agency, role=role, assigned_date=assigned_date
+    )
     _audit("assignment_create", assignment, user, agency=agency.name, role=role, assigned_date=assigned_date)
     return assignment
 
@@ -472,9 +517,16 @@ def _log_change(assignment: Assignment, user: User, reason: str, *, from_agency,
     from proposals.models import AssignmentChange
 
     return AssignmentChange.objects.create(
-        assignment=assignment, from_agency=from_agency, to_agency=assignment.agency,
-        from_role=from_role, to_role=assignment.role, from_date=from_date, to_date=assignment.assigned_date,
-        reason=reason, changed_by=user)
+        assignment=assignment,
+        from_agency=from_agency,
+        to_agency=assignment.agency,
+        from_role=from_role,
+        to_role=assignment.role,
+        from_date=from_date,
+        to_date=assignment.assigned_date,
+        reason=reason,
+        changed_by=user,
+    )
 
 
 def _refresh_due_dates(assignment: Assignment) -> None:
@@ -484,27 +536,45 @@ def _refresh_due_dates(assignment: Assignment) -> None:
 
 
 @transaction.atomic
-def change_assignment(assignment: Assignment, user: User, role: str, assigned_date, reason: str) -> Assignment:
+def change_assignment(
+    assignment: Assignment, user: User, role: str, assigned_date, reason: str
+) -> Assignment:
     """Correct an assignment's role or 交办日期 (a typing error, a changed role), with a reason."""
     _require_committee(user, "修改交办")
     if not reason.strip():
         raise WorkflowError("修改交办必须说明理由。")
-    assignment = Assignment.objects.select_for_update().select_related("proposal__session", "agency").get(
-        pk=assignment.pk)
+    assignment = (
+        Assignment.objects.select_for_update()
+        .select_related("proposal__session", "agency")
+        .get(pk=assignment.pk)
+    )
     before_role, before_date = assignment.role, assignment.assigned_date
     if role == before_role and assigned_date == before_date:
         raise WorkflowError("办理方式和交办日期都没有变化。")
     if (role in ANSWERING) != (before_role in ANSWERING) and (
-            assignment.replies.exists() or CoOpinion.objects.filter(assignment=assignment).exists()):
+        assignment.replies.exists() or CoOpinion.objects.filter(assignment=assignment).exists()
+    ):
         raise WorkflowError("该单位已开始办理，不能在答复代表和会办之间改变办理方式。")
     _one_lead(assignment.proposal, role, assignment.agency, exclude_pk=assignment.pk)
     assignment.role, assignment.assigned_date = role, assigned_date
     assignment.save(update_fields=["role", "assigned_date"])
     _refresh_due_dates(assignment)
-    _log_change(assignment, user, reason.strip(), from_agency=assignment.agency, from_role=before_role,
-                from_date=before_date)
-    _audit("assignment_change", assignment, user, role=[before_role, role],
-           assigned_date=[before_date, assigned_date], reason=reason.strip())
+    _log_change(
+        assignment,
+        user,
+        reason.strip(),
+        from_agency=assignment.agency,
+        from_role=before_role,
+        from_date=before_date,
+    )
+    _audit(
+        "assignment_change",
+        assignment,
+        user,
+        role=[before_role, role],
+        assigned_date=[before_date, assigned_date],
+        reason=reason.strip(),
+    )
     return assignment
 
 
@@ -516,8 +586,11 @@ def reassign(assignment: Assignment, user: User, agency, reason: str) -> Assignm
     _require_committee(user, "调整承办单位")
     if not reason.strip():
         raise WorkflowError("调整承办单位必须说明理由。")
-    assignment = Assignment.objects.select_for_update().select_related("proposal__session", "agency").get(
-        pk=assignment.pk)
+    assignment = (
+        Assignment.objects.select_for_update()
+        .select_related("proposal__session", "agency")
+        .get(pk=assignment.pk)
+    )
     previous = assignment.agency
     if agency == previous:
         raise WorkflowError(f"新承办单位与原承办单位“{previous.name}”相同。")
@@ -533,13 +606,39 @@ def reassign(assignment: Assignment, user: User, agency, reason: str) -> Assignm
         reply.fill_defaults_from_agency()
         reply.signature = ""
         reply.version += 1
-        reply.save(update_fields=["leader_name", "leader_phone", "handler_name", "handler_phone", "postcode",
-                                  "contact_style", "copy_style", "signature", "version", "updated_at"])
-        ReplyEvent.objects.create(reply=reply, actor=user, verb="reassign", from_status=reply.status,
-                                  to_status=reply.status, note=note)
-    _log_change(assignment, user, reason.strip(), from_agency=previous, from_role=assignment.role,
-                from_date=assignment.assigned_date)
-    _audit("reassign", assignment, user, from_agency=previous.name, to_agency=agency.name, reason=reason.strip())
+        reply.save(
+            update_fields=[
+                "leader_name",
+                "leader_phone",
+                "handler_name",
+                "handler_phone",
+                "postcode",
+                "contact_style",
+                "copy_style",
+                "signature",
+                "version",
+                "updated_at",
+            ]
+        )
+        ReplyEvent.objects.create(
+            reply=reply,
+            actor=user,
+            verb="reassign",
+            from_status=reply.status,
+            to_status=reply.status,
+            note=note,
+        )
+    _log_change(
+        assignment,
+        user,
+        reason.strip(),
+        from_agency=previous,
+        from_role=assignment.role,
+        from_date=assignment.assigned_date,
+    )
+    _audit(
+        "reassign", assignment, user, from_agency=previous.name, to_agency=agency.name, reason=reason.strip()
+    )
     return assignment
 
 

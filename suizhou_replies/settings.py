@@ -112,7 +112,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Tests use a file, not shared-cache memory (whose table locks ignore the timeout), so that
     # threads and live servers behave as in production; one file per test process.
     DATABASES["default"]["TEST"] = {
-        "NAME": os.environ.get("DJANGO_TEST_SQLITE", str(Path(tempfile.gettempdir()) / f"suizhou-replies-test-{os.getpid()}.sqlite3"))}
+        "NAME": os.environ.get(
+            "DJANGO_TEST_SQLITE",
+            str(Path(tempfile.gettempdir()) / f"suizhou-replies-test-{os.getpid()}.sqlite3"),
+        )
+    }
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "proposals.User"
@@ -124,8 +128,10 @@ LOGOUT_REDIRECT_URL = "login"
 # Long passwords (64, 200 characters) are accepted whole: PBKDF2 does not truncate.
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "proposals.web.accounts.MinimumLengthValidator",
-     "OPTIONS": {"min_length": int(os.environ.get("DJANGO_PASSWORD_MIN_LENGTH", "8"))}},
+    {
+        "NAME": "proposals.web.accounts.MinimumLengthValidator",
+        "OPTIONS": {"min_length": int(os.environ.get("DJANGO_PASSWORD_MIN_LENGTH", "8"))},
+    },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
     {"NAME": "proposals.web.accounts.CharacterClassesValidator", "OPTIONS": {"min_classes": 3}},
@@ -165,7 +171,9 @@ FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o750
 # Stored letters, seals and exports go through the storage API: a larger deployment sets
 # DJANGO_DEFAULT_STORAGE=storages.backends.s3.S3Storage (django-storages) and its AWS_* settings.
 STORAGES = {
-    "default": {"BACKEND": os.environ.get("DJANGO_DEFAULT_STORAGE", "django.core.files.storage.FileSystemStorage")},
+    "default": {
+        "BACKEND": os.environ.get("DJANGO_DEFAULT_STORAGE", "django.core.files.storage.FileSystemStorage")
+    },
     "staticfiles": {
         # Hashed, compressed files need `collectstatic` first: production only.
         "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
@@ -236,7 +244,9 @@ REPLY_CLASS_CODES = {
 # Title pattern; placeholders: session, number, kind.
 REPLY_TITLE_TEMPLATE = "对{session}第{number}号{kind}的答复"
 # Opening formula; placeholders: session, title, number, kind, consulted_clause.
-REPLY_OPENING_TEMPLATE = "你们在{session}提出的“{title}”的{kind}（第{number}号）收悉，{consulted_clause}现答复如下："
+REPLY_OPENING_TEMPLATE = (
+    "你们在{session}提出的“{title}”的{kind}（第{number}号）收悉，{consulted_clause}现答复如下："
+)
 DEFAULT_POSTCODE = os.environ.get("PORTAL_DEFAULT_POSTCODE", "441300")
 # 督办 notices also go out by e-mail where users have an address.
 EMAIL_BACKEND = os.environ.get("DJANGO_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
@@ -265,10 +275,12 @@ REPLY_SIGNING_DIR = Path(os.environ.get("REPLY_SIGNING_DIR", BASE_DIR / "pki"))
 # Passwords: environment variables REPLY_SIGNING_PASSWORD_<KEY>, else this JSON file {KEY: password}.
 REPLY_SIGNING_PASSWORDS = {
     name.removeprefix("REPLY_SIGNING_PASSWORD_"): value
-    for name, value in os.environ.items() if name.startswith("REPLY_SIGNING_PASSWORD_")
+    for name, value in os.environ.items()
+    if name.startswith("REPLY_SIGNING_PASSWORD_")
 }
-REPLY_SIGNING_SECRETS_FILE = Path(os.environ.get("REPLY_SIGNING_SECRETS_FILE",
-                                                 REPLY_SIGNING_DIR / "secrets.json"))
+REPLY_SIGNING_SECRETS_FILE = Path(
+    os.environ.get("REPLY_SIGNING_SECRETS_FILE", REPLY_SIGNING_DIR / "secrets.json")
+)
 # Issuing a reply needs the agency's certificate and seal; off only where signing is not set up.
 REPLY_SIGNING_REQUIRED = env_bool("REPLY_SIGNING_REQUIRED", True)
 # PEM files of the certificate authorities a signature is checked against.

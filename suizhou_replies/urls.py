@@ -5,7 +5,14 @@ from django.contrib.auth import views as auth_views
 from django.urls import path
 
 from proposals.views import (
-    accounts, cohandling, documents, drafting, public, records, registration, supervision,
+    accounts,
+    cohandling,
+    documents,
+    drafting,
+    public,
+    records,
+    registration,
+    supervision,
 )
 
 urlpatterns = [

@@ -38,8 +38,13 @@ def _postgres_admin(sql: str) -> None:
     import psycopg2
 
     settings = connection.settings_dict
-    admin = psycopg2.connect(dbname="postgres", user=settings["USER"] or None, password=settings["PASSWORD"] or None,
-                             host=settings["HOST"] or None, port=settings["PORT"] or None)
+    admin = psycopg2.connect(
+        dbname="postgres",
+        user=settings["USER"] or None,
+        password=settings["PASSWORD"] or None,
+        host=settings["HOST"] or None,
+        port=settings["PORT"] or None,
+    )
     admin.autocommit = True
     try:
         with admin.cursor() as cursor:

@@ -26,18 +26,21 @@ def sign_in(client: Client, username: str, password: str = PASSWORD):
     return client.post(reverse("login"), {"username": username, "password": password})
 
 
-@pytest.mark.parametrize("password, problem", [
-    ("Ab1!", "太短"),
-    ("suizhou2026", "至少3类"),
-    ("SUIZHOUREN", "至少3类"),
-    ("12345678", "只包含数字"),
-    ("Password1", "太常见"),
-    ("Clerk.user1", "相似"),
-    ("Sz-2026-renshe", None),
-    ("随州市人社局Reply2026", None),
-    ("Aa1" + "长" * 61, None),
-    ("Aa1!" + "x" * 196, None),
-])
+@pytest.mark.parametrize(
+    "password, problem",
+    [
+        ("Ab1!", "太短"),
+        ("suizhou2026", "至少3类"),
+        ("SUIZHOUREN", "至少3类"),
+        ("12345678", "只包含数字"),
+        ("Password1", "太常见"),
+        ("Clerk.user1", "相似"),
+        ("Sz-2026-renshe", None),
+        ("随州市人社局Reply2026", None),
+        ("Aa1" + "长" * 61, None),
+        ("Aa1!" + "x" * 196, None),
+    ],
+)
 def test_password_rules(password, problem, clerk):
     clerk.username, clerk.first_name = "clerk.user", "孙建波"
     if problem is None:
@@ -66,9 +69,18 @@ def test_long_passwords_log_in_whole(clerk, length):
 def test_an_initial_password_must_be_changed_first(sysadmin, hr_agency):
     admin = Client()
     admin.force_login(sysadmin)
-    response = admin.post(reverse("admin:proposals_user_add"), {
-        "username": "newclerk", "password1": "Initial-2026x", "password2": "Initial-2026x", "usable_password": "true",
-        "role": UserRole.CLERK, "agency": hr_agency.pk, "office": ""})
+    response = admin.post(
+        reverse("admin:proposals_user_add"),
+        {
+            "username": "newclerk",
+            "password1": "Initial-2026x",
+            "password2": "Initial-2026x",
+            "usable_password": "true",
+            "role": UserRole.CLERK,
+            "agency": hr_agency.pk,
+            "office": "",
+        },
+    )
     assert response.status_code == 302, response.content.decode()[:3000]
     user = User.objects.get(username="newclerk")
     assert user.must_change_password
@@ -79,19 +91,29 @@ def test_an_initial_password_must_be_changed_first(sysadmin, hr_agency):
         assert response.status_code == 302 and response["Location"] == reverse("password_change")
     page = client.get(reverse("password_change")).content.decode()
     assert "初始密码" in page
-    response = client.post(reverse("password_change"), {"old_password": "Initial-2026x",
-                                                        "new_password1": "password", "new_password2": "password"})
+    response = client.post(
+        reverse("password_change"),
+        {"old_password": "Initial-2026x", "new_password1": "password", "new_password2": "password"},
+    )
     assert response.status_code == 400 and "至少3类" in response.content.decode()
-    response = client.post(reverse("password_change"), {"old_password": "Initial-2026x",
-                                                        "new_password1": "Hubei-Suizhou-7", "new_password2": "Hubei-Suizhou-7"})
+    response = client.post(
+        reverse("password_change"),
+        {
+            "old_password": "Initial-2026x",
+            "new_password1": "Hubei-Suizhou-7",
+            "new_password2": "Hubei-Suizhou-7",
+        },
+    )
     assert response["Location"] == reverse("home")
     assert client.get(reverse("home")).status_code == 200
     user.refresh_from_db()
     assert not user.must_change_password and user.password_changed_at is not None
     assert AuditEvent.objects.filter(event="password_change", object_id=str(user.pk)).count() == 1
     # A reset by the administrator is an initial password again.
-    response = admin.post(reverse("admin:auth_user_password_change", args=[user.pk]),
-                          {"password1": "Reset-Pass-2026", "password2": "Reset-Pass-2026", "usable_password": "true"})
+    response = admin.post(
+        reverse("admin:auth_user_password_change", args=[user.pk]),
+        {"password1": "Reset-Pass-2026", "password2": "Reset-Pass-2026", "usable_password": "true"},
+    )
     assert response.status_code == 302
     user.refresh_from_db()
     assert user.must_change_password
@@ -179,7 +201,12 @@ def test_logins_and_role_changes_are_audited_with_ip_and_offset(clerk):
     sign_in(client, "clerk", "wrong-Password-1")
     sign_in(client, "clerk")
     failed = AuditEvent.objects.get(event="login_failed")
-    assert (failed.actor, failed.actor_name, failed.ip, failed.outcome) == (None, "clerk", "10.12.0.7", "failed")
+    assert (failed.actor, failed.actor_name, failed.ip, failed.outcome) == (
+        None,
+        "clerk",
+        "10.12.0.7",
+        "failed",
+    )
     ok = AuditEvent.objects.get(event="login")
     assert (ok.actor, ok.actor_role, ok.ip, ok.outcome) == (clerk, "clerk", "10.12.0.7", "ok")
     assert str(ok).split(" ")[1].endswith("+0800")

@@ -18,12 +18,31 @@ MAX_LINES = 600
 LAYERS = (
     ("wording", ("proposals.letters.wording",)),
     ("models", ("proposals.models", "measures.models")),
-    ("letters, supervision, records", ("proposals.letters", "proposals.supervision", "proposals.records",
-                                      "measures.outline", "proposals.demo")),
+    (
+        "letters, supervision, records",
+        (
+            "proposals.letters",
+            "proposals.supervision",
+            "proposals.records",
+            "measures.outline",
+            "proposals.demo",
+        ),
+    ),
     ("workflow", ("proposals.workflow",)),
     ("forms", ("proposals.forms", "measures.forms")),
-    ("views and entry points", ("proposals.views", "proposals.web", "proposals.admin", "proposals.apps",
-                                "proposals.management", "measures.admin", "measures.apps", "suizhou_replies")),
+    (
+        "views and entry points",
+        (
+            "proposals.views",
+            "proposals.web",
+            "proposals.admin",
+            "proposals.apps",
+            "proposals.management",
+            "measures.admin",
+            "measures.apps",
+            "suizhou_replies",
+        ),
+    ),
 )
 
 
@@ -59,8 +78,15 @@ def source_modules() -> dict[str, Path]:
 MODULES = source_modules()
 # Packages whose __init__ holds a docstring and no import: importing one of their modules adds
 # nothing of the package's.
-PLAIN_PACKAGES = {module for module, path in MODULES.items() if path.name == "__init__.py" and not any(
-    isinstance(node, ast.Import | ast.ImportFrom) for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))))}
+PLAIN_PACKAGES = {
+    module
+    for module, path in MODULES.items()
+    if path.name == "__init__.py"
+    and not any(
+        isinstance(node, ast.Import | ast.ImportFrom)
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
+    )
+}
 
 
 def _type_checking_only(node: ast.AST) -> bool:
@@ -99,9 +125,12 @@ def test_every_module_belongs_to_a_layer():
 
 
 def test_imports_run_one_way():
-    upward = [f"{module}（{LAYERS[layer_of(module)][0]}）imports {target}（{LAYERS[layer_of(target)][0]}）"
-              for module, targets in GRAPH.items() for target in targets
-              if layer_of(target) > layer_of(module)]
+    upward = [
+        f"{module}（{LAYERS[layer_of(module)][0]}）imports {target}（{LAYERS[layer_of(target)][0]}）"
+        for module, targets in GRAPH.items()
+        for target in targets
+        if layer_of(target) > layer_of(module)
+    ]
     assert upward == []
 
 
@@ -148,7 +177,9 @@ def _without_package_reexports(graph: dict[str, set[str]]) -> dict[str, set[str]
     """A package's __init__ that re-exports its modules (proposals.models) is their public face,
     not a dependency of theirs: a module importing `proposals.models` from inside the package
     would still be a circle, so only the package → member edges are dropped."""
-    return {module: {t for t in targets if not t.startswith(module + ".")} for module, targets in graph.items()}
+    return {
+        module: {t for t in targets if not t.startswith(module + ".")} for module, targets in graph.items()
+    }
 
 
 def test_no_module_imports_one_that_imports_it_back():
@@ -159,15 +190,22 @@ def test_the_circle_check_finds_a_circle():
     assert _cycles({"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}) == [["a", "b", "c"]]
 
 
-@pytest.mark.parametrize(("library", "owner"), [("weasyprint", "proposals.letters.rendering"),
-                                                ("pyhanko", "proposals.letters.signing")])
+@pytest.mark.parametrize(
+    ("library", "owner"),
+    [("weasyprint", "proposals.letters.rendering"), ("pyhanko", "proposals.letters.signing")],
+)
 def test_one_module_imports_each_heavy_library(library, owner):
     importers = []
     for module, path in MODULES.items():
         tree = ast.parse(path.read_text(encoding="utf-8"))
         for node in ast.walk(tree):
-            names = ([a.name for a in node.names] if isinstance(node, ast.Import)
-                     else [node.module or ""] if isinstance(node, ast.ImportFrom) else [])
+            names = (
+                [a.name for a in node.names]
+                if isinstance(node, ast.Import)
+                else [node.module or ""]
+                if isinstance(node, ast.ImportFrom)
+                else []
+            )
             if any(name == library or name.startswith(library + ".") for name in names):
                 importers.append(module)
                 break
@@ -175,13 +213,20 @@ def test_one_module_imports_each_heavy_library(library, owner):
 
 
 def test_no_module_is_longer_than_a_newcomer_can_read():
-    long = {module: n for module, path in MODULES.items()
-            if (n := len(path.read_text(encoding="utf-8").splitlines())) > MAX_LINES}
+    long = {
+        module: n
+        for module, path in MODULES.items()
+        if (n := len(path.read_text(encoding="utf-8").splitlines())) > MAX_LINES
+    }
     assert long == {}
 
 
 def test_every_package_says_what_lives_there():
-    undocumented = [module for module, path in MODULES.items()
-                    if path.name == "__init__.py" and "management" not in path.parts
-                    and not ast.get_docstring(ast.parse(path.read_text(encoding="utf-8")))]
+    undocumented = [
+        module
+        for module, path in MODULES.items()
+        if path.name == "__init__.py"
+        and "management" not in path.parts
+        and not ast.get_docstring(ast.parse(path.read_text(encoding="utf-8")))
+    ]
     assert undocumented == []

@@ -19,7 +19,12 @@ from proposals.records import audit, dbguards
 from proposals.models import AuditEvent, Reply, ReplyCopy, ReplyEvent
 from tests.conftest import PASSWORD
 from tests.test_workflow import (  # noqa: F401  (fixtures)
-    draft, issued, lead_assignment, login, submitted, union_assignment,
+    draft,
+    issued,
+    lead_assignment,
+    login,
+    submitted,
+    union_assignment,
 )
 
 pytestmark = pytest.mark.django_db
@@ -41,14 +46,27 @@ def test_each_action_writes_exactly_its_audit_row(issued, clerk, leader, committ
     client.get(reverse("reply_pdf", args=[issued.pk]))
     client.post(reverse("reply_publish", args=[issued.pk]))
     client.post(reverse("logout"))
-    assert events_since(start) == [("login_failed", "failed"), ("login", "ok"), ("pdf_download", "ok"),
-                                   ("publish", "ok"), ("logout", "ok")]
+    assert events_since(start) == [
+        ("login_failed", "failed"),
+        ("login", "ok"),
+        ("pdf_download", "ok"),
+        ("publish", "ok"),
+        ("logout", "ok"),
+    ]
     for row in AuditEvent.objects.filter(seq__gt=start).exclude(event="login_failed"):
-        assert (row.actor, row.actor_name, row.actor_role, row.ip) == (leader, "leader", "leader", "10.20.30.40")
+        assert (row.actor, row.actor_name, row.actor_role, row.ip) == (
+            leader,
+            "leader",
+            "leader",
+            "10.20.30.40",
+        )
         assert row.at.utcoffset() is not None and row.hash and row.prev_hash
     # The workflow moves of the fixture: one row each, in order, on the reply.
-    moves = list(AuditEvent.objects.filter(object_type="proposals.Reply", object_id=str(issued.pk))
-                 .order_by("seq").values_list("event", flat=True))
+    moves = list(
+        AuditEvent.objects.filter(object_type="proposals.Reply", object_id=str(issued.pk))
+        .order_by("seq")
+        .values_list("event", flat=True)
+    )
     assert moves[:1] == ["reply_start"] and moves.count("reply_submit") == 1
     assert moves.count("reply_sign_off") == 1 and moves.count("reply_issue") == 1
     # Refusals are recorded too.
@@ -71,8 +89,10 @@ def test_an_audit_failure_undoes_the_action(submitted, leader, monkeypatch):
 
 def test_the_database_refuses_to_change_or_delete_audit_rows(clerk):
     row = audit.record(None, "login", clerk, actor=clerk)
-    for sql in ("UPDATE proposals_auditevent SET outcome = 'failed' WHERE id = %s",
-                "DELETE FROM proposals_auditevent WHERE id = %s"):
+    for sql in (
+        "UPDATE proposals_auditevent SET outcome = 'failed' WHERE id = %s",
+        "DELETE FROM proposals_auditevent WHERE id = %s",
+    ):
         with pytest.raises(IntegrityError, match="审计记录只能追加"), transaction.atomic():
             with connection.cursor() as cursor:
                 cursor.execute(sql, [row.pk])
@@ -132,8 +152,15 @@ def test_verifyaudit_names_a_deleted_row(chain):
 
 
 def test_verifyaudit_names_an_inserted_row(chain, clerk):
-    forged = AuditEvent(seq=chain[-1].seq + 1, at=chain[-1].at, actor=clerk, actor_name="clerk", event="login",
-                        outcome="ok", prev_hash="f" * 64)
+    forged = AuditEvent(
+        seq=chain[-1].seq + 1,
+        at=chain[-1].at,
+        actor=clerk,
+        actor_name="clerk",
+        event="login",
+        outcome="ok",
+        prev_hash="f" * 64,
+    )
     forged.hash = forged.compute_hash()
     forged.save()
     report = verify()
@@ -178,13 +205,19 @@ def test_staff_filter_and_export_the_trail(issued, committee_staff, clerk):
     assert page.status_code == 200 and "答复代表" in html and "+08:00" in html
     assert page.context["page"].paginator.count == 1
     response = client.get(reverse("audit_xlsx"), {"actor": "clerk"})
-    assert "attachment" in response["Content-Disposition"] and "filename*=utf-8''" in response["Content-Disposition"]
+    assert (
+        "attachment" in response["Content-Disposition"]
+        and "filename*=utf-8''" in response["Content-Disposition"]
+    )
     sheet = load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
     header, *rows = list(sheet.values)
     assert header[:6] == ("序号", "时间", "用户名", "角色", "IP 地址", "事件")
     assert rows and {row[2] for row in rows} == {"clerk"}
-    assert all(cell.data_type == "s" or cell.value is None or isinstance(cell.value, int)
-               for row in sheet.iter_rows(min_row=2) for cell in row)
+    assert all(
+        cell.data_type == "s" or cell.value is None or isinstance(cell.value, int)
+        for row in sheet.iter_rows(min_row=2)
+        for cell in row
+    )
     # Reading and exporting the trail are themselves recorded.
     assert AuditEvent.objects.filter(event="audit_view", actor=committee_staff).count() == 1
     assert AuditEvent.objects.filter(event="audit_export", actor=committee_staff).count() == 1

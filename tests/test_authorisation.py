@@ -9,7 +9,12 @@ from django.urls import URLPattern, get_resolver, reverse
 
 from proposals.models import ExportJob, Reply, ReplyStatus
 from tests.test_workflow import (  # noqa: F401  (fixtures)
-    TWO_SECTIONS, draft, editor_data, lead_assignment, login, union_assignment,
+    TWO_SECTIONS,
+    draft,
+    editor_data,
+    lead_assignment,
+    login,
+    union_assignment,
 )
 
 pytestmark = pytest.mark.django_db
@@ -101,8 +106,13 @@ def pattern_urls(reply: Reply, opinion_assignment, job: ExportJob) -> dict[str, 
                 kwargs["pk"] = 999_999
             else:
                 kwargs["pk"] = reply.pk
-        kwargs.update({key: value for key, value in (("number", 1), ("table", "agencies"), ("role", "body"))
-                       if key in converters})
+        kwargs.update(
+            {
+                key: value
+                for key, value in (("number", 1), ("table", "agencies"), ("role", "body"))
+                if key in converters
+            }
+        )
         urls[name] = reverse(name, kwargs=kwargs)
     return urls
 
@@ -113,11 +123,19 @@ def outcome(response) -> str:
     return str(response.status_code)
 
 
-def test_every_url_role_and_method_against_the_matrix(draft, union_assignment, clerk, leader, cohandler,
-                                                      committee_staff, outsider, sysadmin):
+def test_every_url_role_and_method_against_the_matrix(
+    draft, union_assignment, clerk, leader, cohandler, committee_staff, outsider, sysadmin
+):
     job = ExportJob.objects.create(session=draft.proposal.session, requested_by=committee_staff)
-    users = {"C": clerk, "L": leader, "H": cohandler, "S": committee_staff, "O": outsider, "A": sysadmin,
-             "-": None}
+    users = {
+        "C": clerk,
+        "L": leader,
+        "H": cohandler,
+        "S": committee_staff,
+        "O": outsider,
+        "A": sysadmin,
+        "-": None,
+    }
     urls = pattern_urls(draft, union_assignment, job)
     table = expected()
     assert set(urls) == set(table), "every URL pattern has a row in the matrix, and every row a pattern"
@@ -138,20 +156,37 @@ def test_every_url_role_and_method_against_the_matrix(draft, union_assignment, c
                 if name == "logout" and method == "post" and user is not None:
                     clients[key].force_login(users[key])
             if " ".join(actual) != table[name][method]:
-                mismatches.append(f"{name} {method.upper()}: expected {table[name][method]}, got {' '.join(actual)}")
+                mismatches.append(
+                    f"{name} {method.upper()}: expected {table[name][method]}, got {' '.join(actual)}"
+                )
     assert not mismatches, "\n".join(mismatches)
 
 
 def test_extra_post_fields_change_nothing(draft, clerk, committee_staff, outsider):
     """Forged fields (status, agency, signer, hashes, version, author) are ignored by the editor."""
-    data = editor_data(draft, TWO_SECTIONS, status=ReplyStatus.ISSUED, assignment=999, agency=outsider.agency_id,
-                       pdf_sha256="f" * 64, created_by=committee_staff.pk, issued_on="2020-01-01", round=9,
-                       **{"m-0-id": 999_999, "m-0-reply": 1})
+    data = editor_data(
+        draft,
+        TWO_SECTIONS,
+        status=ReplyStatus.ISSUED,
+        assignment=999,
+        agency=outsider.agency_id,
+        pdf_sha256="f" * 64,
+        created_by=committee_staff.pk,
+        issued_on="2020-01-01",
+        round=9,
+        **{"m-0-id": 999_999, "m-0-reply": 1},
+    )
     response = login(clerk).post(reverse("reply_edit", args=[draft.pk]), data)
     assert response.status_code == 302
     reply = Reply.objects.get(pk=draft.pk)
-    assert (reply.status, reply.assignment_id, reply.pdf_sha256, reply.created_by, reply.issued_on, reply.round) == (
-        "draft", draft.assignment_id, "", clerk, None, 1)
+    assert (
+        reply.status,
+        reply.assignment_id,
+        reply.pdf_sha256,
+        reply.created_by,
+        reply.issued_on,
+        reply.round,
+    ) == ("draft", draft.assignment_id, "", clerk, None, 1)
     assert reply.version == draft.version + 1
     # The opinion form and the staff's forms ignore forged owners too.
     assert not Reply.objects.filter(assignment__agency=outsider.agency).exists()
@@ -161,10 +196,14 @@ def table_counts() -> dict[str, int]:
     from django.apps import apps
 
     skip = {"AuditEvent", "AuditHead", "Session", "AccessAttempt", "AccessLog", "AccessFailureLog"}
-    return {model.__name__: model.objects.count() for model in apps.get_models() if model.__name__ not in skip}
+    return {
+        model.__name__: model.objects.count() for model in apps.get_models() if model.__name__ not in skip
+    }
 
 
-def test_state_changes_need_a_csrf_token_and_get_changes_nothing(draft, union_assignment, clerk, committee_staff):
+def test_state_changes_need_a_csrf_token_and_get_changes_nothing(
+    draft, union_assignment, clerk, committee_staff
+):
     from proposals.models import Notice
 
     job = ExportJob.objects.create(session=draft.proposal.session, requested_by=committee_staff)
@@ -173,7 +212,11 @@ def test_state_changes_need_a_csrf_token_and_get_changes_nothing(draft, union_as
     strict = {key: Client(enforce_csrf_checks=True) for key in ("clerk", "committee")}
     strict["clerk"].force_login(clerk)
     strict["committee"].force_login(committee_staff)
-    before = (table_counts(), Reply.objects.get(pk=draft.pk).version, Notice.objects.filter(read_at=None).count())
+    before = (
+        table_counts(),
+        Reply.objects.get(pk=draft.pk).version,
+        Notice.objects.filter(read_at=None).count(),
+    )
     for name, url in urls.items():
         if name == "login":  # the login form has its own token check before any session exists
             continue
@@ -187,5 +230,9 @@ def test_state_changes_need_a_csrf_token_and_get_changes_nothing(draft, union_as
         for client in strict.values():
             client.get(url)
             client.head(url)
-    after = (table_counts(), Reply.objects.get(pk=draft.pk).version, Notice.objects.filter(read_at=None).count())
+    after = (
+        table_counts(),
+        Reply.objects.get(pk=draft.pk).version,
+        Notice.objects.filter(read_at=None).count(),
+    )
     assert after == before

@@ -18,7 +18,12 @@ from proposals.records.audit import verify_chain
 from proposals.models import AuditEvent, Publication, Reply
 from tests.databases import empty_database
 from tests.test_workflow import (  # noqa: F401  (fixtures)
-    draft, issued, lead_assignment, login, submitted, union_assignment,
+    draft,
+    issued,
+    lead_assignment,
+    login,
+    submitted,
+    union_assignment,
 )
 
 # pg_dump runs in another process: the test's rows must be committed.
@@ -47,15 +52,20 @@ def run_failing(command: str, *args) -> tuple[str, str, str]:
 
 
 def row_counts() -> dict[str, int]:
-    return {model._meta.label: model._default_manager.count()
-            for model in apps.get_models(include_auto_created=True) if model._meta.managed}
+    return {
+        model._meta.label: model._default_manager.count()
+        for model in apps.get_models(include_auto_created=True)
+        if model._meta.managed
+    }
 
 
 def flip_a_byte(archive, member_name: str) -> None:
     """Rewrite the media archive with one byte of `member_name` changed (a damaged backup)."""
     with tarfile.open(archive) as tar:
-        members = [(member, tar.extractfile(member).read() if member.isfile() else None)
-                   for member in tar.getmembers()]
+        members = [
+            (member, tar.extractfile(member).read() if member.isfile() else None)
+            for member in tar.getmembers()
+        ]
     with tarfile.open(archive, "w", format=tarfile.PAX_FORMAT) as tar:
         for member, data in members:
             if member.name == member_name:
@@ -66,7 +76,8 @@ def flip_a_byte(archive, member_name: str) -> None:
 
 
 def test_backup_then_restore_into_an_empty_database_reproduces_rows_chain_and_letters(
-        published, settings, tmp_path):
+    published, settings, tmp_path
+):
     reply, publication = published, Publication.objects.get(reply=published)
     before = row_counts()
     chain = list(AuditEvent.objects.order_by("seq").values_list("seq", "hash"))
@@ -76,16 +87,21 @@ def test_backup_then_restore_into_an_empty_database_reproduces_rows_chain_and_le
     assert "备份完成" in out
     manifest = json.loads((tmp_path / "backup" / "manifest.json").read_text(encoding="utf-8"))
     assert manifest["vendor"] == connection.vendor
-    assert manifest["database"]["file"] == ("database.sqlite3" if connection.vendor == "sqlite" else "database.dump")
+    assert manifest["database"]["file"] == (
+        "database.sqlite3" if connection.vendor == "sqlite" else "database.dump"
+    )
     for part in ("database", "media"):
         stored = (tmp_path / "backup" / manifest[part]["file"]).read_bytes()
         assert hashlib.sha256(stored).hexdigest() == manifest[part]["sha256"]
     assert manifest["tables"]["proposals_reply"] == Reply.objects.count()
     assert manifest["tables"]["proposals_auditevent"] == len(chain)
     assert manifest["audit"] == {"length": len(chain), "last_seq": chain[-1][0], "last_hash": chain[-1][1]}
-    assert {(letter["kind"], letter["id"], letter["file"], letter["sha256"]) for letter in manifest["letters"]} == {
+    assert {
+        (letter["kind"], letter["id"], letter["file"], letter["sha256"]) for letter in manifest["letters"]
+    } == {
         ("reply", reply.pk, reply.pdf.name, reply.pdf_sha256),
-        ("public", publication.pk, publication.pdf.name, publication.pdf_sha256)}
+        ("public", publication.pk, publication.pdf.name, publication.pdf_sha256),
+    }
     assert manifest["media"]["files"][reply.pdf.name] == reply.pdf_sha256
     assert "proposals.0001_initial" in manifest["migrations"]
 

@@ -34,7 +34,10 @@ def test_clerk_logs_in_and_reads_the_seed_letter(live_server, clerk, seed_reply,
     letter = page.locator("article.letter")
     assert letter.locator(".letter-agency").inner_text() == "随州市人力资源和社会保障局"
     assert letter.locator("h2").first.inner_text() == "一、关于提高工人待遇，特别是提高技术工人薪酬方面"
-    assert letter.locator(".letter-copies").inner_text() == "抄送：市人大常委会选任工委（2份）、市政府督查室（2份）"
+    assert (
+        letter.locator(".letter-copies").inner_text()
+        == "抄送：市人大常委会选任工委（2份）、市政府督查室（2份）"
+    )
     # Bootstrap is served from static/, not a CDN: the navbar is styled.
     background = page.locator("nav.navbar").evaluate("el => getComputedStyle(el).display")
     assert background == "flex"

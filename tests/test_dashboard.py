@@ -10,7 +10,17 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from proposals.models import (
-    Agency, Assignment, CoOpinion, Deputy, Feedback, Proposal, ProposalAuthor, Reply, Role, Session, User,
+    Agency,
+    Assignment,
+    CoOpinion,
+    Deputy,
+    Feedback,
+    Proposal,
+    ProposalAuthor,
+    Reply,
+    Role,
+    Session,
+    User,
     UserRole,
 )
 
@@ -35,7 +45,9 @@ def world(committee_staff):
     p1 = proposal(session, 1, "关于化解企业招工难的建议", "沈宝栋")
     a1 = Assignment.objects.create(proposal=p1, agency=hr, assigned_date=D(2022, 3, 1))
     r1 = Reply.objects.create(assignment=a1, status="issued", class_code="A", due_date=a1.due_on)
-    Feedback.objects.create(reply=r1, deputy=p1.lead_author(), rating="satisfied", recorded_by=committee_staff)
+    Feedback.objects.create(
+        reply=r1, deputy=p1.lead_author(), rating="satisfied", recorded_by=committee_staff
+    )
     Assignment.objects.create(proposal=p1, agency=union, role=Role.CO, assigned_date=D(2022, 3, 1))
     p2 = proposal(session, 2, "关于加强职业教育的建议", "王芳")
     Assignment.objects.create(proposal=p2, agency=hr, assigned_date=D(2022, 3, 1))
@@ -68,26 +80,36 @@ def staff(committee_staff):
 
 
 def test_default_view_sorted_by_due_date(world, staff):
-    assert numbers(staff) == [("1", "市总工会"), ("1", "市人社局"), ("2", "市人社局"), ("10", "市教育局"),
-                              ("3", "市教育局")]
+    assert numbers(staff) == [
+        ("1", "市总工会"),
+        ("1", "市人社局"),
+        ("2", "市人社局"),
+        ("10", "市教育局"),
+        ("3", "市教育局"),
+    ]
 
 
-@pytest.mark.parametrize("params,expected", [
-    ({"agency": "AGENCY_EDU"}, [("10", "市教育局"), ("3", "市教育局")]),
-    ({"role": "co"}, [("1", "市总工会")]),
-    ({"status": "none"}, [("2", "市人社局")]),
-    ({"status": "draft"}, [("10", "市教育局")]),
-    ({"class": "B"}, [("3", "市教育局")]),
-    ({"overdue": "1"}, [("1", "市总工会"), ("2", "市人社局")]),
-    ({"due_soon": "1"}, [("10", "市教育局")]),
-    ({"key": "1"}, [("3", "市教育局")]),
-    ({"rating": "satisfied"}, [("1", "市人社局")]),
-    ({"q": "职业教育"}, [("2", "市人社局")]),
-    ({"q": "纪占斌"}, [("3", "市教育局")]),
-    ({"q": "10"}, [("10", "市教育局")]),
-    ({"sort": "-number"}, [("10", "市教育局"), ("3", "市教育局"), ("2", "市人社局"), ("1", "市人社局"),
-                           ("1", "市总工会")]),
-])
+@pytest.mark.parametrize(
+    "params,expected",
+    [
+        ({"agency": "AGENCY_EDU"}, [("10", "市教育局"), ("3", "市教育局")]),
+        ({"role": "co"}, [("1", "市总工会")]),
+        ({"status": "none"}, [("2", "市人社局")]),
+        ({"status": "draft"}, [("10", "市教育局")]),
+        ({"class": "B"}, [("3", "市教育局")]),
+        ({"overdue": "1"}, [("1", "市总工会"), ("2", "市人社局")]),
+        ({"due_soon": "1"}, [("10", "市教育局")]),
+        ({"key": "1"}, [("3", "市教育局")]),
+        ({"rating": "satisfied"}, [("1", "市人社局")]),
+        ({"q": "职业教育"}, [("2", "市人社局")]),
+        ({"q": "纪占斌"}, [("3", "市教育局")]),
+        ({"q": "10"}, [("10", "市教育局")]),
+        (
+            {"sort": "-number"},
+            [("10", "市教育局"), ("3", "市教育局"), ("2", "市人社局"), ("1", "市人社局"), ("1", "市总工会")],
+        ),
+    ],
+)
 def test_filters_search_and_sort(world, staff, params, expected):
     if params.get("agency") == "AGENCY_EDU":
         params = {**params, "agency": str(world["edu"].pk)}
@@ -103,9 +125,12 @@ def test_overdue_rows_are_highlighted(world, staff, cohandler_of_union):
         html = staff.get(reverse("dashboard")).content.decode()
     assert html.count("table-danger") == 2 and html.count("table-warning") == 1
     assert "超期70天" in html  # the 市总工会 opinion was due on 1 April
-    CoOpinion.objects.create(assignment=Assignment.objects.get(agency=world["union"]), text="会办意见",
-                             written_by=cohandler_of_union,
-                             submitted_at=datetime.datetime(2022, 4, 1, tzinfo=datetime.timezone.utc))
+    CoOpinion.objects.create(
+        assignment=Assignment.objects.get(agency=world["union"]),
+        text="会办意见",
+        written_by=cohandler_of_union,
+        submitted_at=datetime.datetime(2022, 4, 1, tzinfo=datetime.timezone.utc),
+    )
     assert numbers(staff, overdue="1") == [("2", "市人社局")]
 
 
@@ -118,7 +143,9 @@ def test_a_constant_number_of_queries(world, staff):
     small = count()
     for number in range(100, 160):
         extra = proposal(world["session"], number, f"关于第{number}件事的建议", f"代表{number}")
-        assignment = Assignment.objects.create(proposal=extra, agency=world["hr"], assigned_date=D(2022, 3, 1))
+        assignment = Assignment.objects.create(
+            proposal=extra, agency=world["hr"], assigned_date=D(2022, 3, 1)
+        )
         Reply.objects.create(assignment=assignment, status="draft", due_date=assignment.due_on)
     assert count() == small
 
@@ -130,10 +157,14 @@ def test_dashboard_is_for_committee_staff(world, clerk):
 
 
 def test_supervision_notice_reaches_the_agency(world, staff, mailoutbox, committee_staff):
-    clerk = User.objects.create(username="hr-clerk", role=UserRole.CLERK, agency=world["hr"], email="clerk@hr.invalid")
+    clerk = User.objects.create(
+        username="hr-clerk", role=UserRole.CLERK, agency=world["hr"], email="clerk@hr.invalid"
+    )
     late = Assignment.objects.get(proposal__number="2")
-    response = staff.post(reverse("assignment_supervise", args=[late.pk]),
-                          {"message": "请于本周内答复代表。", "next": "/dashboard/?overdue=1"})
+    response = staff.post(
+        reverse("assignment_supervise", args=[late.pk]),
+        {"message": "请于本周内答复代表。", "next": "/dashboard/?overdue=1"},
+    )
     assert response["Location"] == "/dashboard/?overdue=1"
     notice = late.supervision_notices.get()
     assert notice.sent_by == committee_staff and notice.emailed == 1
@@ -146,7 +177,9 @@ def test_supervision_notice_reaches_the_agency(world, staff, mailoutbox, committ
     assert "通知 <span" in agency_user.get(reverse("queue")).content.decode()  # reading changes nothing
     agency_user.post(reverse("notices_read"))
     assert "通知 <span" not in agency_user.get(reverse("queue")).content.decode()
-    assert agency_user.post(reverse("assignment_supervise", args=[late.pk]), {"message": "x"}).status_code == 302
+    assert (
+        agency_user.post(reverse("assignment_supervise", args=[late.pk]), {"message": "x"}).status_code == 302
+    )
     assert late.supervision_notices.count() == 1  # agencies cannot send 督办
 
 

@@ -8,7 +8,15 @@ import pytest
 
 from proposals.supervision import dashboard, statistics
 from proposals.models import (
-    Agency, Assignment, Deputy, Feedback, Proposal, ProposalAuthor, Reply, Role, Session,
+    Agency,
+    Assignment,
+    Deputy,
+    Feedback,
+    Proposal,
+    ProposalAuthor,
+    Reply,
+    Role,
+    Session,
 )
 
 pytestmark = pytest.mark.django_db
@@ -35,18 +43,26 @@ def rounds(committee_staff):
     # 1: answered on time in round 1 (B, 不满意), now re-handled: round 2 is a draft.
     p1, lead1, _ = proposal(1)
     a1 = Assignment.objects.create(proposal=p1, agency=hr, assigned_date=D(2022, 3, 1))
-    r1 = Reply.objects.create(assignment=a1, round=1, status="issued", class_code="B", issued_on=D(2022, 5, 1),
-                              due_date=a1.due_on)
+    r1 = Reply.objects.create(
+        assignment=a1, round=1, status="issued", class_code="B", issued_on=D(2022, 5, 1), due_date=a1.due_on
+    )
     rate(r1, lead1, "dissatisfied")
     Reply.objects.create(assignment=a1, round=2, status="draft", due_date=D(2022, 9, 1))
     # 2: late in round 1 (不满意), round 2 issued (A): 满意 from the lead, 不满意 from a co-author.
     p2, lead2, other2 = proposal(2)
     a2 = Assignment.objects.create(proposal=p2, agency=hr, assigned_date=D(2022, 3, 1))
-    r2 = Reply.objects.create(assignment=a2, round=1, status="issued", class_code="C", issued_on=D(2022, 7, 5),
-                              due_date=a2.due_on)
+    r2 = Reply.objects.create(
+        assignment=a2, round=1, status="issued", class_code="C", issued_on=D(2022, 7, 5), due_date=a2.due_on
+    )
     rate(r2, lead2, "dissatisfied")
-    r2b = Reply.objects.create(assignment=a2, round=2, status="issued", class_code="A", issued_on=D(2022, 8, 1),
-                               due_date=D(2022, 9, 1))
+    r2b = Reply.objects.create(
+        assignment=a2,
+        round=2,
+        status="issued",
+        class_code="A",
+        issued_on=D(2022, 8, 1),
+        due_date=D(2022, 9, 1),
+    )
     rate(r2b, lead2, "satisfied")
     rate(r2b, other2, "dissatisfied")
     Assignment.objects.create(proposal=p2, agency=union, role=Role.CO, assigned_date=D(2022, 3, 1))
@@ -55,8 +71,18 @@ def rounds(committee_staff):
 
 def shown(user, **filters):
     page = dashboard.page(user, dashboard.Filters(**filters), TODAY, "1")
-    return [(row.proposal.number, row.agency.short_name, row.reply_status, row.reply_round, row.reply_class,
-             row.lead_rating, row.done) for row in page]
+    return [
+        (
+            row.proposal.number,
+            row.agency.short_name,
+            row.reply_status,
+            row.reply_round,
+            row.reply_class,
+            row.lead_rating,
+            row.done,
+        )
+        for row in page
+    ]
 
 
 def test_the_dashboard_shows_the_latest_round(rounds, committee_staff):
@@ -71,7 +97,10 @@ def test_the_dashboard_shows_the_latest_round(rounds, committee_staff):
     assert [n for n, *_ in shown(committee_staff, rating="satisfied")] == ["2"]
     assert shown(committee_staff, rating="dissatisfied") == []
     assert [(n, a) for n, a, *_ in shown(committee_staff, sort="-number")] == [
-        ("2", "市人社局"), ("2", "市总工会"), ("1", "市人社局")]
+        ("2", "市人社局"),
+        ("2", "市总工会"),
+        ("1", "市人社局"),
+    ]
 
 
 def test_statistics_count_the_latest_issued_reply(rounds):

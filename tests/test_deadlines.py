@@ -15,37 +15,49 @@ pytestmark = pytest.mark.django_db
 D = datetime.date
 
 
-@pytest.mark.parametrize("start,months,expected", [
-    (D(2022, 1, 31), 3, D(2022, 4, 30)),
-    (D(2023, 1, 31), 1, D(2023, 2, 28)),
-    (D(2024, 1, 31), 1, D(2024, 2, 29)),
-    (D(2022, 11, 30), 3, D(2023, 2, 28)),
-    (D(2022, 3, 15), 3, D(2022, 6, 15)),
-    (D(2022, 12, 31), 6, D(2023, 6, 30)),
-])
+@pytest.mark.parametrize(
+    "start,months,expected",
+    [
+        (D(2022, 1, 31), 3, D(2022, 4, 30)),
+        (D(2023, 1, 31), 1, D(2023, 2, 28)),
+        (D(2024, 1, 31), 1, D(2024, 2, 29)),
+        (D(2022, 11, 30), 3, D(2023, 2, 28)),
+        (D(2022, 3, 15), 3, D(2022, 6, 15)),
+        (D(2022, 12, 31), 6, D(2023, 6, 30)),
+    ],
+)
 def test_month_clocks_clamp_to_the_month_end(start, months, expected):
     assert deadlines.add_months(start, months) == expected
 
 
 @pytest.fixture
 def session():
-    return Session.objects.create(name="市五届人大一次会议", year=2022,
-                                  opinion_calendar_date=D(2022, 5, 31), reply_calendar_date=D(2022, 6, 30))
+    return Session.objects.create(
+        name="市五届人大一次会议",
+        year=2022,
+        opinion_calendar_date=D(2022, 5, 31),
+        reply_calendar_date=D(2022, 6, 30),
+    )
 
 
 def assignment(session, assigned, role=Role.LEAD, agency=None):
     from proposals.models import Agency
 
-    proposal = Proposal.objects.create(session=session, number=str(Proposal.objects.count() + 1), title="关于某事的建议")
+    proposal = Proposal.objects.create(
+        session=session, number=str(Proposal.objects.count() + 1), title="关于某事的建议"
+    )
     agency = agency or Agency.objects.get_or_create(name="随州市人力资源和社会保障局")[0]
     return Assignment.objects.create(proposal=proposal, agency=agency, role=role, assigned_date=assigned)
 
 
-@pytest.mark.parametrize("assigned,reply_due,opinion_due", [
-    (D(2022, 3, 15), D(2022, 6, 15), D(2022, 4, 15)),  # the statutory clocks come first
-    (D(2022, 4, 10), D(2022, 6, 30), D(2022, 5, 10)),  # 随州 calendar date for the reply
-    (D(2022, 5, 10), D(2022, 6, 30), D(2022, 5, 31)),  # and for the co-handlers' opinions
-])
+@pytest.mark.parametrize(
+    "assigned,reply_due,opinion_due",
+    [
+        (D(2022, 3, 15), D(2022, 6, 15), D(2022, 4, 15)),  # the statutory clocks come first
+        (D(2022, 4, 10), D(2022, 6, 30), D(2022, 5, 10)),  # 随州 calendar date for the reply
+        (D(2022, 5, 10), D(2022, 6, 30), D(2022, 5, 31)),  # and for the co-handlers' opinions
+    ],
+)
 def test_city_calendar_dates_win_when_earlier(session, assigned, reply_due, opinion_due):
     assert deadlines.reply_due(assignment(session, assigned)) == reply_due
     assert deadlines.co_opinion_due(assignment(session, assigned, Role.JOINT)) == opinion_due
@@ -72,14 +84,17 @@ def test_an_approved_extension_gives_six_months(session, clerk, committee_staff,
     assert reply.due_date == D(2022, 10, 10)
 
 
-@pytest.mark.parametrize("start,count,expected", [
-    (D(2024, 2, 8), 1, D(2024, 2, 9)),     # Friday before 春节 is a working day
-    (D(2024, 2, 8), 2, D(2024, 2, 18)),    # 10–17 Feb off; Sunday 18 Feb is a 调休 working day
-    (D(2024, 2, 1), 3, D(2024, 2, 5)),     # Sunday 4 Feb is a 调休 working day and counts
-    (D(2024, 9, 27), 1, D(2024, 9, 29)),   # 国庆: Sunday 29 Sept is a 调休 working day
-    (D(2024, 9, 29), 2, D(2024, 10, 8)),   # 1–7 Oct off
-    (D(2024, 10, 8), 4, D(2024, 10, 12)),  # Saturday 12 Oct works
-])
+@pytest.mark.parametrize(
+    "start,count,expected",
+    [
+        (D(2024, 2, 8), 1, D(2024, 2, 9)),  # Friday before 春节 is a working day
+        (D(2024, 2, 8), 2, D(2024, 2, 18)),  # 10–17 Feb off; Sunday 18 Feb is a 调休 working day
+        (D(2024, 2, 1), 3, D(2024, 2, 5)),  # Sunday 4 Feb is a 调休 working day and counts
+        (D(2024, 9, 27), 1, D(2024, 9, 29)),  # 国庆: Sunday 29 Sept is a 调休 working day
+        (D(2024, 9, 29), 2, D(2024, 10, 8)),  # 1–7 Oct off
+        (D(2024, 10, 8), 4, D(2024, 10, 12)),  # Saturday 12 Oct works
+    ],
+)
 def test_working_days_follow_holidays_and_adjusted_weekends(start, count, expected):
     assert deadlines.add_working_days(start, count) == expected
 
@@ -109,9 +124,15 @@ def test_first_meeting_in_calendar_or_working_days(session):
     assert deadlines.meeting_due(lead) == deadlines.add_working_days(D(2024, 9, 20), 20)
 
 
-@pytest.mark.parametrize("today,flag", [
-    (D(2022, 6, 22), ""), (D(2022, 6, 23), "due_soon"), (D(2022, 6, 30), "due_soon"), (D(2022, 7, 1), "overdue"),
-])
+@pytest.mark.parametrize(
+    "today,flag",
+    [
+        (D(2022, 6, 22), ""),
+        (D(2022, 6, 23), "due_soon"),
+        (D(2022, 6, 30), "due_soon"),
+        (D(2022, 7, 1), "overdue"),
+    ],
+)
 def test_flags_due_soon_and_overdue(today, flag):
     assert deadlines.flag(D(2022, 6, 30), today) == flag
 
@@ -141,7 +162,9 @@ def test_extension_through_the_reply_page(session, clerk, committee_staff, hr_ag
     agency_client.post(url, {"reason": "需市财政统筹安排资金"})
     page = staff.get(reverse("reply_detail", args=[reply.pk])).content.decode()
     assert "待委员会批准" in page and "需市财政统筹安排资金" in page
-    assert "延期由委员会工作人员批准" in agency_client.post(url, {"approve": "1"}, follow=True).content.decode()
+    assert (
+        "延期由委员会工作人员批准" in agency_client.post(url, {"approve": "1"}, follow=True).content.decode()
+    )
     staff.post(url, {"approve": "1"})
     reply.refresh_from_db()
     assert reply.due_date == D(2022, 10, 10)

@@ -38,16 +38,22 @@ handler403 = portal_urls.handler403
 def production_env(**extra) -> dict:
     """The environment of a production install: no DEBUG, a long random key, the real host name;
     none of the test suite's switches (DJANGO_HTTPS=0 from pytest.ini)."""
-    env = {name: value for name, value in os.environ.items()
-           if not name.startswith(("DJANGO_HTTPS", "DJANGO_SECURE", "DJANGO_HSTS", "DJANGO_DEBUG"))}
-    env.update(DJANGO_DEBUG="0", DJANGO_SECRET_KEY=secrets.token_urlsafe(64), DJANGO_ALLOWED_HOSTS=PRODUCTION_HOST)
+    env = {
+        name: value
+        for name, value in os.environ.items()
+        if not name.startswith(("DJANGO_HTTPS", "DJANGO_SECURE", "DJANGO_HSTS", "DJANGO_DEBUG"))
+    }
+    env.update(
+        DJANGO_DEBUG="0", DJANGO_SECRET_KEY=secrets.token_urlsafe(64), DJANGO_ALLOWED_HOSTS=PRODUCTION_HOST
+    )
     env.update(extra)
     return env
 
 
 def manage(*args, env: dict) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "manage.py", *args], cwd=REPO, env=env, capture_output=True,
-                          text=True, timeout=120)
+    return subprocess.run(
+        [sys.executable, "manage.py", *args], cwd=REPO, env=env, capture_output=True, text=True, timeout=120
+    )
 
 
 def test_deploy_check_passes_with_production_settings():
@@ -75,15 +81,25 @@ print(json.dumps({name: getattr(settings, name) for name in (
 
 
 def test_production_settings():
-    result = manage("shell", "-v", "0", "-c", PRODUCTION_VALUES,
-                    env=production_env(DJANGO_CSRF_TRUSTED_ORIGINS=f"https://{PRODUCTION_HOST}"))
+    result = manage(
+        "shell",
+        "-v",
+        "0",
+        "-c",
+        PRODUCTION_VALUES,
+        env=production_env(DJANGO_CSRF_TRUSTED_ORIGINS=f"https://{PRODUCTION_HOST}"),
+    )
     assert result.returncode == 0, result.stderr
     values = json.loads(result.stdout.strip().splitlines()[-1])
     assert values["DEBUG"] is False and values["ALLOWED_HOSTS"] == [PRODUCTION_HOST]
     assert values["SECURE_SSL_REDIRECT"] is True
-    assert values["SECURE_HSTS_SECONDS"] >= 365 * 24 * 3600 and values["SECURE_HSTS_INCLUDE_SUBDOMAINS"] is True
+    assert (
+        values["SECURE_HSTS_SECONDS"] >= 365 * 24 * 3600 and values["SECURE_HSTS_INCLUDE_SUBDOMAINS"] is True
+    )
     assert values["SECURE_PROXY_SSL_HEADER"] == ["HTTP_X_FORWARDED_PROTO", "https"]
-    assert values["SESSION_COOKIE_SECURE"] and values["SESSION_COOKIE_HTTPONLY"] and values["CSRF_COOKIE_SECURE"]
+    assert (
+        values["SESSION_COOKIE_SECURE"] and values["SESSION_COOKIE_HTTPONLY"] and values["CSRF_COOKIE_SECURE"]
+    )
     assert values["SESSION_COOKIE_SAMESITE"] == "Lax" and values["SESSION_COOKIE_NAME"].startswith("__Host-")
     assert values["CSRF_TRUSTED_ORIGINS"] == [f"https://{PRODUCTION_HOST}"]
     assert values["X_FRAME_OPTIONS"] == "DENY" and values["SECURE_CONTENT_TYPE_NOSNIFF"] is True
@@ -126,8 +142,20 @@ def test_session_cookie_is_host_prefixed_secure_httponly_lax_and_renewed_at_logi
     assert response.cookies["csrftoken"]["secure"]
 
 
-TRACE_MARKERS = ("Traceback", "RuntimeError", "boom", "SELECT", "SECRET_KEY", 'File "', "django.", "settings.py",
-                 "Request Method", "Using the URLconf", "DisallowedHost", "Invalid HTTP_HOST")
+TRACE_MARKERS = (
+    "Traceback",
+    "RuntimeError",
+    "boom",
+    "SELECT",
+    "SECRET_KEY",
+    'File "',
+    "django.",
+    "settings.py",
+    "Request Method",
+    "Using the URLconf",
+    "DisallowedHost",
+    "Invalid HTTP_HOST",
+)
 
 
 def assert_no_trace(response):
@@ -171,8 +199,15 @@ def test_404_and_403_pages_show_no_trace(clerk, committee_staff, seed_reply):
     assert_security_headers(response, "403")
 
 
-@pytest.mark.parametrize("host", ["evil.example.com", "replies.example.gov.cn.evil.example", "127.0.0.1:8000@evil",
-                                  "localhost\r\nX-Injected: 1"])
+@pytest.mark.parametrize(
+    "host",
+    [
+        "evil.example.com",
+        "replies.example.gov.cn.evil.example",
+        "127.0.0.1:8000@evil",
+        "localhost\r\nX-Injected: 1",
+    ],
+)
 def test_unknown_host_gets_400(host, clerk):
     client = Client()
     client.force_login(clerk)

@@ -21,12 +21,17 @@ pytestmark = pytest.mark.django_db
 
 def issue_letter(number: str, agency: str, title: str) -> Reply:
     letter = json.loads(SEED_JSON.read_text(encoding="utf-8"))
-    letter.update(proposal_number=number, agency=agency, proposal_title=title,
-                  title=f"对市五届人大一次会议第{number}号建议的答复")
+    letter.update(
+        proposal_number=number,
+        agency=agency,
+        proposal_title=title,
+        title=f"对市五届人大一次会议第{number}号建议的答复",
+    )
     reply = import_letter(read_letter(letter, f"{number}.json"))
     call_command("make_demo_pki", stdout=io.StringIO())
     clerk = User.objects.filter(agency=reply.agency, role=UserRole.CLERK).first() or User.objects.create(
-        username=f"clerk-{reply.agency.pk}", role=UserRole.CLERK, agency=reply.agency)
+        username=f"clerk-{reply.agency.pk}", role=UserRole.CLERK, agency=reply.agency
+    )
     Reply.objects.filter(pk=reply.pk).update(status=ReplyStatus.APPROVED)
     return workflow.issue(Reply.objects.get(pk=reply.pk), clerk)
 
@@ -36,7 +41,7 @@ def issued_session(seed_reply, clerk, pki):
     Reply.objects.filter(pk=seed_reply.pk).update(status=ReplyStatus.APPROVED)
     first = workflow.issue(Reply.objects.get(pk=seed_reply.pk), clerk)
     second = issue_letter("15", "随州市教育局", "关于加强职业教育的建议")
-    third = issue_letter("8", "随州市交通运输局", "=HYPERLINK(\"http://example.invalid\",\"点我\")")
+    third = issue_letter("8", "随州市交通运输局", '=HYPERLINK("http://example.invalid","点我")')
     return [first, second, third]
 
 
@@ -62,8 +67,12 @@ def test_committee_exports_a_session_as_zip_with_register(issued_session, commit
     assert "下载 ZIP" in page and "100%" in page
     download = client.get(reverse("export_download", args=[job.pk]))
     archive = zipfile.ZipFile(io.BytesIO(b"".join(download.streaming_content)))
-    assert sorted(archive.namelist()) == ["12-随州市人力资源和社会保障局.pdf", "15-随州市教育局.pdf",
-                                          "8-随州市交通运输局.pdf", "index.xlsx"]
+    assert sorted(archive.namelist()) == [
+        "12-随州市人力资源和社会保障局.pdf",
+        "15-随州市教育局.pdf",
+        "8-随州市交通运输局.pdf",
+        "index.xlsx",
+    ]
     sheet = load_workbook(io.BytesIO(archive.read("index.xlsx"))).active
     rows = list(sheet.iter_rows(values_only=True))
     assert rows[0][:3] == ("编号", "标题", "提出人")
@@ -90,7 +99,10 @@ def test_the_database_worker_builds_the_export(issued_session, committee_staff, 
     call_command("db_worker", "--batch", "--no-startup-delay", stdout=io.StringIO(), stderr=io.StringIO())
     job.refresh_from_db()
     assert (job.status, job.done) == ("done", 3)
-    assert "every 1s" not in client.get(reverse("export_detail", args=[job.pk]), HTTP_HX_REQUEST="true").content.decode()
+    assert (
+        "every 1s"
+        not in client.get(reverse("export_detail", args=[job.pk]), HTTP_HX_REQUEST="true").content.decode()
+    )
 
 
 def test_exports_are_for_committee_staff_only(issued_session, clerk, committee_staff, immediate_tasks):

@@ -16,9 +16,29 @@ pytestmark = pytest.mark.django_db
 
 HEADER = intake.COLUMNS
 GOOD_ROWS = [
-    ["12", "关于化解企业招工难的建议", "建议", "沈宝栋", "李芸、王强", "随州市人力资源和社会保障局", "市总工会", "2022-03-15", "是"],
+    [
+        "12",
+        "关于化解企业招工难的建议",
+        "建议",
+        "沈宝栋",
+        "李芸、王强",
+        "随州市人力资源和社会保障局",
+        "市总工会",
+        "2022-03-15",
+        "是",
+    ],
     ["13", "关于加强职业教育的建议", "", "王芳", "", "市教育局", "", "2022/3/15", "否"],
-    ["14", "关于改善农村公路的议案", "议案", "纪占斌", "刘洋，陈静", "随州市交通运输局", "", "2022年3月16日", ""],
+    [
+        "14",
+        "关于改善农村公路的议案",
+        "议案",
+        "纪占斌",
+        "刘洋，陈静",
+        "随州市交通运输局",
+        "",
+        "2022年3月16日",
+        "",
+    ],
 ]
 
 
@@ -68,7 +88,10 @@ def test_import_creates_proposals_authors_and_assignments(agencies, session, sta
     assert "导入成功：新增 3 件，更新 0 件" in response.content.decode()
     p12 = Proposal.objects.get(session=session, number="12")
     assert p12.author_names() == ["沈宝栋", "李芸", "王强"] and p12.key_supervision
-    assert sorted(p12.assignments.values_list("agency__short_name", "role")) == [("市人社局", "lead"), ("市总工会", "co")]
+    assert sorted(p12.assignments.values_list("agency__short_name", "role")) == [
+        ("市人社局", "lead"),
+        ("市总工会", "co"),
+    ]
     assert Proposal.objects.get(number="14").kind == "议案"
     assert Proposal.objects.get(number="14").author_names() == ["纪占斌", "刘洋", "陈静"]
     assert str(Assignment.objects.get(proposal__number="13").assigned_date) == "2022-03-15"
@@ -88,18 +111,27 @@ def test_importing_the_same_file_twice_creates_no_duplicates(agencies, session, 
 
 
 def test_one_bad_row_saves_nothing_and_every_error_names_its_row(agencies, session, staff):
-    rows = [HEADER, *GOOD_ROWS,
-            ["15", "关于某事的建议", "建议", "张三", "", "随州市不存在局", "", "2022-03-15", ""],
-            ["12", "重复编号的建议", "建议", "李四", "", "市人社局", "", "2022-03-15", ""],
-            ["16", "", "建议", "王五", "", "市人社局", "", "2022-02-30", "可能"],
-            ["17", "关于某事的提议", "意见", "", "", "市人社局", "市不存在办", "", ""]]
+    rows = [
+        HEADER,
+        *GOOD_ROWS,
+        ["15", "关于某事的建议", "建议", "张三", "", "随州市不存在局", "", "2022-03-15", ""],
+        ["12", "重复编号的建议", "建议", "李四", "", "市人社局", "", "2022-03-15", ""],
+        ["16", "", "建议", "王五", "", "市人社局", "", "2022-02-30", "可能"],
+        ["17", "关于某事的提议", "意见", "", "", "市人社局", "市不存在办", "", ""],
+    ]
     response = upload(staff, session, "清单.xlsx", xlsx(rows))
     html = response.content.decode()
     assert "未导入任何内容" in html
     assert "第5行：主办单位“随州市不存在局”不存在。" in html
     assert "第6行：编号“12”与第2行重复。" in html
-    assert "第7行：标题不能为空；交办日期“2022-02-30”无效（应为 2022-03-15）；重点督办应填“是”或“否”，不是“可能”。" in html
-    assert "第8行：类别“意见”无效（可用：建议、议案、提案）；领衔代表不能为空；协办单位“市不存在办”不存在；交办日期“”无效" in html
+    assert (
+        "第7行：标题不能为空；交办日期“2022-02-30”无效（应为 2022-03-15）；重点督办应填“是”或“否”，不是“可能”。"
+        in html
+    )
+    assert (
+        "第8行：类别“意见”无效（可用：建议、议案、提案）；领衔代表不能为空；协办单位“市不存在办”不存在；交办日期“”无效"
+        in html
+    )
     assert Proposal.objects.count() == 0 and Assignment.objects.count() == 0
 
 
@@ -119,12 +151,15 @@ def test_a_fault_while_saving_rolls_back_every_row(agencies, session, monkeypatc
     assert Proposal.objects.count() == 0
 
 
-@pytest.mark.parametrize("name,data,message", [
-    ("清单.xlsx", b"this is not a spreadsheet", "内容不是 Excel 文件"),
-    ("清单.exe", b"MZ\x90\x00", "只接受 .xlsx 或 .csv 文件"),
-    ("清单.xlsm", b"PK\x03\x04", "不接受含宏"),
-    ("清单.csv", b"\x00\x01\x02binary", "内容不是文本"),
-])
+@pytest.mark.parametrize(
+    "name,data,message",
+    [
+        ("清单.xlsx", b"this is not a spreadsheet", "内容不是 Excel 文件"),
+        ("清单.exe", b"MZ\x90\x00", "只接受 .xlsx 或 .csv 文件"),
+        ("清单.xlsm", b"PK\x03\x04", "不接受含宏"),
+        ("清单.csv", b"\x00\x01\x02binary", "内容不是文本"),
+    ],
+)
 def test_files_that_are_not_real_xlsx_or_csv_are_refused(agencies, session, staff, name, data, message):
     html = upload(staff, session, name, data).content.decode()
     assert message in html and Proposal.objects.count() == 0

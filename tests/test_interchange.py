@@ -9,7 +9,15 @@ from django.core.management import call_command
 
 from measures.models import Measure
 from proposals.models import (
-    Agency, Assignment, Deputy, Proposal, ProposalAuthor, Reply, ReplyCopy, Role, Session,
+    Agency,
+    Assignment,
+    Deputy,
+    Proposal,
+    ProposalAuthor,
+    Reply,
+    ReplyCopy,
+    Role,
+    Session,
 )
 from tests.conftest import SEED_JSON, SHARED_SEED_JSON
 
@@ -80,12 +88,17 @@ def test_seed_import_creates_the_whole_record():
     assert reply.agency.name == "随州市人力资源和社会保障局"
     assert reply.assignment.role == Role.LEAD
     assert reply.class_code == "A"
-    assert [m.heading for m in reply.measures.order_by("position")][:1] == ["关于提高工人待遇，特别是提高技术工人薪酬方面"]
+    assert [m.heading for m in reply.measures.order_by("position")][:1] == [
+        "关于提高工人待遇，特别是提高技术工人薪酬方面"
+    ]
     assert reply.measures.count() == 5
     assert reply.copy_line() == "抄送：市人大常委会选任工委（2份）、市政府督查室（2份）"
     # A new agency takes its contact people and 抄送 list from its first letter.
     assert reply.agency.handler_name == "孙建波" and reply.agency.postcode == "441300"
-    assert [str(c) for c in reply.agency.default_copies.all()] == ["市人大常委会选任工委（2份）", "市政府督查室（2份）"]
+    assert [str(c) for c in reply.agency.default_copies.all()] == [
+        "市人大常委会选任工委（2份）",
+        "市政府督查室（2份）",
+    ]
 
 
 def test_import_is_idempotent_on_session_number_agency(tmp_path):
@@ -99,7 +112,9 @@ def test_import_is_idempotent_on_session_number_agency(tmp_path):
     assert second == first
     after = counts()
     assert after["Measure"] == 2
-    assert {k: v for k, v in after.items() if k != "Measure"} == {k: v for k, v in before.items() if k != "Measure"}
+    assert {k: v for k, v in after.items() if k != "Measure"} == {
+        k: v for k, v in before.items() if k != "Measure"
+    }
     exported = dump(int(first))
     assert exported["closing"] == ["第一段结束语。", "第二段结束语。"]
     assert len(exported["sections"]) == 2
@@ -116,14 +131,26 @@ CPPCC_LETTER = {
     "opening": "您提出的《关于加快农村公路建设的提案》收悉，现答复如下：",
     "consulted": ["市财政局", "市自然资源和规划局"],
     "sections": [
-        {"heading": "总体情况", "paragraphs": ["全市农村公路总里程达到一万公里。"], "subsections": [
-            {"heading": "建设进度", "paragraphs": ["今年完成新改建农村公路 500 公里。"], "subsections": [
-                {"heading": "县乡道", "paragraphs": ["县乡道完成 200 公里。"], "subsections": [
-                    {"heading": "随县", "paragraphs": ["随县完成 80 公里。"]},
-                    {"heading": None, "paragraphs": ["其余县市区正在推进。"]},
-                ]},
-            ]},
-        ]},
+        {
+            "heading": "总体情况",
+            "paragraphs": ["全市农村公路总里程达到一万公里。"],
+            "subsections": [
+                {
+                    "heading": "建设进度",
+                    "paragraphs": ["今年完成新改建农村公路 500 公里。"],
+                    "subsections": [
+                        {
+                            "heading": "县乡道",
+                            "paragraphs": ["县乡道完成 200 公里。"],
+                            "subsections": [
+                                {"heading": "随县", "paragraphs": ["随县完成 80 公里。"]},
+                                {"heading": None, "paragraphs": ["其余县市区正在推进。"]},
+                            ],
+                        },
+                    ],
+                },
+            ],
+        },
         {"heading": None, "paragraphs": ["感谢您对交通运输工作的关心和支持。"]},
     ],
     "closing": ["下一步，我们将继续加大投入。", "再次感谢您的关心。"],
@@ -204,18 +231,21 @@ def test_unknown_keys_are_ignored_with_a_warning(tmp_path):
 def _missing(key):
     def change(letter):
         del letter[key]
+
     return change
 
 
 def _set(key, value):
     def change(letter):
         letter[key] = value
+
     return change
 
 
 def _set_section(value):
     def change(letter):
         letter["sections"][1]["paragraphs"] = value
+
     return change
 
 
@@ -240,11 +270,19 @@ BAD_LETTERS = [
     ("class-unknown", _set("class_code", "E"), "键“class_code”的值“E”不是已知的办理结果分类"),
     ("kind-unknown", _set("kind", "意见"), "键“kind”的值“意见”无效"),
     ("date-bad", _set("date", "2022-02-30"), "键“date”的值“2022-02-30”不是有效日期"),
-    ("cc-copies-text", _set("cc", [{"recipient": "市政府督查室", "copies": "2"}]), "键“cc[0].copies”应为正整数或 null"),
+    (
+        "cc-copies-text",
+        _set("cc", [{"recipient": "市政府督查室", "copies": "2"}]),
+        "键“cc[0].copies”应为正整数或 null",
+    ),
     ("cc-no-recipient", _set("cc", [{"copies": 2}]), "缺少必填键“cc[0].recipient”"),
     ("contact-list", _set("contact", ["张春强"]), "键“contact”应为对象"),
     ("paragraph-number", _set_section(["第一段", 2]), "键“sections[1].paragraphs[1]”应为字符串"),
-    ("too-deep", _too_deep, "键“sections[5].subsections[0].subsections[0].subsections[0].subsections[0]”嵌套超过4级"),
+    (
+        "too-deep",
+        _too_deep,
+        "键“sections[5].subsections[0].subsections[0].subsections[0].subsections[0]”嵌套超过4级",
+    ),
     ("title-too-long", _set("title", "长" * 301), "键“title”过长"),
 ]
 
@@ -284,7 +322,9 @@ def test_good_files_load_and_bad_file_is_refused_in_one_run(tmp_path):
     bad = seed()
     bad["agency"] = "随州市民政局"
     bad["class_code"] = "Z"
-    code, out, err = load(SEED_JSON, write(tmp_path, "bad.json", bad), write(tmp_path, "cppcc.json", CPPCC_LETTER))
+    code, out, err = load(
+        SEED_JSON, write(tmp_path, "bad.json", bad), write(tmp_path, "cppcc.json", CPPCC_LETTER)
+    )
     assert code != 0
     assert len(out.split()) == 2
     assert "bad.json：键“class_code”" in err

@@ -28,7 +28,9 @@ def open_proposal(seed_reply, union_agency, cohandler):
     assigned = timezone.localdate() - datetime.timedelta(days=12)
     Assignment.objects.filter(proposal=assignment.proposal).update(assigned_date=assigned)
     union = Assignment.objects.get(agency=union_agency)
-    workflow.save_opinion(union, cohandler, "市总工会每年五月开展劳模宣传月活动，建议在答复中写明。", submit_now=True)
+    workflow.save_opinion(
+        union, cohandler, "市总工会每年五月开展劳模宣传月活动，建议在答复中写明。", submit_now=True
+    )
     return assignment
 
 
@@ -54,8 +56,9 @@ class Journey:
         self.page.wait_for_load_state("networkidle")
 
 
-def test_clerk_leader_and_committee_handle_the_seed_proposal(live_server, open_proposal, clerk, leader,
-                                                             committee_staff, pki, page):  # noqa: F811
+def test_clerk_leader_and_committee_handle_the_seed_proposal(
+    live_server, open_proposal, clerk, leader, committee_staff, pki, page
+):  # noqa: F811
     journey = Journey(page, live_server.url)
 
     # The clerk drafts the reply: two sections typed in the editor, checked in the live preview.
@@ -65,8 +68,10 @@ def test_clerk_leader_and_committee_handle_the_seed_proposal(live_server, open_p
     journey.click("起草答复")
     page.wait_for_url(re.compile(r"/replies/\d+/edit/$"))
     assert "市总工会每年五月开展劳模宣传月活动" in page.locator("body").inner_text()
-    for heading, text in (("关于提高工人待遇方面", "完成了 275 家省级样本企业薪酬调查。"),
-                          ("关于弘扬劳模精神方面", "积极开展劳模先进事迹宣传。")):
+    for heading, text in (
+        ("关于提高工人待遇方面", "完成了 275 家省级样本企业薪酬调查。"),
+        ("关于弘扬劳模精神方面", "积极开展劳模先进事迹宣传。"),
+    ):
         page.get_by_role("button", name="＋ 添加一条").click()
         page.locator(".measure-heading").last.fill(heading)
         page.locator(".measure-paragraphs").last.fill(text)
@@ -93,7 +98,9 @@ def test_clerk_leader_and_committee_handle_the_seed_proposal(live_server, open_p
     journey.open_reply()
     assert "第二部分请补充今年的具体数据。" in page.locator(".timeline").inner_text()
     page.get_by_role("link", name="修改答复").click()
-    page.locator(".measure-paragraphs").nth(1).fill("积极开展劳模先进事迹宣传，今年推荐 7 名高技能人才参加“湖北工匠”表彰。")
+    page.locator(".measure-paragraphs").nth(1).fill(
+        "积极开展劳模先进事迹宣传，今年推荐 7 名高技能人才参加“湖北工匠”表彰。"
+    )
     journey.click("保存")
     journey.open_reply()
     journey.click("提交审核")
@@ -134,7 +141,13 @@ def test_clerk_leader_and_committee_handle_the_seed_proposal(live_server, open_p
     reply = Reply.objects.get(assignment=open_proposal)
     assert reply.status == "issued"
     assert list(reply.events.values_list("to_status", flat=True)) == [
-        "draft", "submitted", "returned", "submitted", "approved", "issued"]
+        "draft",
+        "submitted",
+        "returned",
+        "submitted",
+        "approved",
+        "issued",
+    ]
     assert reply.feedback.get().get_rating_display() == "满意"
 
 
@@ -149,8 +162,8 @@ def test_reordering_and_indenting_sections_keeps_typed_text(live_server, open_pr
         page.locator(".measure-heading").last.fill(f"{heading}小标题")
         page.locator(".measure-paragraphs").last.fill(f"{heading}的内容。")
     rows = page.locator("[data-measure-row]")
-    rows.nth(2).get_by_title("上移").click()      # 甲 丙 乙
-    rows.nth(2).get_by_title("降一级").click()    # 乙 under 丙
+    rows.nth(2).get_by_title("上移").click()  # 甲 丙 乙
+    rows.nth(2).get_by_title("降一级").click()  # 乙 under 丙
     rows.nth(0).get_by_title("删除这一条").click()  # 丙 (乙)
     page.get_by_role("button", name="＋ 添加一条").click()  # a new row takes the level of the one above
     page.locator(".measure-heading").last.fill("丁小标题")

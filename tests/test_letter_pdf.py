@@ -36,8 +36,9 @@ def reply_from(letter: dict):
 
 
 def pdftotext(pdf: bytes, *args: str) -> str:
-    return subprocess.run(["pdftotext", *args, "-", "-"], input=pdf, capture_output=True,
-                          check=True).stdout.decode()
+    return subprocess.run(
+        ["pdftotext", *args, "-", "-"], input=pdf, capture_output=True, check=True
+    ).stdout.decode()
 
 
 def squeeze(text: str) -> str:
@@ -62,8 +63,16 @@ def seed_pdf(seed_reply) -> bytes:
 def test_seed_pdf_carries_every_word_of_the_letter(seed_pdf):
     text = squeeze(pdftotext(seed_pdf))
     letter = seed()
-    pieces = [letter["agency"], "(A)", letter["title"], letter["salutation"], letter["opening"],
-              letter["closing"], *letter["contact_block_lines"], letter["cc_line"]]
+    pieces = [
+        letter["agency"],
+        "(A)",
+        letter["title"],
+        letter["salutation"],
+        letter["opening"],
+        letter["closing"],
+        *letter["contact_block_lines"],
+        letter["cc_line"],
+    ]
     for number, section in zip("一二三四五", letter["sections"]):
         pieces.append(f"{number}、{section['heading']}")
         pieces.extend(section["paragraphs"])
@@ -71,14 +80,16 @@ def test_seed_pdf_carries_every_word_of_the_letter(seed_pdf):
         assert squeeze(piece) in text, piece
 
 
-@pytest.mark.skipif(not SHARED_SEED_TXT.exists(), reason="needs ../shared/seed/reply-12.txt beside the checkout")
+@pytest.mark.skipif(
+    not SHARED_SEED_TXT.exists(), reason="needs ../shared/seed/reply-12.txt beside the checkout"
+)
 def test_seed_pdf_reads_exactly_like_the_original_letter(seed_pdf):
     """The original letter's text, in order, and nothing else but the 署名 it leaves to the seal."""
     original = squeeze(SHARED_SEED_TXT.read_text(encoding="utf-8"))
     printed = squeeze(pdftotext(seed_pdf))
     signature = "随州市人力资源和社会保障局"
     at = printed.rindex(signature)
-    assert printed[:at] + printed[at + len(signature):] == original
+    assert printed[:at] + printed[at + len(signature) :] == original
 
 
 def test_no_kangxi_radicals_in_the_text_layer(seed_pdf):
@@ -112,7 +123,9 @@ def test_full_pages_hold_22_lines_of_28_characters_within_the_margins(seed_pdf):
             if len(lines) < 22:
                 # Only a heading kept with its paragraph may leave the last row empty.
                 following = "".join(c["text"] for c in body_lines(pages[index + 2])[0])
-                assert re.match(r"[一二三四五六七八九十]+、|（[一二三四五六七八九十]+）", following), following
+                assert re.match(r"[一二三四五六七八九十]+、|（[一二三四五六七八九十]+）", following), (
+                    following
+                )
                 continue
             assert len(lines) == 22
             first, last = lines[0], lines[-1]
@@ -160,7 +173,9 @@ def test_letterhead_mark_lines_and_page_numbers(seed_pdf):
 def test_copy_line_sits_at_the_foot_of_the_last_page(seed_pdf):
     with pdfplumber.open(io.BytesIO(seed_pdf)) as pdf:
         last = pdf.pages[-1]
-        words = "".join(c["text"] for c in last.chars if abs(c["size"] - 14) < 0.1 and c["top"] / MM < BOTTOM + 1)
+        words = "".join(
+            c["text"] for c in last.chars if abs(c["size"] - 14) < 0.1 and c["top"] / MM < BOTTOM + 1
+        )
         assert words.startswith("抄送：市人大常委会选任工委（2份）")
         copy_chars = [c for c in last.chars if c["text"] == "抄"]
         assert BOTTOM - 12 <= copy_chars[0]["bottom"] / MM <= BOTTOM + 0.5
@@ -169,12 +184,18 @@ def test_copy_line_sits_at_the_foot_of_the_last_page(seed_pdf):
 
 def _letter(authors=1, levels=1, doc_number=True, class_code="B", contact=True, cc=True, attachments=1):
     letter = seed()
-    letter["deputies"] = ["王芳", "刘洋", "陈静", "杨帆", "赵磊", "黄丽", "周勇", "吴敏", "徐杰", "孙艳"][:authors]
+    letter["deputies"] = ["王芳", "刘洋", "陈静", "杨帆", "赵磊", "黄丽", "周勇", "吴敏", "徐杰", "孙艳"][
+        :authors
+    ]
     letter["deputies_more"] = False
     letter["salutation"] = None
     section = {"heading": f"第{levels}级小标题", "paragraphs": [f"第{levels}级内容。"]}
     for level in range(levels - 1, 0, -1):
-        section = {"heading": f"第{level}级小标题", "paragraphs": [f"第{level}级内容。"], "subsections": [section]}
+        section = {
+            "heading": f"第{level}级小标题",
+            "paragraphs": [f"第{level}级内容。"],
+            "subsections": [section],
+        }
     letter["sections"] = [section] if levels else [{"heading": None, "paragraphs": ["没有小标题的正文。"]}]
     letter["doc_number"] = "随人社函〔2022〕45号" if doc_number else None
     letter["signer"] = "张春强" if doc_number else None
@@ -191,7 +212,9 @@ def _letter(authors=1, levels=1, doc_number=True, class_code="B", contact=True, 
 
 
 VARIANTS = {
-    "1-author-0-levels-bare": dict(authors=1, levels=0, doc_number=False, class_code=None, contact=False, cc=False, attachments=0),
+    "1-author-0-levels-bare": dict(
+        authors=1, levels=0, doc_number=False, class_code=None, contact=False, cc=False, attachments=0
+    ),
     "10-authors-4-levels-full": dict(authors=10, levels=4, attachments=2),
     "2-authors-1-level-no-cc": dict(authors=2, levels=1, cc=False),
     "1-author-2-levels-no-contact": dict(authors=1, levels=2, contact=False, attachments=1),
@@ -228,7 +251,9 @@ def test_letter_variants_render(name):
         assert "附件" not in text
 
 
-@pytest.mark.parametrize("position,printed", [("header_line", "(A)"), ("top_right", "类别：A"), ("foot", "办复类别：A类")])
+@pytest.mark.parametrize(
+    "position,printed", [("header_line", "(A)"), ("top_right", "类别：A"), ("foot", "办复类别：A类")]
+)
 def test_class_code_position_is_an_agency_setting(seed_reply, position, printed):
     agency = seed_reply.agency
     agency.class_code_position = position
@@ -260,8 +285,10 @@ def test_rare_name_characters_fall_back_to_the_full_font(tmp_path):
 
 
 def test_licensed_font_from_settings_leads_the_chain(seed_reply, settings, tmp_path, monkeypatch):
-    settings.LETTER_FONT_FILES = {**settings.LETTER_FONT_FILES,
-                                  "fangsong": "/usr/share/fonts/truetype/lxgw-wenkai/LXGWWenKai-Light.ttf"}
+    settings.LETTER_FONT_FILES = {
+        **settings.LETTER_FONT_FILES,
+        "fangsong": "/usr/share/fonts/truetype/lxgw-wenkai/LXGWWenKai-Light.ttf",
+    }
     monkeypatch.setattr(letters, "_renderer", None)
     pdf = letters.render_pdf(seed_reply)
     assert "Letter-fangsong-licensed" in pdffonts(pdf, tmp_path)
@@ -281,6 +308,7 @@ def test_refuses_to_render_without_harfbuzz_subsetting(seed_reply, monkeypatch, 
 
 
 # --- lock-down --------------------------------------------------------------------------------
+
 
 class Canary(http.server.BaseHTTPRequestHandler):
     hits: list[str] = []
@@ -312,12 +340,14 @@ def canary():
 
 
 def attack_markup(base: str) -> str:
-    return (f'<img src="{base}/img.png"><link rel="stylesheet" href="{base}/style.css">'
-            f'<style>@import url("{base}/import.css"); body {{ background: url("{base}/bg.png") }}</style>'
-            f'<svg><image href="{base}/svg.png" width="10" height="10"/></svg>'
-            f'<a rel="attachment" href="{base}/attach.txt">附件</a>'
-            f'<img src="{base}/redirect"><img src="file:///etc/hostname">'
-            f'<link rel="stylesheet" href="https://letter.invalid/static/../../suizhou_replies/settings.py">')
+    return (
+        f'<img src="{base}/img.png"><link rel="stylesheet" href="{base}/style.css">'
+        f'<style>@import url("{base}/import.css"); body {{ background: url("{base}/bg.png") }}</style>'
+        f'<svg><image href="{base}/svg.png" width="10" height="10"/></svg>'
+        f'<a rel="attachment" href="{base}/attach.txt">附件</a>'
+        f'<img src="{base}/redirect"><img src="file:///etc/hostname">'
+        f'<link rel="stylesheet" href="https://letter.invalid/static/../../suizhou_replies/settings.py">'
+    )
 
 
 def test_letter_text_cannot_reach_the_network(canary, seed_reply):
@@ -333,16 +363,23 @@ def test_letter_text_cannot_reach_the_network(canary, seed_reply):
 
 
 def test_renderer_refuses_every_url_but_packaged_files_and_data(canary):
-    html = (f"<html><body class='letter-document'><article class='letter'>{attack_markup(canary)}"
-            "<p>数据 URI 可用</p><img src='data:image/gif;base64,R0lGODlhAQABAIAAAAAAAP///ywAAAAAAQABAAACAUwAOw=='>"
-            "</article></body></html>")
+    html = (
+        f"<html><body class='letter-document'><article class='letter'>{attack_markup(canary)}"
+        "<p>数据 URI 可用</p><img src='data:image/gif;base64,R0lGODlhAQABAIAAAAAAAP///ywAAAAAAQABAAACAUwAOw=='>"
+        "</article></body></html>"
+    )
     pdf = letters.render_pdf_from_html(html)
     assert Canary.hits == []
     assert "数据URI可用" in squeeze(pdftotext(pdf))
     fetcher = letters.LetterURLFetcher()
-    for url in (f"{canary}/x", "file:///etc/hostname", "ftp://127.0.0.1/x",
-                "https://letter.invalid/static/../../manage.py", "https://letter.invalid/manage.py",
-                "https://letter.invalid/letters/fonts/fangsong.ttf"):
+    for url in (
+        f"{canary}/x",
+        "file:///etc/hostname",
+        "ftp://127.0.0.1/x",
+        "https://letter.invalid/static/../../manage.py",
+        "https://letter.invalid/manage.py",
+        "https://letter.invalid/letters/fonts/fangsong.ttf",
+    ):
         with pytest.raises(ValueError):
             fetcher.fetch(url)
     assert fetcher.fetch("https://letter.invalid/static/css/letter.css").read().startswith(b"/*")
@@ -350,6 +387,7 @@ def test_renderer_refuses_every_url_but_packaged_files_and_data(canary):
 
 
 # --- where users get it -----------------------------------------------------------------------
+
 
 def test_pdf_download_has_a_chinese_file_name(client, clerk, seed_reply):
     client.force_login(clerk)
@@ -382,15 +420,22 @@ def test_preview_page_uses_the_letter_template_and_stylesheet(client, clerk, see
 
 def test_loadreply_writes_pdfs_into_a_folder(tmp_path):
     cppcc = copy.deepcopy(seed())
-    cppcc.update(session="市政协五届一次会议", kind="提案", proposal_number="8",
-                 title="对市政协五届一次会议第8号提案的答复", salutation=None)
+    cppcc.update(
+        session="市政协五届一次会议",
+        kind="提案",
+        proposal_number="8",
+        title="对市政协五届一次会议第8号提案的答复",
+        salutation=None,
+    )
     second = tmp_path / "cppcc.json"
     second.write_text(json.dumps(cppcc, ensure_ascii=False), encoding="utf-8")
     out = io.StringIO()
     call_command("loadreply", str(SEED_JSON), str(second), "--pdf", str(tmp_path / "pdf"), stdout=out)
     names = sorted(p.name for p in (tmp_path / "pdf").iterdir())
-    assert names == ["市五届人大一次会议第12号建议-随州市人力资源和社会保障局答复.pdf",
-                     "市政协五届一次会议第8号提案-随州市人力资源和社会保障局答复.pdf"]
+    assert names == [
+        "市五届人大一次会议第12号建议-随州市人力资源和社会保障局答复.pdf",
+        "市政协五届一次会议第8号提案-随州市人力资源和社会保障局答复.pdf",
+    ]
     for name in names:
         assert (tmp_path / "pdf" / name).read_bytes().startswith(b"%PDF")
     assert "沈宝栋、李芸等委员：" in squeeze(pdftotext((tmp_path / "pdf" / names[1]).read_bytes()))
@@ -398,8 +443,18 @@ def test_loadreply_writes_pdfs_into_a_folder(tmp_path):
 
 def test_benchletters_prints_figures_and_ratios():
     out = io.StringIO()
-    call_command("benchletters", "--count", "3", "--baseline-count", "2", "--sign-count", "3",
-                 "--export-letters", "12", stdout=out)
+    call_command(
+        "benchletters",
+        "--count",
+        "3",
+        "--baseline-count",
+        "2",
+        "--sign-count",
+        "3",
+        "--export-letters",
+        "12",
+        stdout=out,
+    )
     figures = json.loads(out.getvalue())
     assert set(figures) == {"three_pages", "full_seed", "signing", "export"}
     assert figures["three_pages"]["portal"]["pages"] == 3
@@ -411,7 +466,8 @@ def test_benchletters_prints_figures_and_ratios():
             assert letter[renderer]["warm_median_ms"] > 0 and letter[renderer]["pdf_kb"] > 0
             assert letter[renderer]["peak_rss_mb"] > 0
         assert letter["ratio_warm_median"] == round(
-            letter["portal"]["warm_median_ms"] / letter["naive"]["warm_median_ms"], 3)
+            letter["portal"]["warm_median_ms"] / letter["naive"]["warm_median_ms"], 3
+        )
 
 
 def test_signature_contact_and_copies_always_end_on_one_page():

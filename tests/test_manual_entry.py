@@ -10,7 +10,14 @@ from django.utils import timezone
 
 from proposals.models import deadlines
 from proposals.models import (
-    Agency, Assignment, AssignmentChange, AuditEvent, Proposal, Reply, ReplyEvent, Role,
+    Agency,
+    Assignment,
+    AssignmentChange,
+    AuditEvent,
+    Proposal,
+    Reply,
+    ReplyEvent,
+    Role,
 )
 
 pytestmark = pytest.mark.django_db
@@ -31,16 +38,34 @@ def session(seed_reply):
 
 @pytest.fixture
 def transport(db):
-    return Agency.objects.create(name="随州市交通运输局", short_name="市交通运输局",
-                                 leader_name="周建国", leader_phone="0722-3256001",
-                                 handler_name="吴敏", handler_phone="0722-3256002")
+    return Agency.objects.create(
+        name="随州市交通运输局",
+        short_name="市交通运输局",
+        leader_name="周建国",
+        leader_phone="0722-3256001",
+        handler_name="吴敏",
+        handler_phone="0722-3256002",
+    )
 
 
 def entry(session, hr_agency, **changes) -> dict:
-    data = {"session": session.pk, "number": "58", "title": "关于完善城区公交线路的建议", "kind": "建议",
-            "addressee_title": "", "received_date": "2026-01-20", "lead_author": "刘国华",
-            "co_authors": "陈静、周涛，王磊", "more_authors": "", "author_count": "", "body": "城区公交线路覆盖不足。",
-            "lead_agency": hr_agency.pk, "co_agencies": [], "assigned_date": "2026-03-16", "key_supervision": "on"}
+    data = {
+        "session": session.pk,
+        "number": "58",
+        "title": "关于完善城区公交线路的建议",
+        "kind": "建议",
+        "addressee_title": "",
+        "received_date": "2026-01-20",
+        "lead_author": "刘国华",
+        "co_authors": "陈静、周涛，王磊",
+        "more_authors": "",
+        "author_count": "",
+        "body": "城区公交线路覆盖不足。",
+        "lead_agency": hr_agency.pk,
+        "co_agencies": [],
+        "assigned_date": "2026-03-16",
+        "key_supervision": "on",
+    }
     data.update(changes)
     return data
 
@@ -48,7 +73,9 @@ def entry(session, hr_agency, **changes) -> dict:
 def test_staff_register_a_proposal_with_its_assignments(committee_staff, session, hr_agency, union_agency):
     client = login(committee_staff)
     assert "登记建议／提案" in client.get(reverse("dashboard")).content.decode()
-    response = client.post(reverse("proposal_create"), entry(session, hr_agency, co_agencies=[union_agency.pk]))
+    response = client.post(
+        reverse("proposal_create"), entry(session, hr_agency, co_agencies=[union_agency.pk])
+    )
     proposal = Proposal.objects.get(session=session, number="58")
     assert response["Location"] == reverse("proposal_detail", args=[proposal.pk])
     assert proposal.author_names() == ["刘国华", "陈静", "周涛", "王磊"]
@@ -59,19 +86,24 @@ def test_staff_register_a_proposal_with_its_assignments(committee_staff, session
         "随州市总工会": (Role.CO, datetime.date(2026, 3, 16), datetime.date(2026, 4, 16)),
     }
     page = client.get(response["Location"]).content.decode()
-    assert "关于完善城区公交线路的建议" in page and "刘国华、陈静、周涛、王磊" in page and "2026-06-16" in page
+    assert (
+        "关于完善城区公交线路的建议" in page and "刘国华、陈静、周涛、王磊" in page and "2026-06-16" in page
+    )
     assert AuditEvent.objects.filter(event="proposal_create", object_id=str(proposal.pk)).exists()
 
 
-@pytest.mark.parametrize("changes, message", [
-    ({"number": "12"}, "该届次已有相同编号的建议／提案。"),
-    ({"title": ""}, "标题不能为空。"),
-    ({"lead_author": ""}, "领衔代表不能为空。"),
-    ({"lead_agency": ""}, "请选择主办单位。"),
-    ({"assigned_date": "2026-02-30"}, "交办日期无效。"),
-    ({"assigned_date": ""}, "交办日期不能为空。"),
-    ({"kind": "意见"}, "意见"),
-])
+@pytest.mark.parametrize(
+    "changes, message",
+    [
+        ({"number": "12"}, "该届次已有相同编号的建议／提案。"),
+        ({"title": ""}, "标题不能为空。"),
+        ({"lead_author": ""}, "领衔代表不能为空。"),
+        ({"lead_agency": ""}, "请选择主办单位。"),
+        ({"assigned_date": "2026-02-30"}, "交办日期无效。"),
+        ({"assigned_date": ""}, "交办日期不能为空。"),
+        ({"kind": "意见"}, "意见"),
+    ],
+)
 def test_bad_entry_names_the_field_and_saves_nothing(committee_staff, session, hr_agency, changes, message):
     before = (Proposal.objects.count(), Assignment.objects.count())
     response = login(committee_staff).post(reverse("proposal_create"), entry(session, hr_agency, **changes))
@@ -81,8 +113,9 @@ def test_bad_entry_names_the_field_and_saves_nothing(committee_staff, session, h
 
 
 def test_lead_agency_cannot_also_co_handle(committee_staff, session, hr_agency):
-    response = login(committee_staff).post(reverse("proposal_create"),
-                                           entry(session, hr_agency, co_agencies=[hr_agency.pk]))
+    response = login(committee_staff).post(
+        reverse("proposal_create"), entry(session, hr_agency, co_agencies=[hr_agency.pk])
+    )
     assert "已是主办单位，不能同时协办" in response.content.decode()
     assert not Proposal.objects.filter(number="58").exists()
 
@@ -115,7 +148,9 @@ def test_staff_correct_a_proposal_and_its_authors(committee_staff, session, hr_a
     assert proposal.title == "关于优化城区公交线路的建议" and proposal.author_names() == ["刘国华", "陈静"]
 
 
-def test_printed_facts_are_frozen_once_a_reply_went_out(committee_staff, seed_reply, hr_agency, clerk, leader, pki):
+def test_printed_facts_are_frozen_once_a_reply_went_out(
+    committee_staff, seed_reply, hr_agency, clerk, leader, pki
+):
     from proposals import workflow
 
     workflow.archive_issue(seed_reply, leader)
@@ -139,7 +174,10 @@ def test_add_an_agency_and_refuse_a_second_lead(committee_staff, seed_reply, tra
     client = login(committee_staff)
     url = reverse("proposal_assign", args=[proposal.pk])
     response = client.post(url, {"agency": transport.pk, "role": "lead", "assigned_date": "2022-03-15"})
-    assert response.status_code == 400 and "已有主办单位“随州市人力资源和社会保障局”" in response.content.decode()
+    assert (
+        response.status_code == 400
+        and "已有主办单位“随州市人力资源和社会保障局”" in response.content.decode()
+    )
     response = client.post(url, {"agency": transport.pk, "role": "co", "assigned_date": "2022-03-15"})
     assert response.status_code == 302
     added = Assignment.objects.get(proposal=proposal, agency=transport)
@@ -150,20 +188,30 @@ def test_add_an_agency_and_refuse_a_second_lead(committee_staff, seed_reply, tra
     assert Assignment.objects.filter(proposal=proposal, agency=transport).count() == 1
 
 
-def test_correcting_the_date_moves_the_due_dates_and_is_logged(committee_staff, clerk, union_agency, seed_reply):
+def test_correcting_the_date_moves_the_due_dates_and_is_logged(
+    committee_staff, clerk, union_agency, seed_reply
+):
     assignment = seed_reply.assignment
     client = login(committee_staff)
     url = reverse("assignment_edit", args=[assignment.pk])
     response = client.post(url, {"role": "lead", "assigned_date": "2022-03-31", "reason": ""})
     assert response.status_code == 400 and "修改交办必须说明理由" in response.content.decode()
-    response = client.post(url, {"role": "lead", "assigned_date": "2022-03-31", "reason": "交办单据日期录入错误"})
+    response = client.post(
+        url, {"role": "lead", "assigned_date": "2022-03-31", "reason": "交办单据日期录入错误"}
+    )
     assert response.status_code == 302
     assignment.refresh_from_db()
     assert assignment.assigned_date == datetime.date(2022, 3, 31)
-    assert assignment.due_on == deadlines.add_months(datetime.date(2022, 3, 31), 3) == datetime.date(2022, 6, 30)
+    assert (
+        assignment.due_on == deadlines.add_months(datetime.date(2022, 3, 31), 3) == datetime.date(2022, 6, 30)
+    )
     assert Reply.objects.get(pk=seed_reply.pk).due_date == datetime.date(2022, 6, 30)
     change = AssignmentChange.objects.get(assignment=assignment)
-    assert (change.from_date, change.to_date, change.reason) == (None, datetime.date(2022, 3, 31), "交办单据日期录入错误")
+    assert (change.from_date, change.to_date, change.reason) == (
+        None,
+        datetime.date(2022, 3, 31),
+        "交办单据日期录入错误",
+    )
     assert change.from_agency == change.to_agency == assignment.agency
     page = client.get(reverse("proposal_detail", args=[assignment.proposal_id])).content.decode()
     assert "交办单据日期录入错误" in page
@@ -201,7 +249,8 @@ def test_reassignment_keeps_the_date_and_the_draft_follows(committee_staff, cler
 
 
 def test_reassignment_is_refused_after_sign_off_and_to_an_assigned_agency(
-        committee_staff, seed_reply, transport, union_agency, leader, pki):
+    committee_staff, seed_reply, transport, union_agency, leader, pki
+):
     from proposals import workflow
 
     assignment = seed_reply.assignment
@@ -211,6 +260,8 @@ def test_reassignment_is_refused_after_sign_off_and_to_an_assigned_agency(
     assert response.status_code == 400 and "所选单位不能承办" in response.content.decode()
     workflow.archive_issue(seed_reply, leader)
     response = client.post(url, {"agency": transport.pk, "reason": "调整"})
-    assert response.status_code == 400 and "第1轮答复已“已答复”，不能再调整承办单位" in response.content.decode()
+    assert (
+        response.status_code == 400 and "第1轮答复已“已答复”，不能再调整承办单位" in response.content.decode()
+    )
     assert Assignment.objects.get(pk=assignment.pk).agency_id == seed_reply.agency.pk
     assert not AssignmentChange.objects.exists()

@@ -8,7 +8,16 @@ from django.db import IntegrityError, transaction
 
 from measures.models import Measure
 from proposals.models import (
-    Agency, Assignment, Deputy, Proposal, ProposalAuthor, Reply, Role, Session, User, UserRole,
+    Agency,
+    Assignment,
+    Deputy,
+    Proposal,
+    ProposalAuthor,
+    Reply,
+    Role,
+    Session,
+    User,
+    UserRole,
 )
 
 pytestmark = pytest.mark.django_db
@@ -25,10 +34,14 @@ def cppcc_session():
 
 
 def make_proposal(session, number="12", names=("沈宝栋", "李芸"), **extra) -> Proposal:
-    proposal = Proposal.objects.create(session=session, number=number, title="关于化解企业招工难的建议", **extra)
+    proposal = Proposal.objects.create(
+        session=session, number=number, title="关于化解企业招工难的建议", **extra
+    )
     for position, name in enumerate(names, start=1):
         deputy = Deputy.objects.create(name=name, body=session.body)
-        ProposalAuthor.objects.create(proposal=proposal, deputy=deputy, position=position, is_lead=position == 1)
+        ProposalAuthor.objects.create(
+            proposal=proposal, deputy=deputy, position=position, is_lead=position == 1
+        )
     return proposal
 
 
@@ -43,17 +56,22 @@ def refused(create) -> bool:
 
 # --- constraints -------------------------------------------------------------------------------
 
+
 def test_proposal_number_unique_within_session(session, cppcc_session):
     make_proposal(session, "12")
     assert refused(lambda: Proposal.objects.create(session=session, number="12", title="另一件建议"))
     # The same number in another session is a different proposal.
-    Proposal.objects.create(session=cppcc_session, number="12", title="关于加快农村公路建设的提案", kind="提案")
+    Proposal.objects.create(
+        session=cppcc_session, number="12", title="关于加快农村公路建设的提案", kind="提案"
+    )
 
 
 def test_one_lead_author_and_no_duplicate_authors(session):
     proposal = make_proposal(session)
     other = Deputy.objects.create(name="王强")
-    assert refused(lambda: ProposalAuthor.objects.create(proposal=proposal, deputy=other, position=3, is_lead=True))
+    assert refused(
+        lambda: ProposalAuthor.objects.create(proposal=proposal, deputy=other, position=3, is_lead=True)
+    )
     lead = proposal.authorships.get(is_lead=True).deputy
     assert refused(lambda: ProposalAuthor.objects.create(proposal=proposal, deputy=lead, position=4))
     assert refused(lambda: ProposalAuthor.objects.create(proposal=proposal, deputy=other, position=1))
@@ -65,8 +83,9 @@ def test_one_lead_author_and_no_duplicate_authors(session):
 def test_one_assignment_per_agency_and_one_reply_per_round(session):
     proposal = make_proposal(session)
     agency = Agency.objects.create(name="随州市人力资源和社会保障局")
-    assignment = Assignment.objects.create(proposal=proposal, agency=agency, role=Role.LEAD,
-                                           assigned_date=datetime.date(2022, 3, 1))
+    assignment = Assignment.objects.create(
+        proposal=proposal, agency=agency, role=Role.LEAD, assigned_date=datetime.date(2022, 3, 1)
+    )
     assert refused(lambda: Assignment.objects.create(proposal=proposal, agency=agency, role=Role.CO))
     Reply.objects.create(assignment=assignment, round=1)
     assert refused(lambda: Reply.objects.create(assignment=assignment, round=1))
@@ -96,8 +115,9 @@ def test_measures_nest_at_most_four_levels(seed_reply):
     top = seed_reply.measures.get(level=1, position=1)
     parent = top
     for level in (2, 3, 4):
-        parent = Measure.objects.create(reply=seed_reply, parent=parent, level=level, position=1,
-                                        heading=f"第{level}级")
+        parent = Measure.objects.create(
+            reply=seed_reply, parent=parent, level=level, position=1, heading=f"第{level}级"
+        )
     assert refused(lambda: Measure.objects.create(reply=seed_reply, parent=parent, level=5, position=1))
     assert refused(lambda: Measure.objects.create(reply=seed_reply, parent=None, level=2, position=9))
     assert refused(lambda: Measure.objects.create(reply=seed_reply, parent=top, level=1, position=9))
@@ -120,16 +140,20 @@ def test_agency_users_need_an_agency_and_committee_users_none(hr_agency):
 
 # --- generated salutation and title -----------------------------------------------------------
 
-@pytest.mark.parametrize("names,more,count,kind,expected", [
-    (["王芳"], False, None, "建议", "王芳代表："),
-    (["沈宝栋", "李芸"], True, None, "建议", "沈宝栋、李芸等代表："),
-    (["郭正东", "袁朝芳", "李荣珠"], False, None, "建议", "郭正东、袁朝芳、李荣珠代表："),
-    (["纪占斌"], False, 3, "建议", "纪占斌等3名代表："),
-    (["纪占斌"], False, 3, "议案", "纪占斌等3名代表："),
-    (["王芳"], False, None, "提案", "王芳委员："),
-    (["王芳", "刘洋"], True, None, "提案", "王芳、刘洋等委员："),
-    (["王芳", "刘洋"], False, 5, "提案", "王芳、刘洋等5名委员："),
-])
+
+@pytest.mark.parametrize(
+    "names,more,count,kind,expected",
+    [
+        (["王芳"], False, None, "建议", "王芳代表："),
+        (["沈宝栋", "李芸"], True, None, "建议", "沈宝栋、李芸等代表："),
+        (["郭正东", "袁朝芳", "李荣珠"], False, None, "建议", "郭正东、袁朝芳、李荣珠代表："),
+        (["纪占斌"], False, 3, "建议", "纪占斌等3名代表："),
+        (["纪占斌"], False, 3, "议案", "纪占斌等3名代表："),
+        (["王芳"], False, None, "提案", "王芳委员："),
+        (["王芳", "刘洋"], True, None, "提案", "王芳、刘洋等委员："),
+        (["王芳", "刘洋"], False, 5, "提案", "王芳、刘洋等5名委员："),
+    ],
+)
 def test_generated_salutation(session, cppcc_session, names, more, count, kind, expected):
     target = cppcc_session if kind == "提案" else session
     proposal = make_proposal(target, names=names, more_authors=more, author_count=count, kind=kind)
@@ -141,11 +165,14 @@ def test_addressee_title_can_be_overridden(session):
     assert proposal.default_salutation() == "王芳委员："
 
 
-@pytest.mark.parametrize("kind,session_name,number,expected", [
-    ("建议", "市五届人大一次会议", "12", "对市五届人大一次会议第12号建议的答复"),
-    ("议案", "市五届人大一次会议", "3", "对市五届人大一次会议第3号议案的答复"),
-    ("提案", "市政协五届一次会议", "74227", "对市政协五届一次会议第74227号提案的答复"),
-])
+@pytest.mark.parametrize(
+    "kind,session_name,number,expected",
+    [
+        ("建议", "市五届人大一次会议", "12", "对市五届人大一次会议第12号建议的答复"),
+        ("议案", "市五届人大一次会议", "3", "对市五届人大一次会议第3号议案的答复"),
+        ("提案", "市政协五届一次会议", "74227", "对市政协五届一次会议第74227号提案的答复"),
+    ],
+)
 def test_generated_title(kind, session_name, number, expected):
     session = Session.objects.create(name=session_name, body=Session.body_from_name(session_name))
     proposal = make_proposal(session, number=number, names=["王芳"], kind=kind)
@@ -154,10 +181,17 @@ def test_generated_title(kind, session_name, number, expected):
 
 def test_reply_uses_generated_wording_until_the_clerk_overrides_it(session):
     proposal = make_proposal(session, names=["沈宝栋", "李芸"], more_authors=True)
-    agency = Agency.objects.create(name="随州市人力资源和社会保障局", postcode="441300",
-                                   leader_name="张春强", leader_phone="13908661566",
-                                   handler_name="孙建波", handler_phone="19908660409")
-    reply = Reply(assignment=Assignment.objects.create(proposal=proposal, agency=agency), consulted=["市总工会"])
+    agency = Agency.objects.create(
+        name="随州市人力资源和社会保障局",
+        postcode="441300",
+        leader_name="张春强",
+        leader_phone="13908661566",
+        handler_name="孙建波",
+        handler_phone="19908660409",
+    )
+    reply = Reply(
+        assignment=Assignment.objects.create(proposal=proposal, agency=agency), consulted=["市总工会"]
+    )
     reply.fill_defaults_from_agency()
     reply.save()
     assert reply.effective_title == "对市五届人大一次会议第12号建议的答复"
@@ -165,9 +199,13 @@ def test_reply_uses_generated_wording_until_the_clerk_overrides_it(session):
     assert reply.effective_signature == "随州市人力资源和社会保障局"
     assert reply.default_opening() == (
         "你们在市五届人大一次会议提出的“关于化解企业招工难的建议”的建议（第12号）收悉，"
-        "经会商市总工会意见，现答复如下：")
-    assert reply.contact_lines() == ["主管领导姓名：张春强 联系电话：13908661566",
-                                     "经办人姓名：孙建波 联系电话：19908660409", "邮 政 编 码：441300"]
+        "经会商市总工会意见，现答复如下："
+    )
+    assert reply.contact_lines() == [
+        "主管领导姓名：张春强 联系电话：13908661566",
+        "经办人姓名：孙建波 联系电话：19908660409",
+        "邮 政 编 码：441300",
+    ]
     reply.title = "关于市五届人大一次会议第12号建议的答复（函）"
     reply.salutation = "尊敬的沈宝栋代表："
     reply.signature = "随州市人社局"

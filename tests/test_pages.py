@@ -50,10 +50,18 @@ def test_reply_page_shows_the_whole_letter_verbatim(client, clerk, seed_reply):
     response = client.get(reverse("reply_detail", args=[seed_reply.pk]))
     assert response.status_code == 200
     html = response.content.decode()
-    text = visible_text(html[html.index('<article class="letter"'):html.index("</article>")])
+    text = visible_text(html[html.index('<article class="letter"') : html.index("</article>")])
     letter = json.loads(SEED_JSON.read_text(encoding="utf-8"))
-    expected = [letter["agency"], f"({letter['class_code']})", letter["title"], letter["salutation"],
-                letter["opening"], letter["closing"], *letter["contact_block_lines"], letter["cc_line"]]
+    expected = [
+        letter["agency"],
+        f"({letter['class_code']})",
+        letter["title"],
+        letter["salutation"],
+        letter["opening"],
+        letter["closing"],
+        *letter["contact_block_lines"],
+        letter["cc_line"],
+    ]
     for number, section in zip("一二三四五", letter["sections"]):
         expected.append(f"{number}、{section['heading']}")
         expected.extend(section["paragraphs"])
@@ -112,7 +120,13 @@ def test_seed_demo_is_safe_to_run_twice():
     call_command("seed_demo", stdout=second)
     assert Reply.objects.count() == 1
     assert set(User.objects.values_list("username", flat=True)) == {
-        "clerk", "leader", "cohandler", "committee", "outsider", "sysadmin"}
+        "clerk",
+        "leader",
+        "cohandler",
+        "committee",
+        "outsider",
+        "sysadmin",
+    }
     # Passwords are printed once, on creation, and they work.
     password = re.search(r"clerk\s+(\S+)\s+孙建波", first.getvalue()).group(1)
     assert User.objects.get(username="clerk").check_password(password)
@@ -131,8 +145,9 @@ def test_the_start_page_is_paged_for_committee_staff(client, committee_staff, se
     from proposals.models import Proposal
 
     session = seed_reply.proposal.session
-    Proposal.objects.bulk_create(Proposal(session=session, number=str(100 + n), title=f"关于第{n}项工作的建议")
-                                 for n in range(60))
+    Proposal.objects.bulk_create(
+        Proposal(session=session, number=str(100 + n), title=f"关于第{n}项工作的建议") for n in range(60)
+    )
     client.force_login(committee_staff)
     html = client.get(reverse("home")).content.decode()
     assert "共 61 件" in html and "第 1 / 2 页" in html

@@ -16,8 +16,15 @@ from tests.conftest import SEED_JSON
 
 pytestmark = pytest.mark.django_db
 
-PHONES = ["13908661566", "139 0866 1566", "+86-139-0866-1566", "１３９０８６６１５６６", "139-0866-1566",
-          "+86 13908661566", "(+86)139 0866 1566"]
+PHONES = [
+    "13908661566",
+    "139 0866 1566",
+    "+86-139-0866-1566",
+    "１３９０８６６１５６６",
+    "139-0866-1566",
+    "+86 13908661566",
+    "(+86)139 0866 1566",
+]
 
 
 def digits(text: str) -> str:
@@ -28,7 +35,8 @@ def digits(text: str) -> str:
 def issued_with_phones(hr_agency, clerk, pki):
     letter = json.loads(SEED_JSON.read_text(encoding="utf-8"))
     letter["sections"][0]["paragraphs"].append(
-        "咨询电话：" + "；".join(PHONES) + "。热线12333全天服务，全年补贴348.68万元。")
+        "咨询电话：" + "；".join(PHONES) + "。热线12333全天服务，全年补贴348.68万元。"
+    )
     letter["closing"] = "如有疑问，请致电经办人19908660409或主管领导+86 139 0866 1566。"
     letter["contact"]["handler_phone"] = "１９９０８６６０４０９"
     del letter["contact_block_lines"]
@@ -53,8 +61,18 @@ def test_public_version_has_no_phone_number_anywhere(issued_with_phones, leader,
     html = anonymous.get(reverse("public_reply", args=[reply.pk])).content.decode()
     pdf = b"".join(anonymous.get(reverse("public_reply_pdf", args=[reply.pk])).streaming_content)
     (tmp_path / "public.pdf").write_bytes(pdf)
-    text = subprocess.run(["pdftotext", str(tmp_path / "public.pdf"), "-"], capture_output=True, text=True).stdout
-    meta = subprocess.run(["pdfinfo", "-meta", str(tmp_path / "public.pdf"), ], capture_output=True, text=True).stdout
+    text = subprocess.run(
+        ["pdftotext", str(tmp_path / "public.pdf"), "-"], capture_output=True, text=True
+    ).stdout
+    meta = subprocess.run(
+        [
+            "pdfinfo",
+            "-meta",
+            str(tmp_path / "public.pdf"),
+        ],
+        capture_output=True,
+        text=True,
+    ).stdout
     info = subprocess.run(["pdfinfo", str(tmp_path / "public.pdf")], capture_output=True, text=True).stdout
     for where, content in (("html", html), ("pdf text", text), ("pdf metadata", meta + info)):
         for phone in PHONES + ["19908660409", "１９９０８６６０４０９"]:
@@ -102,7 +120,9 @@ def test_public_list_needs_no_login_and_searches(issued_with_phones, leader):
     page = anonymous.get(reverse("public_list")).content.decode()
     assert "对市五届人大一次会议第 12 号建议的答复" in page and "随州市人力资源和社会保障局" in page
     assert "招工难" in anonymous.get(reverse("public_list"), {"q": "招工"}).content.decode()
-    assert "没有符合条件的公开答复" in anonymous.get(reverse("public_list"), {"q": "农村公路"}).content.decode()
+    assert (
+        "没有符合条件的公开答复" in anonymous.get(reverse("public_list"), {"q": "农村公路"}).content.decode()
+    )
     agency_id = issued_with_phones.agency.pk
     assert "第12号" in anonymous.get(reverse("public_list"), {"agency": agency_id}).content.decode()
     # The portal itself still needs a login.

@@ -38,7 +38,13 @@ from proposals.models import AuditEvent, Reply, ReplyEvent, ReplyVersion, User, 
 from tests.conftest import PASSWORD, REPO
 from tests.databases import sqlite_file_copy
 from tests.test_workflow import (  # noqa: F401  (fixtures)
-    draft, editor_data, lead_assignment, login, submit_opinion, submitted, union_assignment,
+    draft,
+    editor_data,
+    lead_assignment,
+    login,
+    submit_opinion,
+    submitted,
+    union_assignment,
 )
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -72,8 +78,15 @@ class Answer:
     headers: dict[str, str]
 
 
-def fetch(base: str, method: str, path: str, *, cookie: str = "", data: dict | None = None,
-         headers: dict[str, str] | None = None) -> Answer:
+def fetch(
+    base: str,
+    method: str,
+    path: str,
+    *,
+    cookie: str = "",
+    data: dict | None = None,
+    headers: dict[str, str] | None = None,
+) -> Answer:
     """One HTTP request, redirects not followed."""
     address = urlsplit(base)
     conn = http.client.HTTPConnection(address.hostname, address.port, timeout=60)
@@ -85,8 +98,12 @@ def fetch(base: str, method: str, path: str, *, cookie: str = "", data: dict | N
             sent["Content-Type"] = "application/x-www-form-urlencoded"
         conn.request(method, path, body, sent)
         response = conn.getresponse()
-        return Answer(response.status, response.getheader("Location") or "",
-                      response.read().decode("utf-8", "replace"), dict(response.getheaders()))
+        return Answer(
+            response.status,
+            response.getheader("Location") or "",
+            response.read().decode("utf-8", "replace"),
+            dict(response.getheaders()),
+        )
     finally:
         conn.close()
 
@@ -110,8 +127,9 @@ class Browser:
         return fetch(self.base, "GET", path, cookie=self.cookie)
 
     def post(self, path: str, data: dict | None = None) -> Answer:
-        return fetch(self.base, "POST", path, cookie=self.cookie, data=data or {},
-                    headers={"X-CSRFToken": self.csrf})
+        return fetch(
+            self.base, "POST", path, cookie=self.cookie, data=data or {}, headers={"X-CSRFToken": self.csrf}
+        )
 
 
 def at_once(actions: list[Callable[[], Answer]]) -> list[Answer]:
@@ -137,6 +155,7 @@ def at_once(actions: list[Callable[[], Answer]]) -> list[Answer]:
 
 
 # --- REL-02: a button clicked ten times at once moves the reply once ----------------------------
+
 
 @pytest.fixture
 def ready_to_submit(draft, cohandler, union_assignment):
@@ -181,7 +200,10 @@ def test_ten_concurrent_posts_of_a_workflow_button_change_the_state_once(verb, s
 
 # --- REL-01: two editors save the same draft at the same moment ---------------------------------
 
-def test_two_editors_saving_at_once_one_wins_and_the_other_gets_the_conflict_page(draft, clerk, hr_agency, server):
+
+def test_two_editors_saving_at_once_one_wins_and_the_other_gets_the_conflict_page(
+    draft, clerk, hr_agency, server
+):
     colleague = User(username="clerk2", first_name="周敏", role=UserRole.CLERK, agency=hr_agency)
     colleague.set_password(PASSWORD)
     colleague.save()
@@ -195,8 +217,9 @@ def test_two_editors_saving_at_once_one_wins_and_the_other_gets_the_conflict_pag
         assert re.search(r'name="version" value="(\d+)"', page.text).group(1) == str(draft.version)
     typed = {name: editor_data(draft, [(1, f"{name}的小标题", f"{name}写的内容。")]) for name in editors}
 
-    answers = dict(zip(editors, at_once([lambda name=name: editors[name].post(edit, typed[name])
-                                          for name in editors])))
+    answers = dict(
+        zip(editors, at_once([lambda name=name: editors[name].post(edit, typed[name]) for name in editors]))
+    )
 
     assert sorted(answer.status for answer in answers.values()) == [302, 409]
     winner = next(name for name, answer in answers.items() if answer.status == 302)
@@ -207,10 +230,13 @@ def test_two_editors_saving_at_once_one_wins_and_the_other_gets_the_conflict_pag
     assert reply.version == draft.version + 1
     assert ReplyVersion.objects.filter(reply=draft).count() == versions_before + 1
     assert AuditEvent.objects.filter(event="reply_save", object_id=str(draft.pk)).count() == saves_before + 1
-    assert list(Measure.objects.filter(reply=draft).values_list("heading", flat=True)) == [f"{winner}的小标题"]
+    assert list(Measure.objects.filter(reply=draft).values_list("heading", flat=True)) == [
+        f"{winner}的小标题"
+    ]
 
 
 # --- REL-04: the database goes away and comes back ----------------------------------------------
+
 
 def free_port() -> int:
     with socket.socket() as probe:
@@ -226,9 +252,24 @@ def gunicorn(database_url: str, logs: Path) -> Iterator[str]:
     env = {**os.environ, "DATABASE_URL": database_url, "DJANGO_CONN_MAX_AGE": "60"}
     with open(logs, "wb") as log:
         process = subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "--bind", f"127.0.0.1:{port}", "--workers", "1",
-             "--timeout", "30", "--no-control-socket", "suizhou_replies.wsgi:application"],
-            cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT)
+            [
+                sys.executable,
+                "-m",
+                "gunicorn",
+                "--bind",
+                f"127.0.0.1:{port}",
+                "--workers",
+                "1",
+                "--timeout",
+                "30",
+                "--no-control-socket",
+                "suizhou_replies.wsgi:application",
+            ],
+            cwd=REPO,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
     try:
         deadline = time.monotonic() + 20
         while True:
@@ -310,15 +351,23 @@ def test_after_postgresql_ends_every_connection_the_next_request_is_served(clerk
 
     cookie = session_cookie(clerk)
     settings_dict = connection.settings_dict
-    with gunicorn(postgres_url(settings_dict["HOST"], settings_dict["PORT"]), tmp_path / "gunicorn.log") as base:
+    with gunicorn(
+        postgres_url(settings_dict["HOST"], settings_dict["PORT"]), tmp_path / "gunicorn.log"
+    ) as base:
         assert fetch(base, "GET", "/", cookie=cookie).status == 200  # the worker keeps its connection open
-        killer = psycopg2.connect(dbname=settings_dict["NAME"], user=settings_dict["USER"],
-                                  password=settings_dict["PASSWORD"] or None, host=settings_dict["HOST"],
-                                  port=settings_dict["PORT"])
+        killer = psycopg2.connect(
+            dbname=settings_dict["NAME"],
+            user=settings_dict["USER"],
+            password=settings_dict["PASSWORD"] or None,
+            host=settings_dict["HOST"],
+            port=settings_dict["PORT"],
+        )
         killer.autocommit = True
         with killer.cursor() as cursor:
-            cursor.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-                           "WHERE datname = current_database() AND pid <> pg_backend_pid()")
+            cursor.execute(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            )
             ended = cursor.rowcount
         killer.close()
         connection.close()  # the test's own connection was ended too
@@ -332,7 +381,9 @@ def test_database_outage_gives_a_chinese_503_within_5_seconds_and_recovery_needs
     cookie = session_cookie(clerk)
     relay = None
     if connection.vendor == "postgresql":
-        relay = Relay((connection.settings_dict["HOST"] or "127.0.0.1", int(connection.settings_dict["PORT"] or 5432)))
+        relay = Relay(
+            (connection.settings_dict["HOST"] or "127.0.0.1", int(connection.settings_dict["PORT"] or 5432))
+        )
         url, take_down, bring_back = postgres_url("127.0.0.1", relay.port), relay.cut, relay.resume
     else:
         live = Path(connection.settings_dict["NAME"])
@@ -340,8 +391,10 @@ def test_database_outage_gives_a_chinese_503_within_5_seconds_and_recovery_needs
 
         def bring_back() -> None:
             moved.parent.mkdir()
-            with contextlib.closing(sqlite3.connect(live)) as source, \
-                    contextlib.closing(sqlite3.connect(moved)) as target:
+            with (
+                contextlib.closing(sqlite3.connect(live)) as source,
+                contextlib.closing(sqlite3.connect(moved)) as target,
+            ):
                 source.backup(target)
 
         url, take_down = f"sqlite:///{moved}", None

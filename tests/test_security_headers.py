@@ -47,7 +47,12 @@ def assert_security_headers(response, where: str = "") -> dict[str, list[str]]:
     """The headers every response must carry; returns the parsed policy."""
     where = where or getattr(response, "request", {}).get("PATH_INFO", "")
     for name, value in OTHER_HEADERS.items():
-        assert response.headers.get(name) == value, (where, response.status_code, name, response.headers.get(name))
+        assert response.headers.get(name) == value, (
+            where,
+            response.status_code,
+            name,
+            response.headers.get(name),
+        )
     policy = csp_directives(response)
     assert policy, (where, response.status_code, "no Content-Security-Policy header")
     header = response.headers["Content-Security-Policy"]
@@ -68,7 +73,7 @@ def assert_security_headers(response, where: str = "") -> dict[str, list[str]]:
 
 
 def header_nonce(policy: dict[str, list[str]]) -> str | None:
-    return next((s[len("'nonce-"):-1] for s in policy["script-src"] if s.startswith("'nonce-")), None)
+    return next((s[len("'nonce-") : -1] for s in policy["script-src"] if s.startswith("'nonce-")), None)
 
 
 class InlineCode(html.parser.HTMLParser):
@@ -88,8 +93,9 @@ class InlineCode(html.parser.HTMLParser):
                 self.problems.append(f"<{tag} {name}=…>")
             if name == "style":
                 self.problems.append(f'<{tag} style="{value}">')
-            if name in ("href", "src", "action", "formaction", "data") and \
-                    (value or "").strip().lower().startswith(("javascript:", "vbscript:")):
+            if name in ("href", "src", "action", "formaction", "data") and (
+                value or ""
+            ).strip().lower().startswith(("javascript:", "vbscript:")):
                 self.problems.append(f"<{tag} {name}={value}>")
         if tag == "script":
             src = attributes.get("src")
@@ -99,8 +105,11 @@ class InlineCode(html.parser.HTMLParser):
                 self.problems.append(f"<script src={src}> from another origin")
         if tag == "style" and (not self.nonce or attributes.get("nonce") != self.nonce):
             self.problems.append("<style> element without the response's nonce")
-        if tag == "link" and "stylesheet" in (attributes.get("rel") or "") and \
-                not (attributes.get("href") or "").startswith("/"):
+        if (
+            tag == "link"
+            and "stylesheet" in (attributes.get("rel") or "")
+            and not (attributes.get("href") or "").startswith("/")
+        ):
             self.problems.append(f"stylesheet from another origin: {attributes.get('href')}")
 
 
@@ -111,7 +120,9 @@ def inline_code(response) -> list[str]:
 
 
 def is_html(response) -> bool:
-    return response.headers.get("Content-Type", "").startswith("text/html") and not getattr(response, "streaming", False)
+    return response.headers.get("Content-Type", "").startswith("text/html") and not getattr(
+        response, "streaming", False
+    )
 
 
 @pytest.fixture
@@ -124,27 +135,59 @@ def world(seed_reply, clerk, leader, cohandler, committee_staff, outsider, sysad
     publisher.force_login(leader)
     publisher.post(reverse("reply_publish", args=[issued.pk]))
     letter = json.loads(SEED_JSON.read_text(encoding="utf-8"))
-    letter.update(proposal_number="15", proposal_title="关于加强职业教育的建议",
-                  title="对市五届人大一次会议第15号建议的答复")
+    letter.update(
+        proposal_number="15",
+        proposal_title="关于加强职业教育的建议",
+        title="对市五届人大一次会议第15号建议的答复",
+    )
     draft = import_letter(read_letter(letter, "15.json"))
     draft = workflow.save_draft(draft, clerk, draft.version, lambda reply: None)  # a saved version
-    job = ExportJob.objects.create(session=issued.proposal.session, requested_by=committee_staff,
-                                   status="running", total=2, done=1)
+    job = ExportJob.objects.create(
+        session=issued.proposal.session, requested_by=committee_staff, status="running", total=2, done=1
+    )
     return SimpleNamespace(
-        issued=issued, draft=draft, job=job,
+        issued=issued,
+        draft=draft,
+        job=job,
         union_assignment=Assignment.objects.get(proposal=issued.proposal, agency=cohandler.agency),
-        users={"clerk": clerk, "leader": leader, "cohandler": cohandler, "committee_staff": committee_staff,
-               "outsider": outsider, "sysadmin": sysadmin})
+        users={
+            "clerk": clerk,
+            "leader": leader,
+            "cohandler": cohandler,
+            "committee_staff": committee_staff,
+            "outsider": outsider,
+            "sysadmin": sysadmin,
+        },
+    )
 
 
 # Who uses a page (everything else: the clerk of the agency that drafts the letter).
 RIGHT_USER = {
     **dict.fromkeys(["reply_sign_off", "reply_return", "reply_publish"], "leader"),
     "opinion_edit": "cohandler",
-    **dict.fromkeys(["dashboard", "statistics", "statistics_xlsx", "intake", "intake_template", "exports",
-                     "export_detail", "export_download", "verify_letter", "audit_log", "audit_xlsx",
-                     "proposal_create", "proposal_edit", "proposal_assign", "assignment_edit",
-                     "assignment_reassign", "assignment_supervise", "reply_feedback"], "committee_staff"),
+    **dict.fromkeys(
+        [
+            "dashboard",
+            "statistics",
+            "statistics_xlsx",
+            "intake",
+            "intake_template",
+            "exports",
+            "export_detail",
+            "export_download",
+            "verify_letter",
+            "audit_log",
+            "audit_xlsx",
+            "proposal_create",
+            "proposal_edit",
+            "proposal_assign",
+            "assignment_edit",
+            "assignment_reassign",
+            "assignment_supervise",
+            "reply_feedback",
+        ],
+        "committee_staff",
+    ),
     **dict.fromkeys(["login", "public_list", "public_reply", "public_reply_pdf", "letter_font_css"], None),
 }
 OTHER_ARGUMENTS = {"table": "agencies", "role": "fangsong"}
@@ -227,10 +270,33 @@ def test_every_url_pattern_answers_with_the_security_headers(world):
     check(clients["committee_staff"].get(reverse("reply_edit", args=[world.draft.pk])), "403")
 
     # The pages people use answer normally (their user sees them, not an error).
-    for name in ("home", "queue", "reply_detail", "reply_edit", "version_detail", "reply_changes", "reply_pdf",
-                 "feedback_form_pdf", "opinion_edit", "dashboard", "statistics", "statistics_xlsx", "intake",
-                 "intake_template", "exports", "export_detail", "proposal_detail", "notices", "verify_letter",
-                 "public_list", "public_reply", "public_reply_pdf", "letter_font_css", "login", "password_change"):
+    for name in (
+        "home",
+        "queue",
+        "reply_detail",
+        "reply_edit",
+        "version_detail",
+        "reply_changes",
+        "reply_pdf",
+        "feedback_form_pdf",
+        "opinion_edit",
+        "dashboard",
+        "statistics",
+        "statistics_xlsx",
+        "intake",
+        "intake_template",
+        "exports",
+        "export_detail",
+        "proposal_detail",
+        "notices",
+        "verify_letter",
+        "public_list",
+        "public_reply",
+        "public_reply_pdf",
+        "letter_font_css",
+        "login",
+        "password_change",
+    ):
         assert 200 in by_name[name], (name, by_name[name])
     assert {200, 302, 403, 404, 405} <= seen, seen
 
@@ -261,8 +327,14 @@ def test_no_template_has_inline_script_handler_or_style_attribute():
     offenders = []
     for path in sorted((Path(settings.BASE_DIR) / "templates").rglob("*.html")):
         text = path.read_text(encoding="utf-8")
-        for pattern in (r"\sstyle\s*=", r"\son[a-z]+\s*=", r"<script(?![^>]*\ssrc=)[^>]*>", r"<style[\s>]",
-                        r"javascript:", r"hx-on"):
+        for pattern in (
+            r"\sstyle\s*=",
+            r"\son[a-z]+\s*=",
+            r"<script(?![^>]*\ssrc=)[^>]*>",
+            r"<style[\s>]",
+            r"javascript:",
+            r"hx-on",
+        ):
             for match in re.finditer(pattern, text, re.IGNORECASE):
                 offenders.append(f"{path.name}: {match.group(0)}")
     assert offenders == []
@@ -271,7 +343,12 @@ def test_no_template_has_inline_script_handler_or_style_attribute():
 def test_agency_mark_sizes_come_from_classes_with_the_computed_size():
     """The letter's red agency mark lost its style attribute: one class per name length."""
     css = letters.font_css()
-    for name in ("随州市人力资源和社会保障局", "随州市人力资源和社会保障局劳动保障监察支队办公室", "局", "字" * 100):
+    for name in (
+        "随州市人力资源和社会保障局",
+        "随州市人力资源和社会保障局劳动保障监察支队办公室",
+        "局",
+        "字" * 100,
+    ):
         rule = f".letter-agency.{letters.agency_mark_class(name)} {{ font-size: {letters.agency_mark_size(name)}pt; }}"
         assert rule in css, rule
 
@@ -291,12 +368,22 @@ class WatchedContext:
 
     def __init__(self, browser, **options):
         self.violations, self.console, self.errors = [], [], []
-        self.context = browser.new_context(viewport={"width": 1400, "height": 1000}, locale="zh-CN", **options)
-        self.context.expose_binding("reportCspViolation", lambda source, detail: self.violations.append(detail))
+        self.context = browser.new_context(
+            viewport={"width": 1400, "height": 1000}, locale="zh-CN", **options
+        )
+        self.context.expose_binding(
+            "reportCspViolation", lambda source, detail: self.violations.append(detail)
+        )
         self.context.add_init_script(REPORT_VIOLATIONS)
         self.page = self.context.new_page()
-        self.page.on("console", lambda message: self.console.append(message.text)
-                     if "Content Security Policy" in message.text or "Content-Security-Policy" in message.text else None)
+        self.page.on(
+            "console",
+            lambda message: (
+                self.console.append(message.text)
+                if "Content Security Policy" in message.text or "Content-Security-Policy" in message.text
+                else None
+            ),
+        )
         self.page.on("pageerror", lambda error: self.errors.append(str(error)))
 
     def problems(self) -> list:
@@ -364,10 +451,14 @@ def test_main_pages_work_in_chromium_without_a_csp_violation(live_server, world,
     # The export's progress bar: width from a class; htmx polls the page every second.
     page.goto(f"{base}{reverse('export_detail', args=[world.job.pk])}")
     bar = page.locator("#export-progress .progress-bar")
-    ratio = bar.evaluate("el => el.getBoundingClientRect().width / el.parentElement.getBoundingClientRect().width")
+    ratio = bar.evaluate(
+        "el => el.getBoundingClientRect().width / el.parentElement.getBoundingClientRect().width"
+    )
     assert abs(ratio - 0.5) < 0.01
     page.screenshot(path=ARTIFACTS / "csp-export-progress.png")
-    with page.expect_response(lambda r: reverse("export_detail", args=[world.job.pk]) in r.url, timeout=5_000):
+    with page.expect_response(
+        lambda r: reverse("export_detail", args=[world.job.pk]) in r.url, timeout=5_000
+    ):
         pass
     page.goto(f"{base}{reverse('proposal_detail', args=[world.draft.proposal.pk])}")
     page.goto(f"{base}/no-such-page/")

@@ -67,7 +67,9 @@ def test_poppler_and_qpdf_accept_the_signed_letter(signed, tmp_path):
     assert qpdf.returncode == 0, qpdf.stdout + qpdf.stderr
     text = run("pdftotext", "-layout", data=pdf, tmp_path=tmp_path)
     assert text.returncode == 0
-    flat = subprocess.run(["pdftotext", str(tmp_path / "letter.pdf"), "-"], capture_output=True, text=True).stdout
+    flat = subprocess.run(
+        ["pdftotext", str(tmp_path / "letter.pdf"), "-"], capture_output=True, text=True
+    ).stdout
     assert "关于化解企业招工难的建议" in flat.replace("\n", "")
     info = run("pdfinfo", data=pdf, tmp_path=tmp_path).stdout
     assert "WeasyPrint" in info and "pyHanko" not in info  # Info and XMP keep WeasyPrint's metadata
@@ -78,9 +80,15 @@ def line_boxes(page) -> dict[str, tuple[float, float, float, float]]:
     rows = {}
     for char in page.chars:
         rows.setdefault(round(char["top"]), []).append(char)
-    return {"".join(c["text"] for c in sorted(cs, key=lambda c: c["x0"])):
-            (min(c["x0"] for c in cs), min(c["top"] for c in cs), max(c["x1"] for c in cs), max(c["bottom"] for c in cs))
-            for cs in rows.values()}
+    return {
+        "".join(c["text"] for c in sorted(cs, key=lambda c: c["x0"])): (
+            min(c["x0"] for c in cs),
+            min(c["top"] for c in cs),
+            max(c["x1"] for c in cs),
+            max(c["bottom"] for c in cs),
+        )
+        for cs in rows.values()
+    }
 
 
 def test_the_seal_sits_over_the_signature_and_date(signed):
@@ -135,7 +143,10 @@ def test_verifyreply_names_signer_and_archived_reply(signed, tmp_path):
     call_command("verifyreply", str(path), stdout=out)
     text = out.getvalue()
     assert "结论：有效" in text and "签章单位：随州市人力资源和社会保障局" in text
-    assert f"存档答复：对市五届人大一次会议第 12 号建议的答复（随州市人力资源和社会保障局，答复编号 {reply.pk}）" in text
+    assert (
+        f"存档答复：对市五届人大一次会议第 12 号建议的答复（随州市人力资源和社会保障局，答复编号 {reply.pk}）"
+        in text
+    )
 
 
 def test_unsigned_pdf_fails_verification(seed_reply, tmp_path):
@@ -196,8 +207,13 @@ def test_loadreply_issue_files_a_past_letter_signed(seed_reply, leader, pki, tmp
     reply = Reply.objects.get(pk=int(out.getvalue()))
     assert reply.status == "issued" and reply.date.isoformat() == "2022-07-26"
     assert list(reply.events.values_list("verb", "actor__username")) == [
-        ("submit", "leader"), ("sign_off", "leader"), ("issue", "leader")]
-    signed = (tmp_path / "pdf" / "市五届人大一次会议第40号建议-随州市人力资源和社会保障局答复.pdf").read_bytes()
+        ("submit", "leader"),
+        ("sign_off", "leader"),
+        ("issue", "leader"),
+    ]
+    signed = (
+        tmp_path / "pdf" / "市五届人大一次会议第40号建议-随州市人力资源和社会保障局答复.pdf"
+    ).read_bytes()
     result = signing.verify(signed)
     assert result.ok and result.sha256 == reply.pdf_sha256
 

@@ -58,16 +58,61 @@ def test_staff_import_a_list_find_the_overdue_and_download_statistics(live_serve
     recently, just_now = today - datetime.timedelta(days=10), today - datetime.timedelta(days=5)
     # 编号, 标题, 类别, 领衔代表, 联名代表, 主办单位, 协办单位, 交办日期, 重点督办
     proposals = [
-        ["101", "关于提高技能人才待遇的建议", "建议", "沈宝栋", "李芸、王强", HR, "市总工会",
-         long_ago.isoformat(), "是"],
-        ["102", "关于加强农村学校师资配备的建议", "建议", "王芳", "", "市教育局", "",
-         f"{a_while_ago.year}年{a_while_ago.month}月{a_while_ago.day}日", "否"],
-        ["103", "关于规范校外培训机构管理的建议", "建议", "李芸", "刘洋，陈静", EDU, "",
-         recently.strftime("%Y/%m/%d"), ""],
-        ["104", "关于支持返乡人员创业就业的议案", "议案", "纪占斌", "", HR, "市教育局",
-         just_now, "否"],  # a real date cell, as Excel stores a typed date
-        ["105", "关于保障新就业形态劳动者权益的建议", "建议", "陈静", "沈宝栋", UNION, "",
-         a_while_ago.isoformat(), "否"],
+        [
+            "101",
+            "关于提高技能人才待遇的建议",
+            "建议",
+            "沈宝栋",
+            "李芸、王强",
+            HR,
+            "市总工会",
+            long_ago.isoformat(),
+            "是",
+        ],
+        [
+            "102",
+            "关于加强农村学校师资配备的建议",
+            "建议",
+            "王芳",
+            "",
+            "市教育局",
+            "",
+            f"{a_while_ago.year}年{a_while_ago.month}月{a_while_ago.day}日",
+            "否",
+        ],
+        [
+            "103",
+            "关于规范校外培训机构管理的建议",
+            "建议",
+            "李芸",
+            "刘洋，陈静",
+            EDU,
+            "",
+            recently.strftime("%Y/%m/%d"),
+            "",
+        ],
+        [
+            "104",
+            "关于支持返乡人员创业就业的议案",
+            "议案",
+            "纪占斌",
+            "",
+            HR,
+            "市教育局",
+            just_now,
+            "否",
+        ],  # a real date cell, as Excel stores a typed date
+        [
+            "105",
+            "关于保障新就业形态劳动者权益的建议",
+            "建议",
+            "陈静",
+            "沈宝栋",
+            UNION,
+            "",
+            a_while_ago.isoformat(),
+            "否",
+        ],
     ]
     overdue = {("101", HR), ("101", "市总工会"), ("102", "市教育局"), ("105", "市总工会")}
     recent = {("103", "市教育局"), ("104", HR), ("104", "市教育局")}
@@ -112,7 +157,11 @@ def test_staff_import_a_list_find_the_overdue_and_download_statistics(live_serve
     assert "共 9 项" in page.get_by_role("heading", name=re.compile("督办总览")).inner_text()
     assert set(table_rows(page)) == overdue | recent | seed
     body = page.locator("table.dashboard").inner_text()
-    for title in ("关于提高技能人才待遇的建议", "关于规范校外培训机构管理的建议", "关于支持返乡人员创业就业的议案"):
+    for title in (
+        "关于提高技能人才待遇的建议",
+        "关于规范校外培训机构管理的建议",
+        "关于支持返乡人员创业就业的议案",
+    ):
         assert title in body
     shot(page, "02-dashboard")
 
@@ -125,8 +174,11 @@ def test_staff_import_a_list_find_the_overdue_and_download_statistics(live_serve
     assert set(table_rows(page)) == overdue
     rows = page.locator("table.dashboard tbody tr")
     assert rows.count() == 4
-    lead_due = {"101": plus_months(long_ago, 3), "102": plus_months(a_while_ago, 3),
-                "105": plus_months(a_while_ago, 3)}
+    lead_due = {
+        "101": plus_months(long_ago, 3),
+        "102": plus_months(a_while_ago, 3),
+        "105": plus_months(a_while_ago, 3),
+    }
     for index in range(4):
         row = rows.nth(index)
         cells = row.locator("td").all_inner_texts()
@@ -179,9 +231,22 @@ def test_a_row_with_an_unknown_agency_imports_nothing(live_server, world, tmp_pa
     base, today = live_server.url, timezone.localdate()
     book = Workbook()
     book.active.append(HEADER)
-    book.active.append(["201", "关于建设城区停车场的建议", "建议", "沈宝栋", "", HR, "", today.isoformat(), "否"])
-    book.active.append(["202", "关于整治河道污染的建议", "建议", "王芳", "", "随州市河道管理局", "市总工会",
-                        today.isoformat(), "否"])
+    book.active.append(
+        ["201", "关于建设城区停车场的建议", "建议", "沈宝栋", "", HR, "", today.isoformat(), "否"]
+    )
+    book.active.append(
+        [
+            "202",
+            "关于整治河道污染的建议",
+            "建议",
+            "王芳",
+            "",
+            "随州市河道管理局",
+            "市总工会",
+            today.isoformat(),
+            "否",
+        ]
+    )
     book.save(tmp_path / "有错误的交办清单.xlsx")
 
     sign_in(page, base, "committee")
@@ -191,7 +256,9 @@ def test_a_row_with_an_unknown_agency_imports_nothing(live_server, world, tmp_pa
     page.get_by_role("button", name="导入").click()
     page.wait_for_load_state("networkidle")
     assert "未导入任何内容" in page.locator(".alert").first.inner_text()
-    assert page.locator(".intake-errors li").all_inner_texts() == ["第3行：主办单位“随州市河道管理局”不存在。"]
+    assert page.locator(".intake-errors li").all_inner_texts() == [
+        "第3行：主办单位“随州市河道管理局”不存在。"
+    ]
     assert not page.locator(".alert-success").count()
     shot(page, "04-intake-error")
 

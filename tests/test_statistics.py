@@ -12,7 +12,16 @@ from openpyxl import load_workbook
 
 from proposals.supervision import statistics
 from proposals.models import (
-    Agency, Assignment, Communication, Deputy, Feedback, Proposal, ProposalAuthor, Reply, Role, Session,
+    Agency,
+    Assignment,
+    Communication,
+    Deputy,
+    Feedback,
+    Proposal,
+    ProposalAuthor,
+    Reply,
+    Role,
+    Session,
 )
 
 pytestmark = pytest.mark.django_db
@@ -26,24 +35,38 @@ def fixture_data(committee_staff):
     edu = Agency.objects.create(name="=cmd|' /C calc'!A0")  # a name that looks like a formula
     by = committee_staff
 
-    def item(number, agency, status=None, issued=None, class_code="", rating=None, contact=None, role=Role.LEAD):
+    def item(
+        number, agency, status=None, issued=None, class_code="", rating=None, contact=None, role=Role.LEAD
+    ):
         proposal = Proposal.objects.create(session=session, number=str(number), title=f"建议{number}")
         lead = Deputy.objects.create(name=f"代表{number}")
         ProposalAuthor.objects.create(proposal=proposal, deputy=lead, position=1, is_lead=True)
-        assignment = Assignment.objects.create(proposal=proposal, agency=agency, role=role, assigned_date=D(2022, 3, 1))
+        assignment = Assignment.objects.create(
+            proposal=proposal, agency=agency, role=role, assigned_date=D(2022, 3, 1)
+        )
         if status:
-            reply = Reply.objects.create(assignment=assignment, status=status, class_code=class_code,
-                                         issued_on=issued, due_date=assignment.due_on)
+            reply = Reply.objects.create(
+                assignment=assignment,
+                status=status,
+                class_code=class_code,
+                issued_on=issued,
+                due_date=assignment.due_on,
+            )
             if rating:
                 Feedback.objects.create(reply=reply, deputy=lead, rating=rating, recorded_by=by)
         if contact:
-            Communication.objects.create(assignment=assignment, day=D(2022, 3, 20), form=contact,
-                                         participants="承办处室、代表", recorded_by=by)
+            Communication.objects.create(
+                assignment=assignment,
+                day=D(2022, 3, 20),
+                form=contact,
+                participants="承办处室、代表",
+                recorded_by=by,
+            )
         return proposal
 
-    item(1, hr, "issued", D(2022, 5, 1), "A", "satisfied", "meeting")        # on time, met
-    item(2, hr, "issued", D(2022, 7, 5), "B", "basically", "phone")          # late; a call is no meeting
-    item(3, hr, "draft")                                                     # not answered
+    item(1, hr, "issued", D(2022, 5, 1), "A", "satisfied", "meeting")  # on time, met
+    item(2, hr, "issued", D(2022, 7, 5), "B", "basically", "phone")  # late; a call is no meeting
+    item(3, hr, "draft")  # not answered
     p4 = item(4, edu, "issued", D(2022, 5, 20), "A", "dissatisfied", "visit")
     Assignment.objects.create(proposal=p4, agency=hr, role=Role.CO, assigned_date=D(2022, 3, 1))
     return session
@@ -57,14 +80,30 @@ def test_per_agency_and_totals_match_the_hand_count(fixture_data):
     assert (hr.satisfied, hr.basically, hr.dissatisfied, hr.satisfaction_rate) == (1, 1, 0, 100.0)
     assert (hr.class_share("A"), hr.class_share("B"), hr.class_share("C")) == (50.0, 50.0, 0.0)
     edu = rows["=cmd|' /C calc'!A0"]
-    assert (edu.lead, edu.answered, edu.answer_rate, edu.on_time_rate, edu.meeting_rate) == (1, 1, 100.0, 100.0, 100.0)
+    assert (edu.lead, edu.answered, edu.answer_rate, edu.on_time_rate, edu.meeting_rate) == (
+        1,
+        1,
+        100.0,
+        100.0,
+        100.0,
+    )
     assert edu.satisfaction_rate == 0.0
     total = statistics.totals(list(rows.values()))
-    assert (total.lead, total.co, total.answered, total.answer_rate, total.on_time_rate, total.meeting_rate) == (
-        4, 1, 3, 75.0, 50.0, 50.0)
+    assert (
+        total.lead,
+        total.co,
+        total.answered,
+        total.answer_rate,
+        total.on_time_rate,
+        total.meeting_rate,
+    ) == (4, 1, 3, 75.0, 50.0, 50.0)
     assert total.satisfaction_rate == 66.7
-    assert statistics.categories(total) == [("A", "已经解决或基本解决", 2, 66.7), ("B", "正在解决", 1, 33.3),
-                                            ("C", "列入规划解决", 0, 0.0), ("D", "受条件限制暂时难以解决", 0, 0.0)]
+    assert statistics.categories(total) == [
+        ("A", "已经解决或基本解决", 2, 66.7),
+        ("B", "正在解决", 1, 33.3),
+        ("C", "列入规划解决", 0, 0.0),
+        ("D", "受条件限制暂时难以解决", 0, 0.0),
+    ]
 
 
 def test_statistics_page_and_excel_without_formulas(fixture_data, committee_staff):
@@ -79,7 +118,9 @@ def test_statistics_page_and_excel_without_formulas(fixture_data, committee_staf
     assert risky and all(cell.data_type == "s" and cell.value.startswith("'=") for cell in risky)
     assert [c.value for c in values[-1][:5]] == ["合计", 4, 1, 3, 75]
     categories = client.get(reverse("statistics_xlsx", args=["categories"]))
-    rows = list(load_workbook(io.BytesIO(b"".join(categories.streaming_content))).active.iter_rows(values_only=True))
+    rows = list(
+        load_workbook(io.BytesIO(b"".join(categories.streaming_content))).active.iter_rows(values_only=True)
+    )
     assert rows[1] == ("A", "已经解决或基本解决", 2, 66.7)
 
 

@@ -16,8 +16,10 @@ from proposals.models import Proposal, Session
 
 pytestmark = pytest.mark.django_db
 
-CONTENT_TYPES = ('<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
-                 '<Default Extension="xml" ContentType="application/xml"/></Types>')
+CONTENT_TYPES = (
+    '<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+    '<Default Extension="xml" ContentType="application/xml"/></Types>'
+)
 
 
 @pytest.fixture
@@ -63,34 +65,73 @@ def zip_with(entries) -> bytes:
 
 def symlink_entry() -> zipfile.ZipInfo:
     info = zipfile.ZipInfo("xl/worksheets/sheet2.xml")
-    info.external_attr = (0o120777 << 16)
+    info.external_attr = 0o120777 << 16
     return info
 
 
-SHEET = (b'<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>'
-         b'<row r="1"><c r="A1" t="inlineStr"><is><t>&%s;</t></is></c></row></sheetData></worksheet>')
-BILLION_LAUGHS = (b'<?xml version="1.0"?><!DOCTYPE worksheet [<!ENTITY lol0 "lol">'
-                  + b"".join(b'<!ENTITY lol%d "%s">' % (i, b"&lol%d;" % (i - 1) * 10) for i in range(1, 10))
-                  + b"]>" + SHEET % b"lol9")
-XXE = (b'<?xml version="1.0"?><!DOCTYPE worksheet [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>' + SHEET % b"xxe")
+SHEET = (
+    b'<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>'
+    b'<row r="1"><c r="A1" t="inlineStr"><is><t>&%s;</t></is></c></row></sheetData></worksheet>'
+)
+BILLION_LAUGHS = (
+    b'<?xml version="1.0"?><!DOCTYPE worksheet [<!ENTITY lol0 "lol">'
+    + b"".join(b'<!ENTITY lol%d "%s">' % (i, b"&lol%d;" % (i - 1) * 10) for i in range(1, 10))
+    + b"]>"
+    + SHEET % b"lol9"
+)
+XXE = (
+    b'<?xml version="1.0"?><!DOCTYPE worksheet [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>' + SHEET % b"xxe"
+)
 
 
 def hostile_files():
     yield "renamed executable", "清单.xlsx", b"MZ\x90\x00" + b"\x00" * 500, "内容不是 Excel 文件"
     yield "macro workbook", "清单.xlsm", workbook_bytes(), "不接受含宏"
-    yield "macro part in xlsx", "清单.xlsx", workbook_bytes(extra={"xl/vbaProject.bin": b"\x00" * 64}), "不接受含宏"
-    yield "zeros bomb", "清单.xlsx", zip_with([("xl/worksheets/sheet1.xml", b"0" * (200 * 2**20))]), "解压后过大"
-    yield "ten thousand entries", "清单.xlsx", zip_with([(f"xl/media/{i}.xml", b"x") for i in range(10_000)]), "解压后过大"
+    yield (
+        "macro part in xlsx",
+        "清单.xlsx",
+        workbook_bytes(extra={"xl/vbaProject.bin": b"\x00" * 64}),
+        "不接受含宏",
+    )
+    yield (
+        "zeros bomb",
+        "清单.xlsx",
+        zip_with([("xl/worksheets/sheet1.xml", b"0" * (200 * 2**20))]),
+        "解压后过大",
+    )
+    yield (
+        "ten thousand entries",
+        "清单.xlsx",
+        zip_with([(f"xl/media/{i}.xml", b"x") for i in range(10_000)]),
+        "解压后过大",
+    )
     yield "zip slip", "清单.xlsx", zip_with([("../../etc/cron.d/x", b"x")]), "结构异常"
     yield "absolute path", "清单.xlsx", zip_with([("/etc/passwd", b"x")]), "结构异常"
     yield "symlink", "清单.xlsx", zip_with([(symlink_entry(), b"/etc/passwd")]), "链接条目"
-    yield "nested archive", "清单.xlsx", zip_with([("xl/embeddings/inner.zip", b"PK\x03\x04")]), "内嵌了压缩包"
-    yield "billion laughs", "清单.xlsx", workbook_bytes(extra={"xl/worksheets/sheet1.xml": BILLION_LAUGHS}), "无法解析"
+    yield (
+        "nested archive",
+        "清单.xlsx",
+        zip_with([("xl/embeddings/inner.zip", b"PK\x03\x04")]),
+        "内嵌了压缩包",
+    )
+    yield (
+        "billion laughs",
+        "清单.xlsx",
+        workbook_bytes(extra={"xl/worksheets/sheet1.xml": BILLION_LAUGHS}),
+        "无法解析",
+    )
     yield "external entity", "清单.xlsx", workbook_bytes(extra={"xl/worksheets/sheet1.xml": XXE}), "无法解析"
-    yield "not a workbook", "清单.xlsx", zip_with([]) .replace(b"xl/workbook.xml", b"xl/notebook.xml"), "不是有效的"
+    yield (
+        "not a workbook",
+        "清单.xlsx",
+        zip_with([]).replace(b"xl/workbook.xml", b"xl/notebook.xml"),
+        "不是有效的",
+    )
 
 
-@pytest.mark.parametrize("label, name, data, message", list(hostile_files()), ids=[f[0] for f in hostile_files()])
+@pytest.mark.parametrize(
+    "label, name, data, message", list(hostile_files()), ids=[f[0] for f in hostile_files()]
+)
 def test_hostile_imports_are_refused_fast_and_small(staff, session, label, name, data, message):
     peak_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     started = time.perf_counter()
@@ -105,9 +146,12 @@ def test_hostile_imports_are_refused_fast_and_small(staff, session, label, name,
 
 def test_a_sheet_over_the_row_cap_is_refused(staff, session):
     header = ["编号", "标题", "类别", "领衔代表", "联名代表", "主办单位", "协办单位", "交办日期", "重点督办"]
-    data = workbook_bytes([header] + [[str(n), "标题", "", "代表", "", "单位", "", "2022-03-15", ""]
-                                      for n in range(5_002)])
-    response = staff.post(reverse("intake"), {"session": session.pk, "file": SimpleUploadedFile("清单.xlsx", data)})
+    data = workbook_bytes(
+        [header] + [[str(n), "标题", "", "代表", "", "单位", "", "2022-03-15", ""] for n in range(5_002)]
+    )
+    response = staff.post(
+        reverse("intake"), {"session": session.pk, "file": SimpleUploadedFile("清单.xlsx", data)}
+    )
     assert response.status_code == 400 and "一次最多导入 5000 行" in response.content.decode()
 
 

@@ -13,7 +13,16 @@ from django.utils import timezone
 from measures.models import Measure
 from proposals import workflow
 from proposals.models import (
-    Assignment, AuditEvent, CoOpinion, FrozenReply, Reply, ReplyEvent, ReplyVersion, Role, User, UserRole,
+    Assignment,
+    AuditEvent,
+    CoOpinion,
+    FrozenReply,
+    Reply,
+    ReplyEvent,
+    ReplyVersion,
+    Role,
+    User,
+    UserRole,
 )
 from tests.conftest import PASSWORD
 
@@ -54,21 +63,35 @@ def login(user) -> Client:
     return client
 
 
-def editor_data(reply: Reply, sections: list[tuple[int, str, str]], *, client: Client | None = None,
-                **fields) -> dict:
+def editor_data(
+    reply: Reply, sections: list[tuple[int, str, str]], *, client: Client | None = None, **fields
+) -> dict:
     """What the editor form posts: the form as loaded (by `client`, else the drafter), changed by
     `fields`, with `sections` as the measures in outline order."""
     client = client or login(reply.created_by or User.objects.get(username="clerk"))
     form = client.get(reverse("reply_edit", args=[reply.pk])).context["form"]
-    data = {name: ("" if value is None else value) for name, value in form.initial.items() if name in form.fields}
+    data = {
+        name: ("" if value is None else value) for name, value in form.initial.items() if name in form.fields
+    }
     for name in form.fields:
         data.setdefault(name, "")
     data["date"] = ""
-    data.update({"m-TOTAL_FORMS": str(len(sections)), "m-INITIAL_FORMS": "0",
-                 "m-MIN_NUM_FORMS": "0", "m-MAX_NUM_FORMS": "200"})
+    data.update(
+        {
+            "m-TOTAL_FORMS": str(len(sections)),
+            "m-INITIAL_FORMS": "0",
+            "m-MIN_NUM_FORMS": "0",
+            "m-MAX_NUM_FORMS": "200",
+        }
+    )
     for index, (level, heading, paragraphs) in enumerate(sections):
-        data.update({f"m-{index}-level": str(level), f"m-{index}-heading": heading,
-                     f"m-{index}-paragraphs": paragraphs})
+        data.update(
+            {
+                f"m-{index}-level": str(level),
+                f"m-{index}-heading": heading,
+                f"m-{index}-paragraphs": paragraphs,
+            }
+        )
     data.update(fields)
     return data
 
@@ -91,8 +114,10 @@ def draft(lead_assignment, union_assignment, clerk):
 
 
 def submit_opinion(cohandler, union_assignment):
-    login(cohandler).post(reverse("opinion_edit", args=[union_assignment.pk]),
-                          {"text": "市总工会将继续开展劳模宣传月活动。", "submit": "1"})
+    login(cohandler).post(
+        reverse("opinion_edit", args=[union_assignment.pk]),
+        {"text": "市总工会将继续开展劳模宣传月活动。", "submit": "1"},
+    )
 
 
 def statuses(reply) -> list[tuple[str, str]]:
@@ -100,6 +125,7 @@ def statuses(reply) -> list[tuple[str, str]]:
 
 
 # --- drafting ---------------------------------------------------------------------------------
+
 
 def test_new_draft_is_prefilled_from_the_proposal_and_agency(draft, lead_assignment):
     reply = draft
@@ -111,18 +137,32 @@ def test_new_draft_is_prefilled_from_the_proposal_and_agency(draft, lead_assignm
     assert reply.due_date == workflow.deadlines.add_months(lead_assignment.assigned_date, 3)
     assert reply.copy_line() == "抄送：市人大常委会选任工委（2份）、市政府督查室（2份）"
     assert reply.handler_name == "孙建波"
-    assert [m.heading for m in reply.measures.order_by("position")] == ["关于提高工人待遇方面", "关于弘扬劳模精神方面"]
-    assert reply.measures.get(position=1).paragraph_list == ["建立了重点产业企业薪酬调查工作机制。", "完成了 275 家省级样本企业薪酬调查。"]
+    assert [m.heading for m in reply.measures.order_by("position")] == [
+        "关于提高工人待遇方面",
+        "关于弘扬劳模精神方面",
+    ]
+    assert reply.measures.get(position=1).paragraph_list == [
+        "建立了重点产业企业薪酬调查工作机制。",
+        "完成了 275 家省级样本企业薪酬调查。",
+    ]
     assert reply.versions.count() == 2 and reply.version == 2
     assert statuses(reply) == [("", "draft")]
 
 
 def test_editor_saves_nested_sections_and_refuses_a_skipped_level(draft, clerk):
     client = login(clerk)
-    sections = [(1, "一级", "甲。"), (2, "二级", "乙。"), (3, "三级", "丙。"), (4, "四级", "丁。"), (1, "", "无标题段落。")]
+    sections = [
+        (1, "一级", "甲。"),
+        (2, "二级", "乙。"),
+        (3, "三级", "丙。"),
+        (4, "四级", "丁。"),
+        (1, "", "无标题段落。"),
+    ]
     response = client.post(reverse("reply_edit", args=[draft.pk]), editor_data(draft, sections))
     assert response.status_code == 302
-    levels = list(Measure.objects.filter(reply=draft).order_by("level", "position").values_list("level", "heading"))
+    levels = list(
+        Measure.objects.filter(reply=draft).order_by("level", "position").values_list("level", "heading")
+    )
     assert levels == [(1, "一级"), (1, ""), (2, "二级"), (3, "三级"), (4, "四级")]
     bad = editor_data(Reply.objects.get(pk=draft.pk), [(1, "一级", "甲。"), (3, "跳级", "乙。")])
     response = client.post(reverse("reply_edit", args=[draft.pk]), bad)
@@ -158,6 +198,7 @@ def test_second_editor_gets_a_conflict_page_and_loses_nothing(draft, clerk, hr_a
 
 # --- co-handling ------------------------------------------------------------------------------
 
+
 def test_submit_waits_for_every_co_opinion(draft, clerk, cohandler, union_assignment):
     client = login(clerk)
     response = client.post(reverse("reply_submit", args=[draft.pk]), follow=True)
@@ -183,12 +224,15 @@ def test_a_past_opinion_deadline_does_not_block_the_lead(draft, clerk, union_ass
 
 def test_submitted_opinion_cannot_be_changed(cohandler, union_assignment, draft):
     submit_opinion(cohandler, union_assignment)
-    response = login(cohandler).post(reverse("opinion_edit", args=[union_assignment.pk]), {"text": "改过的意见"})
+    response = login(cohandler).post(
+        reverse("opinion_edit", args=[union_assignment.pk]), {"text": "改过的意见"}
+    )
     assert response.status_code == 403
     assert CoOpinion.objects.get(assignment=union_assignment).text == "市总工会将继续开展劳模宣传月活动。"
 
 
 # --- review, sign-off, issue ------------------------------------------------------------------
+
 
 @pytest.fixture
 def submitted(draft, clerk, cohandler, union_assignment):
@@ -197,7 +241,9 @@ def submitted(draft, clerk, cohandler, union_assignment):
     return Reply.objects.get(pk=draft.pk)
 
 
-def test_only_the_clerk_submits_and_a_double_click_moves_once(draft, leader, clerk, cohandler, union_assignment):
+def test_only_the_clerk_submits_and_a_double_click_moves_once(
+    draft, leader, clerk, cohandler, union_assignment
+):
     submit_opinion(cohandler, union_assignment)
     response = login(leader).post(reverse("reply_submit", args=[draft.pk]), follow=True)
     assert "只有本单位的经办人可以提交审核" in response.content.decode()
@@ -262,7 +308,9 @@ def test_issue_fixes_the_date_stores_the_pdf_and_freezes_the_letter(issued, cler
     # Frozen: the editor, the ORM and the admin all refuse.
     response = login(clerk).get(reverse("reply_edit", args=[reply.pk]), follow=True)
     assert "不能修改" in response.content.decode()
-    response = login(clerk).post(reverse("reply_edit", args=[reply.pk]), {"version": reply.version}, follow=True)
+    response = login(clerk).post(
+        reverse("reply_edit", args=[reply.pk]), {"version": reply.version}, follow=True
+    )
     assert "不能修改" in response.content.decode()
     reply.title = "改过的标题"
     with pytest.raises(FrozenReply):
@@ -291,30 +339,49 @@ def test_a_changed_byte_in_the_stored_pdf_is_refused(issued, clerk):
 
 # --- feedback and re-handling -----------------------------------------------------------------
 
+
 def test_committee_records_feedback_per_author(issued, committee_staff, clerk):
     deputies = {a.deputy.name: a.deputy for a in issued.proposal.authorships.select_related("deputy")}
-    response = login(clerk).post(reverse("reply_feedback", args=[issued.pk]),
-                                 {"deputy": deputies["沈宝栋"].pk, "rating": "satisfied"}, follow=True)
+    response = login(clerk).post(
+        reverse("reply_feedback", args=[issued.pk]),
+        {"deputy": deputies["沈宝栋"].pk, "rating": "satisfied"},
+        follow=True,
+    )
     assert "办理评价由委员会工作人员登记" in response.content.decode()
     staff = login(committee_staff)
-    staff.post(reverse("reply_feedback", args=[issued.pk]), {"deputy": deputies["沈宝栋"].pk, "rating": "satisfied"})
-    staff.post(reverse("reply_feedback", args=[issued.pk]), {"deputy": deputies["李芸"].pk, "rating": "dissatisfied",
-                                                            "note": "希望加大补贴力度"})
-    assert sorted(issued.feedback.values_list("deputy__name", "rating")) == [("李芸", "dissatisfied"), ("沈宝栋", "satisfied")]
+    staff.post(
+        reverse("reply_feedback", args=[issued.pk]), {"deputy": deputies["沈宝栋"].pk, "rating": "satisfied"}
+    )
+    staff.post(
+        reverse("reply_feedback", args=[issued.pk]),
+        {"deputy": deputies["李芸"].pk, "rating": "dissatisfied", "note": "希望加大补贴力度"},
+    )
+    assert sorted(issued.feedback.values_list("deputy__name", "rating")) == [
+        ("李芸", "dissatisfied"),
+        ("沈宝栋", "satisfied"),
+    ]
     assert Reply.objects.filter(assignment=issued.assignment).count() == 1  # only the lead's rating reopens
-    response = staff.post(reverse("reply_feedback", args=[issued.pk]), {"deputy": deputies["沈宝栋"].pk, "rating": "dissatisfied"},
-                          follow=True)
+    response = staff.post(
+        reverse("reply_feedback", args=[issued.pk]),
+        {"deputy": deputies["沈宝栋"].pk, "rating": "dissatisfied"},
+        follow=True,
+    )
     assert issued.feedback.count() == 2
 
 
 def test_dissatisfied_lead_author_opens_a_second_round(issued, committee_staff, clerk):
     lead = issued.proposal.lead_author()
-    login(committee_staff).post(reverse("reply_feedback", args=[issued.pk]),
-                                {"deputy": lead.pk, "rating": "dissatisfied", "note": "措施不够具体"})
+    login(committee_staff).post(
+        reverse("reply_feedback", args=[issued.pk]),
+        {"deputy": lead.pk, "rating": "dissatisfied", "note": "措施不够具体"},
+    )
     second = Reply.objects.get(assignment=issued.assignment, round=2)
     assert second.status == "draft"
     assert second.due_date == workflow.deadlines.add_months(TODAY, 1)
-    assert [m.heading for m in second.measures.order_by("position")] == ["关于提高工人待遇方面", "关于弘扬劳模精神方面"]
+    assert [m.heading for m in second.measures.order_by("position")] == [
+        "关于提高工人待遇方面",
+        "关于弘扬劳模精神方面",
+    ]
     assert ReplyEvent.objects.get(reply=second).note == "领衔代表沈宝栋不满意：措施不够具体"
     client = login(clerk)
     assert "第2轮" in client.get(reverse("home")).content.decode()
@@ -326,7 +393,9 @@ def test_dissatisfied_lead_author_opens_a_second_round(issued, committee_staff, 
 def test_feedback_form_pdf(issued, clerk):
     response = login(clerk).get(reverse("feedback_form_pdf", args=[issued.pk]))
     pdf = b"".join(response.streaming_content)
-    text = re.sub(r"\s+", "", subprocess.run(["pdftotext", "-", "-"], input=pdf, capture_output=True).stdout.decode())
+    text = re.sub(
+        r"\s+", "", subprocess.run(["pdftotext", "-", "-"], input=pdf, capture_output=True).stdout.decode()
+    )
     assert "人大代表建议、批评和意见办理情况征询意见表" in text
     assert "市五届人大一次会议第12号建议" in text and "关于化解企业招工难的建议" in text
     assert "□满意□基本满意□不满意" in text and "随州市总工会" in text
@@ -334,10 +403,15 @@ def test_feedback_form_pdf(issued, clerk):
 
 # --- the queue and access ---------------------------------------------------------------------
 
-def test_queue_lists_my_agencys_assignments_by_urgency(lead_assignment, union_assignment, clerk, cohandler, hr_agency):
+
+def test_queue_lists_my_agencys_assignments_by_urgency(
+    lead_assignment, union_assignment, clerk, cohandler, hr_agency
+):
     from proposals.models import Proposal
 
-    later = Proposal.objects.create(session=lead_assignment.proposal.session, number="30", title="关于加强职业技能培训的建议")
+    later = Proposal.objects.create(
+        session=lead_assignment.proposal.session, number="30", title="关于加强职业技能培训的建议"
+    )
     Assignment.objects.create(proposal=later, agency=hr_agency, role=Role.CO, assigned_date=TODAY)
     html = login(clerk).get(reverse("queue")).content.decode()
     # The opinion due in a month comes before the reply due in about three.
@@ -387,7 +461,10 @@ def test_outsider_gets_404_for_every_object_url(issued, outsider, union_assignme
 def test_committee_staff_cannot_edit_a_draft(draft, committee_staff):
     staff = login(committee_staff)
     assert staff.get(reverse("reply_edit", args=[draft.pk])).status_code == 403
-    assert staff.post(reverse("reply_edit", args=[draft.pk]), editor_data(draft, TWO_SECTIONS)).status_code == 403
+    assert (
+        staff.post(reverse("reply_edit", args=[draft.pk]), editor_data(draft, TWO_SECTIONS)).status_code
+        == 403
+    )
     response = staff.post(reverse("reply_submit", args=[draft.pk]), follow=True)
     assert "只有本单位的经办人可以提交审核" in response.content.decode()
     assert Reply.objects.get(pk=draft.pk).status == "draft"
@@ -396,12 +473,24 @@ def test_committee_staff_cannot_edit_a_draft(draft, committee_staff):
 def test_the_lead_agency_logs_communications(draft, clerk, committee_staff):
     client = login(clerk)
     url = reverse("reply_communication", args=[draft.pk])
-    response = client.post(url, {"day": "2022-03-20", "form": "meeting", "participants": "孙建波、沈宝栋代表",
-                                 "deputy_opinion": "希望加大技能补贴"}, follow=True)
+    response = client.post(
+        url,
+        {
+            "day": "2022-03-20",
+            "form": "meeting",
+            "participants": "孙建波、沈宝栋代表",
+            "deputy_opinion": "希望加大技能补贴",
+        },
+        follow=True,
+    )
     assert "沟通记录已登记" in response.content.decode()
     assert "2022-03-20 见面会" in response.content.decode()
     response = client.post(url, {"day": "", "form": "letter", "participants": ""}, follow=True)
     assert "沟通记录未登记" in response.content.decode() and "日期" in response.content.decode()
-    assert login(committee_staff).post(url, {"day": "2022-03-21", "form": "phone",
-                                             "participants": "工作人员"}).status_code == 403
+    assert (
+        login(committee_staff)
+        .post(url, {"day": "2022-03-21", "form": "phone", "participants": "工作人员"})
+        .status_code
+        == 403
+    )
     assert draft.assignment.communications.count() == 1

@@ -16,9 +16,15 @@ from tests.conftest import PASSWORD
 pytestmark = pytest.mark.django_db
 
 # The agency's own people come up more often than outsiders, so that long legal paths are walked.
-ACTORS = st.sampled_from(["clerk", "clerk", "leader", "leader", "leader2", "cohandler", "committee", "outsider"])
-ALLOWED = {"submit": ({S.DRAFT, S.RETURNED}, S.SUBMITTED), "return": ({S.SUBMITTED}, S.RETURNED),
-           "sign_off": ({S.SUBMITTED}, S.APPROVED), "issue": ({S.APPROVED}, S.ISSUED)}
+ACTORS = st.sampled_from(
+    ["clerk", "clerk", "leader", "leader", "leader2", "cohandler", "committee", "outsider"]
+)
+ALLOWED = {
+    "submit": ({S.DRAFT, S.RETURNED}, S.SUBMITTED),
+    "return": ({S.SUBMITTED}, S.RETURNED),
+    "sign_off": ({S.SUBMITTED}, S.APPROVED),
+    "issue": ({S.APPROVED}, S.ISSUED),
+}
 
 
 @pytest.fixture
@@ -26,8 +32,14 @@ def cast(clerk, leader, cohandler, committee_staff, outsider, hr_agency, pki):
     second = User(username="leader2", first_name="李卫东", role=UserRole.LEADER, agency=hr_agency)
     second.set_password(PASSWORD)
     second.save()
-    return {"clerk": clerk, "leader": leader, "leader2": second, "cohandler": cohandler,
-            "committee": committee_staff, "outsider": outsider}
+    return {
+        "clerk": clerk,
+        "leader": leader,
+        "leader2": second,
+        "cohandler": cohandler,
+        "committee": committee_staff,
+        "outsider": outsider,
+    }
 
 
 def test_random_users_and_actions_keep_the_rules(cast, seed_reply, monkeypatch):
@@ -39,7 +51,9 @@ def test_random_users_and_actions_keep_the_rules(cast, seed_reply, monkeypatch):
     class Workflow(RuleBasedStateMachine):
         def __init__(self):
             super().__init__()
-            proposal = Proposal.objects.create(session=session, number=str(next(counter)), title="关于规则测试的建议")
+            proposal = Proposal.objects.create(
+                session=session, number=str(next(counter)), title="关于规则测试的建议"
+            )
             proposal.set_authors(["沈宝栋"])
             assignment = Assignment.objects.create(proposal=proposal, agency=agency, role=Role.LEAD)
             self.reply = workflow.start_reply(assignment, cast["clerk"])
@@ -58,10 +72,15 @@ def test_random_users_and_actions_keep_the_rules(cast, seed_reply, monkeypatch):
         def save(self, who):
             user = cast[who]
             reply = self.refresh()
-            allowed = self.own(user) and user.role in (UserRole.CLERK, UserRole.LEADER) \
+            allowed = (
+                self.own(user)
+                and user.role in (UserRole.CLERK, UserRole.LEADER)
                 and self.status in (S.DRAFT, S.RETURNED)
+            )
             try:
-                workflow.save_draft(reply, user, reply.version, lambda r: setattr(r, "closing", f"修改 {who}"))
+                workflow.save_draft(
+                    reply, user, reply.version, lambda r: setattr(r, "closing", f"修改 {who}")
+                )
             except workflow.WorkflowError:
                 assert not allowed
             else:
@@ -71,13 +90,21 @@ def test_random_users_and_actions_keep_the_rules(cast, seed_reply, monkeypatch):
         def move(self, verb, who):
             user = cast[who]
             sources, target = ALLOWED[verb]
-            roles = {"submit": (UserRole.CLERK,), "return": (UserRole.LEADER,), "sign_off": (UserRole.LEADER,),
-                     "issue": (UserRole.CLERK, UserRole.LEADER)}[verb]
+            roles = {
+                "submit": (UserRole.CLERK,),
+                "return": (UserRole.LEADER,),
+                "sign_off": (UserRole.LEADER,),
+                "issue": (UserRole.CLERK, UserRole.LEADER),
+            }[verb]
             allowed = self.own(user) and user.role in roles and self.status in sources
             if verb == "sign_off":
                 allowed = allowed and user.pk not in self.drafters
-            action = {"submit": workflow.submit, "sign_off": workflow.sign_off, "issue": workflow.issue,
-                      "return": lambda reply, u: workflow.return_reply(reply, u, "请补充数据")}[verb]
+            action = {
+                "submit": workflow.submit,
+                "sign_off": workflow.sign_off,
+                "issue": workflow.issue,
+                "return": lambda reply, u: workflow.return_reply(reply, u, "请补充数据"),
+            }[verb]
             try:
                 action(self.refresh(), user)
             except workflow.WorkflowError:
@@ -108,11 +135,21 @@ def test_random_users_and_actions_keep_the_rules(cast, seed_reply, monkeypatch):
             reply = self.refresh()
             assert reply.status == self.status
             assert ReplyEvent.objects.filter(reply=reply).count() == self.moves
-            signer = ReplyEvent.objects.filter(reply=reply, verb="sign_off").values_list("actor_id", flat=True).first()
+            signer = (
+                ReplyEvent.objects.filter(reply=reply, verb="sign_off")
+                .values_list("actor_id", flat=True)
+                .first()
+            )
             assert signer is None or signer not in self.drafters
             if reply.status == S.ISSUED:
                 assert reply.is_frozen and not reply.is_editable and reply.pdf_sha256
 
-    run_state_machine_as_test(Workflow, settings=settings(
-        max_examples=100, stateful_step_count=15, deadline=None,
-        suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow]))
+    run_state_machine_as_test(
+        Workflow,
+        settings=settings(
+            max_examples=100,
+            stateful_step_count=15,
+            deadline=None,
+            suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+        ),
+    )

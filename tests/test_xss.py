@@ -39,24 +39,24 @@ MARKUP = [
     "<img src=javascript:alert(1)>",
     "<IMG SRC=JaVaScRiPt:alert('XSS')>",
     "<img src=# onerror=\"alert('XSS')\">",
-    "<IMG \"\"\"><SCRIPT>alert(\"XSS\")</SCRIPT>\">",
+    '<IMG """><SCRIPT>alert("XSS")</SCRIPT>">',
     "<img src=x onerror=&#97;lert(1)>",
     "<img src=x:x onerror=eval(atob('YWxlcnQoMSk='))>",
-    "<img srcset=\"x 1x\" onerror=alert(1)>",
-    "<img src=1 onerror=\"javascript:alert(1)\">",
+    '<img srcset="x 1x" onerror=alert(1)>',
+    '<img src=1 onerror="javascript:alert(1)">',
     "<svg onload=alert(1)>",
     "<svg/onload=alert(1)>",
     "<svg><script>alert(1)</script></svg>",
     "<svg><animate onbegin=alert(1) attributeName=x>",
     "<body onload=alert(1)>",
-    "<iframe src=\"javascript:alert(1)\"></iframe>",
-    "<iframe srcdoc=\"<script>alert(1)</script>\">",
+    '<iframe src="javascript:alert(1)"></iframe>',
+    '<iframe srcdoc="<script>alert(1)</script>">',
     "<iframe src=//xss.invalid></iframe>",
-    "<a href=\"javascript:alert(1)\">点我</a>",
-    "<a href=\"jav&#x09;ascript:alert(1)\">x</a>",
+    '<a href="javascript:alert(1)">点我</a>',
+    '<a href="jav&#x09;ascript:alert(1)">x</a>',
     "<a href=data:text/html,<script>alert(1)</script>>",
-    "<math href=\"javascript:alert(1)\">X</math>",
-    "<form action=\"javascript:alert(1)\"><button>X",
+    '<math href="javascript:alert(1)">X</math>',
+    '<form action="javascript:alert(1)"><button>X',
     "<button formaction=javascript:alert(1)>X</button>",
     "<input autofocus onfocus=alert(1)>",
     "<details open ontoggle=alert(1)>",
@@ -64,28 +64,28 @@ MARKUP = [
     "<audio src=x onerror=alert(1)>",
     "<marquee onstart=alert(1)>",
     "<x onclick=alert(1)>点这里",
-    "<table background=\"javascript:alert(1)\">",
+    '<table background="javascript:alert(1)">',
     "<isindex type=image src=1 onerror=alert(1)>",
-    "<div style=\"width: expression(alert(1))\">",
+    '<div style="width: expression(alert(1))">',
     "<style>@import'//xss.invalid/x.css';</style>",
     "<link rel=stylesheet href=//xss.invalid/x.css>",
-    "<object data=\"javascript:alert(1)\">",
-    "<embed src=\"javascript:alert(1)\">",
-    "<base href=\"//xss.invalid/\">",
-    "<meta http-equiv=refresh content=\"0;url=//x.in\">",
-    "<!--<img src=\"--><img src=x onerror=alert(1)//\">",
+    '<object data="javascript:alert(1)">',
+    '<embed src="javascript:alert(1)">',
+    '<base href="//xss.invalid/">',
+    '<meta http-equiv=refresh content="0;url=//x.in">',
+    '<!--<img src="--><img src=x onerror=alert(1)//">',
     "</textarea><script>alert(1)</script>",
     "</title><script>alert(1)</script>",
     "</script><script>alert(1)</script>",
-    "\"><script>alert(1)</script>",
+    '"><script>alert(1)</script>',
     "'><img src=x onerror=alert(1)>",
 ]
 # Harmless inside text, active if they broke out of an attribute value.
 BREAKOUTS = [
-    "\" onmouseover=\"alert(1)",
+    '" onmouseover="alert(1)',
     "' onfocus='alert(1)' autofocus='",
-    "\" autofocus onfocus=alert(1) x=\"",
-    "\" style=\"background:url(javascript:alert(1))",
+    '" autofocus onfocus=alert(1) x="',
+    '" style="background:url(javascript:alert(1))',
 ]
 # Must stay literally what was typed: template syntax, encodings, look-alikes.
 TEXT = [
@@ -113,7 +113,17 @@ class ExecutableMarkup(html.parser.HTMLParser):
     srcdoc, and elements that load or run code (script other than our static files, iframe,
     object, embed, base, meta refresh, style, foreign stylesheets)."""
 
-    URL_ATTRIBUTES = {"href", "src", "action", "formaction", "data", "background", "xlink:href", "poster", "srcset"}
+    URL_ATTRIBUTES = {
+        "href",
+        "src",
+        "action",
+        "formaction",
+        "data",
+        "background",
+        "xlink:href",
+        "poster",
+        "srcset",
+    }
 
     def __init__(self):
         super().__init__()
@@ -125,7 +135,9 @@ class ExecutableMarkup(html.parser.HTMLParser):
             url = re.sub(r"[\x00-\x20]", "", value or "").lower()
             if name.startswith("on") or name in ("style", "srcdoc"):
                 self.found.append(f"<{tag} {name}>")
-            elif name in self.URL_ATTRIBUTES and url.startswith(("javascript:", "vbscript:", "data:text/html")):
+            elif name in self.URL_ATTRIBUTES and url.startswith(
+                ("javascript:", "vbscript:", "data:text/html")
+            ):
                 self.found.append(f"<{tag} {name}={value}>")
         src = attributes.get("src") or ""
         if tag == "script" and not src.startswith("/static/"):
@@ -177,7 +189,9 @@ def test_the_payloads():
     for payload in MARKUP:
         assert executable_markup(payload), payload
     for payload in BREAKOUTS:
-        assert executable_markup(f'<input value="{payload}">') or executable_markup(f"<input value='{payload}'>")
+        assert executable_markup(f'<input value="{payload}">') or executable_markup(
+            f"<input value='{payload}'>"
+        )
     for payload in TEXT:
         assert not executable_markup(f"<p>{payload}</p>"), payload
 
@@ -187,18 +201,28 @@ def test_no_template_or_module_marks_user_text_safe():
     be cleaned with an nh3 allow-list when saved and when shown (SEC-20)."""
     root = Path(settings.BASE_DIR)
     offenders = []
-    for path in [*(root / "templates").rglob("*.html"), *(root / "proposals").rglob("*.py"),
-                 *(root / "measures").rglob("*.py")]:
+    for path in [
+        *(root / "templates").rglob("*.html"),
+        *(root / "proposals").rglob("*.py"),
+        *(root / "measures").rglob("*.py"),
+    ]:
         text = path.read_text(encoding="utf-8")
-        for pattern in (r"\|\s*safe\b", r"\|\s*safeseq\b", r"mark_safe", r"autoescape\s+off", r"SafeString",
-                        r"SafeData", r"\|\s*escapejs\b"):
+        for pattern in (
+            r"\|\s*safe\b",
+            r"\|\s*safeseq\b",
+            r"mark_safe",
+            r"autoescape\s+off",
+            r"SafeString",
+            r"SafeData",
+            r"\|\s*escapejs\b",
+        ):
             offenders += [f"{path.relative_to(root)}: {m.group(0)}" for m in re.finditer(pattern, text)]
     assert offenders == []
 
 
 def save(client: Client, reply: Reply, data: dict) -> Reply:
     response = client.post(reverse("reply_edit", args=[reply.pk]), data)
-    assert response.status_code == 302, re.findall(r'invalid-feedback[^>]*>(.*?)<', response.content.decode())
+    assert response.status_code == 302, re.findall(r"invalid-feedback[^>]*>(.*?)<", response.content.decode())
     return Reply.objects.get(pk=reply.pk)
 
 
@@ -218,13 +242,23 @@ def test_payload_in_every_field_is_shown_as_text(payload, seed_reply, clerk, com
     proposal.save()
     proposal.set_authors([payload, "李芸"])
     clerk_client, staff = login(clerk), login(committee_staff)
-    data = editor_data(seed_reply, [(1, payload, f"{payload}\n第二段：{payload}"), (2, payload, "")],
-                       title=payload, opening=payload, closing=f"{payload}\n此复。", leader_name=payload,
-                       handler_name=payload, copies_text=f"{payload}\n市政府督查室（2份）", client=clerk_client)
+    data = editor_data(
+        seed_reply,
+        [(1, payload, f"{payload}\n第二段：{payload}"), (2, payload, "")],
+        title=payload,
+        opening=payload,
+        closing=f"{payload}\n此复。",
+        leader_name=payload,
+        handler_name=payload,
+        copies_text=f"{payload}\n市政府督查室（2份）",
+        client=clerk_client,
+    )
     reply = save(clerk_client, seed_reply, data)
     # Stored as typed: plain text needs no cleaning, only escaping where it is shown.
     assert (reply.title, reply.opening, reply.leader_name, reply.handler_name) == (payload,) * 4
-    assert reply.measures.first().heading == payload and [c.recipient for c in reply.copies.all()][0] == payload
+    assert (
+        reply.measures.first().heading == payload and [c.recipient for c in reply.copies.all()][0] == payload
+    )
 
     pages = {
         "reply page": clerk_client.get(reverse("reply_detail", args=[reply.pk])),
@@ -252,7 +286,12 @@ def test_payload_in_every_field_is_shown_as_text(payload, seed_reply, clerk, com
             assert expected in text, where
     # The letter itself, in the reply page: every field came through as text.
     letter = shown(pages["reply page"].content.decode())[0]
-    for part in (f"{letter_text}", f"第二段：{letter_text}", f"主管领导姓名：{letter_text}", f"抄送：{letter_text}"):
+    for part in (
+        f"{letter_text}",
+        f"第二段：{letter_text}",
+        f"主管领导姓名：{letter_text}",
+        f"抄送：{letter_text}",
+    ):
         assert part in letter, part
 
 
@@ -264,8 +303,9 @@ def squeeze(text: str) -> str:
 
 
 def pdf_text(pdf: bytes) -> str:
-    return subprocess.run(["pdftotext", "-enc", "UTF-8", "-", "-"], input=pdf, capture_output=True,
-                          check=True).stdout.decode()
+    return subprocess.run(
+        ["pdftotext", "-enc", "UTF-8", "-", "-"], input=pdf, capture_output=True, check=True
+    ).stdout.decode()
 
 
 def in_order(needle: str, text: str) -> bool:
@@ -274,8 +314,21 @@ def in_order(needle: str, text: str) -> bool:
     return all(ch in rest for ch in needle)
 
 
-ACTION_KEYS = {"JS", "JavaScript", "URI", "Launch", "SubmitForm", "ImportData", "GoToR", "GoToE", "OpenAction",
-               "AA", "EmbeddedFiles", "EmbeddedFile", "RichMedia"}
+ACTION_KEYS = {
+    "JS",
+    "JavaScript",
+    "URI",
+    "Launch",
+    "SubmitForm",
+    "ImportData",
+    "GoToR",
+    "GoToE",
+    "OpenAction",
+    "AA",
+    "EmbeddedFiles",
+    "EmbeddedFile",
+    "RichMedia",
+}
 
 
 def pdf_actions(pdf: bytes) -> list[str]:
@@ -309,17 +362,27 @@ def letter_with_every_payload(seed_reply, clerk):
     proposal.save()
     proposal.set_authors([MARKUP[3], BREAKOUTS[0], TEXT[1]])
     client = login(clerk)
-    data = editor_data(seed_reply, [(1, payload, f"{payload}\n正文：{payload}") for payload in PAYLOADS],
-                       title=MARKUP[19], opening=" ".join(PAYLOADS[:3]), closing="\n".join(TEXT[:3]),
-                       leader_name=MARKUP[4], handler_name=BREAKOUTS[1],
-                       copies_text="\n".join([MARKUP[12], TEXT[0], "市政府督查室（2份）"]), client=client)
+    data = editor_data(
+        seed_reply,
+        [(1, payload, f"{payload}\n正文：{payload}") for payload in PAYLOADS],
+        title=MARKUP[19],
+        opening=" ".join(PAYLOADS[:3]),
+        closing="\n".join(TEXT[:3]),
+        leader_name=MARKUP[4],
+        handler_name=BREAKOUTS[1],
+        copies_text="\n".join([MARKUP[12], TEXT[0], "市政府督查室（2份）"]),
+        client=client,
+    )
     return save(client, seed_reply, data)
 
 
 def test_pdfs_show_the_payloads_as_text_with_no_link_or_script(letter_with_every_payload):
     reply = letter_with_every_payload
-    for name, pdf in (("letter", letters.render_pdf(reply)), ("public version", letters.render_public_pdf(reply)),
-                      ("feedback form", letters.render_feedback_form(reply))):
+    for name, pdf in (
+        ("letter", letters.render_pdf(reply)),
+        ("public version", letters.render_public_pdf(reply)),
+        ("feedback form", letters.render_feedback_form(reply)),
+    ):
         assert pdf_actions(pdf) == [], name
         text = squeeze(pdf_text(pdf))
         if name == "feedback form":
@@ -337,8 +400,9 @@ def test_pdfs_show_the_payloads_as_text_with_no_link_or_script(letter_with_every
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.parametrize("policy", ["enforced", "bypassed"])
-def test_stored_payloads_open_no_dialog_in_chromium(policy, live_server, letter_with_every_payload, committee_staff,
-                                                    chromium):
+def test_stored_payloads_open_no_dialog_in_chromium(
+    policy, live_server, letter_with_every_payload, committee_staff, chromium
+):
     """Every payload is stored (the letter's fields and measures; one proposal per payload, with
     it as title and lead author). The pages open with the CSP enforced, and again with Chromium
     ignoring it: escaping alone must keep them inert."""
@@ -347,15 +411,21 @@ def test_stored_payloads_open_no_dialog_in_chromium(policy, live_server, letter_
     for number, payload in enumerate(PAYLOADS, start=100):
         proposal = Proposal.objects.create(session=session, number=str(number), title=payload)
         proposal.set_authors([payload])
-        Assignment.objects.create(proposal=proposal, agency=reply.agency, role=Role.LEAD,
-                                  assigned_date=timezone.localdate())
-    context = chromium.new_context(viewport={"width": 1400, "height": 1000}, locale="zh-CN",
-                                   bypass_csp=policy == "bypassed")
+        Assignment.objects.create(
+            proposal=proposal, agency=reply.agency, role=Role.LEAD, assigned_date=timezone.localdate()
+        )
+    context = chromium.new_context(
+        viewport={"width": 1400, "height": 1000}, locale="zh-CN", bypass_csp=policy == "bypassed"
+    )
     page = context.new_page()
     dialogs, violations = [], []
     page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
-    page.on("console", lambda message: violations.append(message.text)
-            if "Content Security Policy" in message.text else None)
+    page.on(
+        "console",
+        lambda message: (
+            violations.append(message.text) if "Content Security Policy" in message.text else None
+        ),
+    )
     base = live_server.url
 
     def log_in(username):
@@ -378,8 +448,13 @@ def test_stored_payloads_open_no_dialog_in_chromium(policy, live_server, letter_
     page.locator("#preview .letter-p", has_text=MARKUP[5]).first.wait_for(timeout=10_000)
     page.locator("#measures .measure-heading").first.focus()
     log_in("committee")
-    for url in (reverse("dashboard"), f"{reverse('dashboard')}?page=2", f"{reverse('dashboard')}?q={MARKUP[0]}",
-                reverse("proposal_detail", args=[reply.proposal.pk]), reverse("notices")):
+    for url in (
+        reverse("dashboard"),
+        f"{reverse('dashboard')}?page=2",
+        f"{reverse('dashboard')}?q={MARKUP[0]}",
+        reverse("proposal_detail", args=[reply.proposal.pk]),
+        reverse("notices"),
+    ):
         page.goto(f"{base}{url}")
         page.wait_for_timeout(200)
     page.goto(f"{base}{reverse('dashboard')}")

@@ -5,27 +5,48 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='Measure',
+            name="Measure",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('level', models.PositiveSmallIntegerField(default=1, verbose_name='层级')),
-                ('position', models.PositiveSmallIntegerField(default=1, verbose_name='排序')),
-                ('heading', models.CharField(blank=True, help_text='不含序号，如：关于提高工人待遇方面；留空表示无小标题', max_length=500, verbose_name='小标题')),
-                ('paragraphs', models.TextField(blank=True, help_text='每段一行', verbose_name='内容')),
-                ('parent', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='children', to='measures.measure', verbose_name='上级措施')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("level", models.PositiveSmallIntegerField(default=1, verbose_name="层级")),
+                ("position", models.PositiveSmallIntegerField(default=1, verbose_name="排序")),
+                (
+                    "heading",
+                    models.CharField(
+                        blank=True,
+                        help_text="不含序号，如：关于提高工人待遇方面；留空表示无小标题",
+                        max_length=500,
+                        verbose_name="小标题",
+                    ),
+                ),
+                ("paragraphs", models.TextField(blank=True, help_text="每段一行", verbose_name="内容")),
+                (
+                    "parent",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="children",
+                        to="measures.measure",
+                        verbose_name="上级措施",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '办理措施',
-                'verbose_name_plural': '办理措施',
-                'ordering': ['reply', 'level', 'position'],
+                "verbose_name": "办理措施",
+                "verbose_name_plural": "办理措施",
+                "ordering": ["reply", "level", "position"],
             },
         ),
     ]

@@ -5,34 +5,60 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('measures', '0001_initial'),
-        ('proposals', '0001_initial'),
+        ("measures", "0001_initial"),
+        ("proposals", "0001_initial"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='measure',
-            name='reply',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='measures', to='proposals.reply', verbose_name='答复'),
+            model_name="measure",
+            name="reply",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="measures",
+                to="proposals.reply",
+                verbose_name="答复",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='measure',
-            constraint=models.CheckConstraint(condition=models.Q(('level__gte', 1), ('level__lte', 4)), name='measure_level_1_to_4', violation_error_message='办理措施最多四级。'),
+            model_name="measure",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("level__gte", 1), ("level__lte", 4)),
+                name="measure_level_1_to_4",
+                violation_error_message="办理措施最多四级。",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='measure',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('level', 1), ('parent__isnull', True)), models.Q(('level__gt', 1), ('parent__isnull', False)), _connector='OR'), name='measure_parent_matches_level', violation_error_message='一级措施没有上级，下级措施必须有上级。'),
+            model_name="measure",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("level", 1), ("parent__isnull", True)),
+                    models.Q(("level__gt", 1), ("parent__isnull", False)),
+                    _connector="OR",
+                ),
+                name="measure_parent_matches_level",
+                violation_error_message="一级措施没有上级，下级措施必须有上级。",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='measure',
-            constraint=models.UniqueConstraint(condition=models.Q(('parent__isnull', True)), fields=('reply', 'position'), name='unique_top_measure_position', violation_error_message='同一答复的一级措施排序不能重复。'),
+            model_name="measure",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("parent__isnull", True)),
+                fields=("reply", "position"),
+                name="unique_top_measure_position",
+                violation_error_message="同一答复的一级措施排序不能重复。",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='measure',
-            constraint=models.UniqueConstraint(condition=models.Q(('parent__isnull', False)), fields=('parent', 'position'), name='unique_child_measure_position', violation_error_message='同一上级下的措施排序不能重复。'),
+            model_name="measure",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("parent__isnull", False)),
+                fields=("parent", "position"),
+                name="unique_child_measure_position",
+                violation_error_message="同一上级下的措施排序不能重复。",
+            ),
         ),
     ]

@@ -52,11 +52,15 @@ def font_css() -> str:
     for role, spec in FONT_ROLES.items():
         chain = []
         if licensed_font_path(role):
-            rules.append(f'@font-face {{ font-family: "Letter {role} licensed"; '
-                         f'src: url("/{LICENSED_FONT_PREFIX}{role}.ttf"); }}')
+            rules.append(
+                f'@font-face {{ font-family: "Letter {role} licensed"; '
+                f'src: url("/{LICENSED_FONT_PREFIX}{role}.ttf"); }}'
+            )
             chain.append(f'"Letter {role} licensed"')
-        rules.append(f'@font-face {{ font-family: "Letter {role}"; '
-                     f'src: url("/{STATIC_PREFIX}fonts/{spec.bundled_file}"); }}')
+        rules.append(
+            f'@font-face {{ font-family: "Letter {role}"; '
+            f'src: url("/{STATIC_PREFIX}fonts/{spec.bundled_file}"); }}'
+        )
         chain += [f'"Letter {role}"', f'"{spec.system_family}"', spec.generic]
         rules.append(f"{FONT_SELECTORS[role]} {{ font-family: {', '.join(chain)}; font-weight: normal; }}")
     return "\n".join(rules) + "\n" + agency_mark_css()
@@ -66,7 +70,7 @@ def packaged_file(relative_url: str) -> Path | None:
     """The file behind a letter URL: a static file or a configured licensed font."""
     if relative_url.startswith(STATIC_PREFIX):
         try:
-            found = finders.find(relative_url[len(STATIC_PREFIX):])
+            found = finders.find(relative_url[len(STATIC_PREFIX) :])
         except SuspiciousFileOperation:
             return None
         return Path(found) if found else None
@@ -94,5 +98,7 @@ def agency_mark_class(name: str) -> str:
 
 def agency_mark_css() -> str:
     """One rule per name length, with agency_mark_size's point size."""
-    return "".join(f".letter-agency.mark-{length} {{ font-size: {agency_mark_size('字' * length)}pt; }}\n"
-                   for length in range(1, AGENCY_MARK_MAX_CHARS + 1))
+    return "".join(
+        f".letter-agency.mark-{length} {{ font-size: {agency_mark_size('字' * length)}pt; }}\n"
+        for length in range(1, AGENCY_MARK_MAX_CHARS + 1)
+    )

@@ -20,18 +20,52 @@ from measures.models import MAX_LEVEL, Measure
 from measures.outline import measure_tree
 from proposals.letters import wording
 from proposals.models import (
-    AddresseeTitle, Agency, AgencyCopy, Assignment, Deputy, HeadingStyle, Proposal,
-    ProposalAuthor, ProposalKind, Reply, ReplyCopy, Role, Session,
+    AddresseeTitle,
+    Agency,
+    AgencyCopy,
+    Assignment,
+    Deputy,
+    HeadingStyle,
+    Proposal,
+    ProposalAuthor,
+    ProposalKind,
+    Reply,
+    ReplyCopy,
+    Role,
+    Session,
 )
 from proposals.letters.wording import ContactStyle, CopyStyle
 
 CONTACT_KEYS = ("leader_name", "leader_phone", "handler_name", "handler_phone", "postcode")
 SECTION_KEYS = ("heading", "paragraphs", "subsections")
 KNOWN_KEYS = (
-    "agency", "title", "session", "proposal_number", "proposal_title", "kind", "addressee_title",
-    "deputies", "deputies_more", "deputies_count", "salutation", "opening", "consulted", "sections",
-    "closing", "heading_style", "class_code", "doc_number", "signer", "publicity", "signature",
-    "date", "contact", "contact_block_lines", "cc", "cc_line", "attachments",
+    "agency",
+    "title",
+    "session",
+    "proposal_number",
+    "proposal_title",
+    "kind",
+    "addressee_title",
+    "deputies",
+    "deputies_more",
+    "deputies_count",
+    "salutation",
+    "opening",
+    "consulted",
+    "sections",
+    "closing",
+    "heading_style",
+    "class_code",
+    "doc_number",
+    "signer",
+    "publicity",
+    "signature",
+    "date",
+    "contact",
+    "contact_block_lines",
+    "cc",
+    "cc_line",
+    "attachments",
 )
 
 
@@ -41,12 +75,19 @@ def _max(model, name: str) -> int:
 
 # The longest text each key may hold, taken from the field it is stored in.
 MAX_LENGTHS = {
-    "agency": _max(Agency, "name"), "title": _max(Reply, "title"), "session": _max(Session, "name"),
-    "proposal_title": _max(Proposal, "title"), "salutation": _max(Reply, "salutation"),
-    "doc_number": _max(Reply, "doc_number"), "signer": _max(Reply, "signer"),
-    "publicity": _max(Reply, "publicity"), "signature": _max(Reply, "signature"),
-    "class_code": _max(Reply, "class_code"), "cc_line": _max(Reply, "copy_line_text"),
-    "deputy": _max(Deputy, "name"), "recipient": _max(ReplyCopy, "recipient"),
+    "agency": _max(Agency, "name"),
+    "title": _max(Reply, "title"),
+    "session": _max(Session, "name"),
+    "proposal_title": _max(Proposal, "title"),
+    "salutation": _max(Reply, "salutation"),
+    "doc_number": _max(Reply, "doc_number"),
+    "signer": _max(Reply, "signer"),
+    "publicity": _max(Reply, "publicity"),
+    "signature": _max(Reply, "signature"),
+    "class_code": _max(Reply, "class_code"),
+    "cc_line": _max(Reply, "copy_line_text"),
+    "deputy": _max(Deputy, "name"),
+    "recipient": _max(ReplyCopy, "recipient"),
     **{key: _max(Reply, key) for key in CONTACT_KEYS},
 }
 
@@ -72,8 +113,17 @@ class _Checker:
     def fail(self, key: str, problem: str) -> LetterFormatError:
         return LetterFormatError(f"{self.source}：键“{key}”{problem}")
 
-    def text(self, obj: dict, key: str, path: str, *, required: bool = False,
-             nullable: bool = True, non_empty: bool = False, max_length: int | None = None) -> str | None:
+    def text(
+        self,
+        obj: dict,
+        key: str,
+        path: str,
+        *,
+        required: bool = False,
+        nullable: bool = True,
+        non_empty: bool = False,
+        max_length: int | None = None,
+    ) -> str | None:
         if key not in obj:
             if required:
                 raise LetterFormatError(f"{self.source}：缺少必填键“{path}”")
@@ -129,8 +179,12 @@ class _Checker:
             self.unknown(section, SECTION_KEYS, here)
             if "heading" not in section:
                 raise LetterFormatError(f"{self.source}：缺少必填键“{here}.heading”")
-            heading = self.text(section, "heading", f"{here}.heading",
-                                max_length=Measure._meta.get_field("heading").max_length)
+            heading = self.text(
+                section,
+                "heading",
+                f"{here}.heading",
+                max_length=Measure._meta.get_field("heading").max_length,
+            )
             paragraphs = self.text_list(section, "paragraphs", f"{here}.paragraphs", required=True)
             for j, paragraph in enumerate(paragraphs):
                 if "\n" in paragraph or "\r" in paragraph:
@@ -143,8 +197,9 @@ class _Checker:
 def _type_name(value: Any) -> str:
     if value is None:
         return "null"
-    return {bool: "布尔值", int: "整数", float: "小数", str: "字符串", list: "列表",
-            dict: "对象"}.get(type(value), type(value).__name__)
+    return {bool: "布尔值", int: "整数", float: "小数", str: "字符串", list: "列表", dict: "对象"}.get(
+        type(value), type(value).__name__
+    )
 
 
 def read_letter(obj: Any, source: str) -> Letter:
@@ -230,8 +285,9 @@ def read_letter(obj: Any, source: str) -> Letter:
     if not isinstance(contact, dict):
         raise c.fail("contact", f"应为对象，实为{_type_name(contact)}")
     c.unknown(contact, CONTACT_KEYS, "contact")
-    d["contact"] = {k: c.text(contact, k, f"contact.{k}", max_length=MAX_LENGTHS[k]) or ""
-                    for k in CONTACT_KEYS}
+    d["contact"] = {
+        k: c.text(contact, k, f"contact.{k}", max_length=MAX_LENGTHS[k]) or "" for k in CONTACT_KEYS
+    }
 
     cc = obj.get("cc") or []
     if not isinstance(cc, list):
@@ -242,8 +298,14 @@ def read_letter(obj: Any, source: str) -> Letter:
         if not isinstance(item, dict):
             raise c.fail(here, f"应为对象，实为{_type_name(item)}")
         c.unknown(item, ("recipient", "copies"), here)
-        recipient = c.text(item, "recipient", f"{here}.recipient", required=True, non_empty=True,
-                           max_length=MAX_LENGTHS["recipient"])
+        recipient = c.text(
+            item,
+            "recipient",
+            f"{here}.recipient",
+            required=True,
+            non_empty=True,
+            max_length=MAX_LENGTHS["recipient"],
+        )
         copies = item.get("copies")
         if copies is not None and (isinstance(copies, bool) or not isinstance(copies, int) or copies < 1):
             raise c.fail(f"{here}.copies", f"应为正整数或 null，实为{_type_name(copies)}")
@@ -266,7 +328,8 @@ def read_letter_file(path: str | Path) -> Letter:
         obj = json.loads(text)
     except json.JSONDecodeError as exc:
         raise LetterFormatError(
-            f"{path}：不是有效的 JSON（第{exc.lineno}行第{exc.colno}列：{exc.msg}）") from None
+            f"{path}：不是有效的 JSON（第{exc.lineno}行第{exc.colno}列：{exc.msg}）"
+        ) from None
     return read_letter(obj, str(path))
 
 
@@ -287,12 +350,15 @@ def import_letter(letter: Letter) -> Reply:
     d = letter.data
     session, _ = Session.objects.get_or_create(
         name=d["session"],
-        defaults={"body": Session.body_from_name(d["session"]),
-                  "year": d["date"].year if d["date"] else None},
+        defaults={
+            "body": Session.body_from_name(d["session"]),
+            "year": d["date"].year if d["date"] else None,
+        },
     )
     number = d["proposal_number"]
-    proposal, _ = Proposal.objects.get_or_create(session=session, number=str(number).strip(),
-                                                 defaults={"title": d["proposal_title"]})
+    proposal, _ = Proposal.objects.get_or_create(
+        session=session, number=str(number).strip(), defaults={"title": d["proposal_title"]}
+    )
     proposal.number_is_integer = isinstance(number, int)
     proposal.title = d["proposal_title"]
     proposal.kind = d["kind"]
@@ -311,12 +377,15 @@ def import_letter(letter: Letter) -> Reply:
         agency.save()
         AgencyCopy.objects.bulk_create(
             AgencyCopy(agency=agency, position=i, recipient=r, copies=n)
-            for i, (r, n) in enumerate(d["cc"], start=1))
-    assignment, _ = Assignment.objects.get_or_create(proposal=proposal, agency=agency,
-                                                     defaults={"role": Role.LEAD})
+            for i, (r, n) in enumerate(d["cc"], start=1)
+        )
+    assignment, _ = Assignment.objects.get_or_create(
+        proposal=proposal, agency=agency, defaults={"role": Role.LEAD}
+    )
     if not assignment.answers_deputy:
         raise LetterFormatError(
-            f"{letter.source}：{agency}对该{proposal.kind}是{assignment.get_role_display()}单位，不能答复代表")
+            f"{letter.source}：{agency}对该{proposal.kind}是{assignment.get_role_display()}单位，不能答复代表"
+        )
     reply = assignment.replies.order_by("-round").first() or Reply(assignment=assignment, round=1)
     if reply.is_frozen:
         raise LetterFormatError(f"{letter.source}：该答复已发出（已答复），不能用导入覆盖")
@@ -337,17 +406,22 @@ def import_letter(letter: Letter) -> Reply:
 
     printed_lines = d["contact_block_lines"]
     reply.contact_style, matched = _matching_style(
-        ContactStyle.values, lambda s: wording.contact_lines(s, reply.contact),
-        printed_lines, agency.contact_style)
+        ContactStyle.values,
+        lambda s: wording.contact_lines(s, reply.contact),
+        printed_lines,
+        agency.contact_style,
+    )
     reply.contact_block_text = "" if matched else "\n".join(printed_lines)
     reply.copy_style, matched = _matching_style(
-        CopyStyle.values, lambda s: wording.copy_line(s, d["cc"]), d["cc_line"], agency.copy_style)
+        CopyStyle.values, lambda s: wording.copy_line(s, d["cc"]), d["cc_line"], agency.copy_style
+    )
     reply.copy_line_text = "" if matched else d["cc_line"]
     reply.save()
 
     reply.copies.all().delete()
-    ReplyCopy.objects.bulk_create(ReplyCopy(reply=reply, position=i, recipient=r, copies=n)
-                                  for i, (r, n) in enumerate(d["cc"], start=1))
+    ReplyCopy.objects.bulk_create(
+        ReplyCopy(reply=reply, position=i, recipient=r, copies=n) for i, (r, n) in enumerate(d["cc"], start=1)
+    )
     reply.measures.all().delete()
     _create_measures(reply, d["sections"], parent=None, level=1)
     return reply
@@ -356,30 +430,35 @@ def import_letter(letter: Letter) -> Reply:
 def _set_authors(proposal: Proposal, names: list[str], body: str) -> None:
     """Make the proposal's authors start with `names`; authors recorded beyond them stay."""
     current = proposal.author_names()
-    if current[:len(names)] == names:
+    if current[: len(names)] == names:
         return
     proposal.authorships.all().delete()
     for position, name in enumerate(names, start=1):
         deputy = Deputy.objects.filter(name=name, body=body).order_by("pk").first()
         if deputy is None:
             deputy = Deputy.objects.create(name=name, body=body)
-        ProposalAuthor.objects.create(proposal=proposal, deputy=deputy, position=position,
-                                      is_lead=position == 1)
+        ProposalAuthor.objects.create(
+            proposal=proposal, deputy=deputy, position=position, is_lead=position == 1
+        )
 
 
 def _create_measures(reply: Reply, sections: list[dict], parent: Measure | None, level: int) -> None:
     for position, section in enumerate(sections, start=1):
         measure = Measure.objects.create(
-            reply=reply, parent=parent, level=level, position=position,
-            heading=section["heading"] or "", paragraphs="\n".join(section["paragraphs"]))
+            reply=reply,
+            parent=parent,
+            level=level,
+            position=position,
+            heading=section["heading"] or "",
+            paragraphs="\n".join(section["paragraphs"]),
+        )
         _create_measures(reply, section["subsections"], parent=measure, level=level + 1)
 
 
 def _export_sections(tree) -> list[dict]:
     sections = []
     for measure, children in tree:
-        section: dict[str, Any] = {"heading": measure.heading or None,
-                                   "paragraphs": measure.paragraph_list}
+        section: dict[str, Any] = {"heading": measure.heading or None, "paragraphs": measure.paragraph_list}
         if children:
             section["subsections"] = _export_sections(children)
         sections.append(section)

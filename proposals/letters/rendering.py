@@ -33,10 +33,16 @@ from weasyprint.urls import URLFetcher, URLFetcherResponse
 from measures.outline import measure_tree
 from proposals.letters import wording
 from proposals.letters.fonts import (
-    FONT_ROLES, FONT_SELECTORS, agency_mark_class, agency_mark_css, agency_mark_size, font_css,
+    FONT_ROLES,
+    FONT_SELECTORS,
+    agency_mark_class,
+    agency_mark_css,
+    agency_mark_size,
+    font_css,
     packaged_file,
 )
 from proposals.models import ClassCodePosition, Reply
+
 
 class _Deflate:
     """zlib for pydyf, which deflates every PDF stream at level 9. Profiling a three-page letter
@@ -56,7 +62,6 @@ pydyf.zlib = _Deflate
 LETTER_BASE_URL = "https://letter.invalid/"
 
 
-
 class LetterRenderingUnavailable(RuntimeError):
     """The PDF cannot be rendered on this machine; the message says what to install."""
 
@@ -69,7 +74,7 @@ class LetterURLFetcher(URLFetcher):
 
     def fetch(self, url: str, headers=None) -> URLFetcherResponse:
         if url.startswith(LETTER_BASE_URL):
-            path = packaged_file(url[len(LETTER_BASE_URL):].split("?")[0].split("#")[0])
+            path = packaged_file(url[len(LETTER_BASE_URL) :].split("?")[0].split("#")[0])
             if path is None or not path.is_file():
                 raise ValueError(f"答复函渲染只读取系统自带文件，拒绝：{url}")
             mime = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
@@ -86,20 +91,33 @@ class _Renderer:
         if weasyprint_ffi.harfbuzz_subset is None:
             raise LetterRenderingUnavailable(
                 "无法生成 PDF：缺少 HarfBuzz 字体子集库 libharfbuzz-subset0（没有它每封函需要数秒）。"
-                "请运行 apt-get install libharfbuzz-subset0。")
-        missing = [spec.bundled_file for spec in FONT_ROLES.values()
-                   if not (Path(settings.LETTER_FONT_BUILD_DIR) / spec.bundled_file).exists()]
+                "请运行 apt-get install libharfbuzz-subset0。"
+            )
+        missing = [
+            spec.bundled_file
+            for spec in FONT_ROLES.values()
+            if not (Path(settings.LETTER_FONT_BUILD_DIR) / spec.bundled_file).exists()
+        ]
         if missing:
             raise LetterRenderingUnavailable(
-                f"无法生成 PDF：缺少字体文件 {'、'.join(missing)}，请运行 python manage.py buildfonts。")
+                f"无法生成 PDF：缺少字体文件 {'、'.join(missing)}，请运行 python manage.py buildfonts。"
+            )
         self.fetcher = LetterURLFetcher()
         self.font_config = FontConfiguration()
         stylesheet = finders.find("css/letter.css")
         self.stylesheets = [
-            CSS(string=font_css(), base_url=LETTER_BASE_URL, url_fetcher=self.fetcher,
-                font_config=self.font_config),
-            CSS(string=Path(stylesheet).read_text(encoding="utf-8"), base_url=LETTER_BASE_URL,
-                url_fetcher=self.fetcher, font_config=self.font_config),
+            CSS(
+                string=font_css(),
+                base_url=LETTER_BASE_URL,
+                url_fetcher=self.fetcher,
+                font_config=self.font_config,
+            ),
+            CSS(
+                string=Path(stylesheet).read_text(encoding="utf-8"),
+                base_url=LETTER_BASE_URL,
+                url_fetcher=self.fetcher,
+                font_config=self.font_config,
+            ),
         ]
         self.lock = threading.Lock()
 
@@ -107,7 +125,8 @@ class _Renderer:
         # Pango and fontconfig are not documented as thread-safe: one letter at a time.
         with self.lock:
             return HTML(string=html, base_url=LETTER_BASE_URL, url_fetcher=self.fetcher).render(
-                font_config=self.font_config, stylesheets=self.stylesheets)
+                font_config=self.font_config, stylesheets=self.stylesheets
+            )
 
 
 _renderer: _Renderer | None = None
@@ -121,8 +140,18 @@ def renderer() -> _Renderer:
 
 
 # Code points that confuse layout or text extraction, replaced before rendering.
-_ODD_CHARACTERS = str.maketrans({"\u2011": "-", "\u00ad": None, "\u200b": None, "\u200c": None,
-                                 "\u200d": None, "\ufeff": None, "\u2028": " ", "\u2029": " "})
+_ODD_CHARACTERS = str.maketrans(
+    {
+        "\u2011": "-",
+        "\u00ad": None,
+        "\u200b": None,
+        "\u200c": None,
+        "\u200d": None,
+        "\ufeff": None,
+        "\u2028": " ",
+        "\u2029": " ",
+    }
+)
 
 
 def clean_text(text: str) -> str:
@@ -142,9 +171,15 @@ def letter_context(reply: Reply, tree=None, copies=None) -> dict:
             if measure.heading:
                 count += 1
                 number = wording.heading_number(reply.heading_style, level, count)
-            items.append({"level": level, "number": number, "heading": clean_text(measure.heading),
-                          "paragraphs": [clean_text(p) for p in measure.paragraph_list],
-                          "children": numbered(children, level + 1)})
+            items.append(
+                {
+                    "level": level,
+                    "number": number,
+                    "heading": clean_text(measure.heading),
+                    "paragraphs": [clean_text(p) for p in measure.paragraph_list],
+                    "children": numbered(children, level + 1),
+                }
+            )
         return items
 
     agency = reply.agency
@@ -154,9 +189,15 @@ def letter_context(reply: Reply, tree=None, copies=None) -> dict:
         "agency": clean_text(agency.name),
         "agency_mark_pt": agency_mark_size(agency.name),
         "agency_mark_class": agency_mark_class(agency.name),
-        "class_code_header": f"({class_code})" if class_code and position == ClassCodePosition.HEADER_LINE else "",
-        "class_code_top_right": f"类别：{class_code}" if class_code and position == ClassCodePosition.TOP_RIGHT else "",
-        "class_code_foot": f"办复类别：{class_code}类" if class_code and position == ClassCodePosition.FOOT else "",
+        "class_code_header": f"({class_code})"
+        if class_code and position == ClassCodePosition.HEADER_LINE
+        else "",
+        "class_code_top_right": f"类别：{class_code}"
+        if class_code and position == ClassCodePosition.TOP_RIGHT
+        else "",
+        "class_code_foot": f"办复类别：{class_code}类"
+        if class_code and position == ClassCodePosition.FOOT
+        else "",
         "doc_number": clean_text(reply.doc_number),
         "signer": clean_text(reply.signer),
         "publicity": clean_text(reply.publicity),
@@ -170,18 +211,26 @@ def letter_context(reply: Reply, tree=None, copies=None) -> dict:
         "date": reply.date_text(),
         "contact_lines": [clean_text(line) for line in reply.contact_lines()],
         "contact_style": "custom" if reply.contact_block_text.strip() else reply.contact_style,
-        "copy_line": clean_text(reply.copy_line() if copies is None else
-                                wording.copy_line(reply.copy_style, copies) if not reply.copy_line_text
-                                else reply.copy_line_text),
+        "copy_line": clean_text(
+            reply.copy_line()
+            if copies is None
+            else wording.copy_line(reply.copy_style, copies)
+            if not reply.copy_line_text
+            else reply.copy_line_text
+        ),
     }
 
 
 def letter_html(reply: Reply, *, for_pdf: bool, tight: bool = False) -> str:
     """The letter as a standalone HTML document (the PDF source, or the print preview)."""
-    return render_to_string("letters/letter_document.html", {
-        "letter": {**letter_context(reply), "tight": tight}, "for_pdf": for_pdf,
-        "font_css_url": reverse("letter_font_css"),
-    })
+    return render_to_string(
+        "letters/letter_document.html",
+        {
+            "letter": {**letter_context(reply), "tight": tight},
+            "for_pdf": for_pdf,
+            "font_css_url": reverse("letter_font_css"),
+        },
+    )
 
 
 def _render_reply(reply: Reply):
@@ -237,15 +286,18 @@ def render_letter(reply: Reply) -> RenderedLetter:
     radius = SEAL_DIAMETER_MM / 25.4 * 72 / 2
     with renderer().lock:
         pdf = document.write_pdf()
-    return RenderedLetter(pdf, page_index, (centre_x - radius, centre_y - radius,
-                                            centre_x + radius, centre_y + radius))
+    return RenderedLetter(
+        pdf, page_index, (centre_x - radius, centre_y - radius, centre_x + radius, centre_y + radius)
+    )
 
 
 def pdf_filename(reply: Reply) -> str:
     """`市五届人大一次会议第12号建议-随州市人力资源和社会保障局答复.pdf`; no path separators."""
     proposal = reply.proposal
     round_part = f"（第{reply.round}轮）" if reply.round > 1 else ""
-    name = f"{proposal.session.name}第{proposal.number}号{proposal.kind}-{reply.agency.name}答复{round_part}.pdf"
+    name = (
+        f"{proposal.session.name}第{proposal.number}号{proposal.kind}-{reply.agency.name}答复{round_part}.pdf"
+    )
     return re.sub(r'[\\/:*?"<>|\s]+', "", name)
 
 
@@ -253,9 +305,14 @@ def naive_baseline_pdf(html: str) -> bytes:
     """The benchmark's baseline only: the same letter rendered the plain way, with the system
     Noto CJK collections and a fresh font configuration for every letter (what pdf-performance.md
     measures against). Never used to serve letters."""
-    system_fonts = "\n".join(
-        f"{FONT_SELECTORS[role]} {{ font-family: \"{spec.system_family}\", {spec.generic}; }}"
-        for role, spec in FONT_ROLES.items()) + "\n" + agency_mark_css()
+    system_fonts = (
+        "\n".join(
+            f'{FONT_SELECTORS[role]} {{ font-family: "{spec.system_family}", {spec.generic}; }}'
+            for role, spec in FONT_ROLES.items()
+        )
+        + "\n"
+        + agency_mark_css()
+    )
     stylesheet = Path(finders.find("css/letter.css")).read_text(encoding="utf-8")
     page = html.replace("</head>", f"<style>{stylesheet}\n{system_fonts}</style></head>", 1)
     pydyf.zlib = zlib  # stock pydyf, level 9
@@ -277,8 +334,10 @@ def feedback_form_context(reply: Reply) -> dict:
         "co_signers": "、".join(names[1:]) + ("等" if proposal.more_authors else ""),
         "addressee": proposal.effective_addressee_title,
         "agency": reply.agency.name,
-        "co_agencies": "、".join(a.agency.name for a in proposal.assignments.exclude(role__in=("lead", "separate"))
-                                .select_related("agency")),
+        "co_agencies": "、".join(
+            a.agency.name
+            for a in proposal.assignments.exclude(role__in=("lead", "separate")).select_related("agency")
+        ),
         "issued": reply.date_text(),
         "class_code": reply.class_code,
         "round": reply.round,
@@ -299,9 +358,14 @@ def public_letter_html(reply: Reply) -> str:
     """The public version (no phone numbers) as a standalone HTML document."""
     from proposals.letters.public import public_context
 
-    return render_to_string("letters/letter_document.html", {
-        "letter": public_context(letter_context(reply)), "for_pdf": True, "font_css_url": "",
-    })
+    return render_to_string(
+        "letters/letter_document.html",
+        {
+            "letter": public_context(letter_context(reply)),
+            "for_pdf": True,
+            "font_css_url": "",
+        },
+    )
 
 
 def render_public_pdf(reply: Reply) -> bytes:

@@ -100,13 +100,21 @@ def sign_letter(pdf: bytes, agency: Agency, page: int, box: tuple[float, float, 
     # Keep the document information as WeasyPrint wrote it (pyHanko #223), so Info and XMP agree.
     writer._update_meta = lambda: None
     metadata = signers.PdfSignatureMetadata(
-        field_name=SIGNATURE_FIELD, md_algorithm="sha256", subfilter=fields.SigSeedSubFilter.PADES,
-        reason="答复函签发", location=agency.name, name=agency.name)
+        field_name=SIGNATURE_FIELD,
+        md_algorithm="sha256",
+        subfilter=fields.SigSeedSubFilter.PADES,
+        reason="答复函签发",
+        location=agency.name,
+        name=agency.name,
+    )
     pdf_signer = signers.PdfSigner(
-        metadata, signer=signer,
+        metadata,
+        signer=signer,
         stamp_style=StaticStampStyle(background=PdfImage(seal), border_width=0),
-        new_field_spec=fields.SigFieldSpec(sig_field_name=SIGNATURE_FIELD, on_page=page,
-                                           box=tuple(round(v) for v in box)))
+        new_field_spec=fields.SigFieldSpec(
+            sig_field_name=SIGNATURE_FIELD, on_page=page, box=tuple(round(v) for v in box)
+        ),
+    )
     out = io.BytesIO()
     # RSA-2048 CMS with a two-certificate chain needs about 3 KB: 8 KB leaves room and skips the
     # dry-run signature pyHanko would otherwise make to size the field.
@@ -158,9 +166,14 @@ def verify(pdf: bytes) -> Verification:
     status = validate_pdf_signature(signature, ValidationContext(trust_roots=trust_roots()))
     name = status.signing_cert.subject.native.get("common_name", "") if status.signing_cert else ""
     return Verification(
-        signed=True, intact=status.intact, valid=status.valid, trusted=status.trusted,
+        signed=True,
+        intact=status.intact,
+        valid=status.valid,
+        trusted=status.trusted,
         changed_after_signing=signature.coverage != SignatureCoverageLevel.ENTIRE_FILE,
-        signer=name, signed_at=status.signer_reported_dt, sha256=digest,
+        signer=name,
+        signed_at=status.signer_reported_dt,
+        sha256=digest,
     )
 
 
@@ -169,8 +182,11 @@ def describe(result: Verification, replies) -> list[str]:
     the archived replies the reader may see."""
     if not result.signed:
         return [f"结论：无效。{result.problem}", f"SHA-256：{result.sha256}"]
-    archived = replies.filter(pdf_sha256=result.sha256).select_related(
-        "assignment__proposal__session", "assignment__agency").first()
+    archived = (
+        replies.filter(pdf_sha256=result.sha256)
+        .select_related("assignment__proposal__session", "assignment__agency")
+        .first()
+    )
     verdict = "有效" if result.ok else "无效"
     lines = [
         f"结论：{verdict}",
@@ -182,7 +198,9 @@ def describe(result: Verification, replies) -> list[str]:
         f"SHA-256：{result.sha256}",
     ]
     if archived:
-        lines.append(f"存档答复：{archived.effective_title}（{archived.agency.name}，答复编号 {archived.pk}）")
+        lines.append(
+            f"存档答复：{archived.effective_title}（{archived.agency.name}，答复编号 {archived.pk}）"
+        )
     else:
         lines.append("存档答复：未找到与该文件完全一致的存档答复")
     return lines

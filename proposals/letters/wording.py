@@ -38,8 +38,9 @@ class Contact:
     postcode: str = ""
 
 
-def salutation(names: Sequence[str], *, more: bool = False, count: int | None = None,
-               addressee: str = "代表") -> str:
+def salutation(
+    names: Sequence[str], *, more: bool = False, count: int | None = None, addressee: str = "代表"
+) -> str:
     """`沈宝栋、李芸等代表：`, `纪占斌等3名代表：`, `郭正东、袁朝芳代表：`, `王芳委员：`."""
     joined = "、".join(names)
     if count and count > len(names):
@@ -54,12 +55,14 @@ def title(session: str, number: str, kind: str) -> str:
     return settings.REPLY_TITLE_TEMPLATE.format(session=session, number=number, kind=kind)
 
 
-def opening(session: str, proposal_title: str, number: str, kind: str,
-            consulted: Sequence[str]) -> str:
+def opening(session: str, proposal_title: str, number: str, kind: str, consulted: Sequence[str]) -> str:
     """The receipt formula the clerk starts from (pattern: REPLY_OPENING_TEMPLATE)."""
     consulted_clause = f"经会商{'、'.join(consulted)}意见，" if consulted else ""
     return settings.REPLY_OPENING_TEMPLATE.format(
-        session=session, title=proposal_title, number=number, kind=kind,
+        session=session,
+        title=proposal_title,
+        number=number,
+        kind=kind,
         consulted_clause=consulted_clause,
     )
 
@@ -83,15 +86,27 @@ def contact_lines(style: str, contact: Contact) -> list[str]:
             lines.append(f"邮 政 编 码：{c.postcode}")
         return lines
     if style == ContactStyle.PLAIN:
-        return [line for line in (c.handler_name and f"联系人：{c.handler_name}",
-                                  c.handler_phone and f"联系电话：{c.handler_phone}") if line]
+        return [
+            line
+            for line in (
+                c.handler_name and f"联系人：{c.handler_name}",
+                c.handler_phone and f"联系电话：{c.handler_phone}",
+            )
+            if line
+        ]
     if style == ContactStyle.INLINE:
         if not (c.handler_name or c.handler_phone):
             return []
         return [_name_phone("联系人", c.handler_name, c.handler_phone)]
     if style == ContactStyle.NOTE:
-        parts = [p for p in (c.handler_name and f"联系人：{c.handler_name}",
-                             c.handler_phone and f"联系电话：{c.handler_phone}") if p]
+        parts = [
+            p
+            for p in (
+                c.handler_name and f"联系人：{c.handler_name}",
+                c.handler_phone and f"联系电话：{c.handler_phone}",
+            )
+            if p
+        ]
         return [f"（{'，'.join(parts)}）"] if parts else []
     raise ValueError(f"unknown contact style {style!r}")
 

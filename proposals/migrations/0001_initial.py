@@ -8,252 +8,714 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('auth', '0012_alter_user_first_name_max_length'),
+        ("auth", "0012_alter_user_first_name_max_length"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Agency',
+            name="Agency",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(help_text='用作发文机关标志和署名', max_length=100, unique=True, verbose_name='单位全称')),
-                ('short_name', models.CharField(blank=True, max_length=50, verbose_name='简称')),
-                ('postcode', models.CharField(blank=True, max_length=10, verbose_name='邮政编码')),
-                ('leader_name', models.CharField(blank=True, max_length=50, verbose_name='主管领导')),
-                ('leader_phone', models.CharField(blank=True, max_length=50, verbose_name='主管领导电话')),
-                ('handler_name', models.CharField(blank=True, max_length=50, verbose_name='经办人')),
-                ('handler_phone', models.CharField(blank=True, max_length=50, verbose_name='经办人电话')),
-                ('contact_style', models.CharField(choices=[('suizhou', '随州式：主管领导姓名／经办人姓名／邮政编码'), ('plain', '分行式：联系人／联系电话'), ('inline', '单行式：联系人 联系电话'), ('note', '附注式：（联系人：…，联系电话：…）')], default='suizhou', max_length=10, verbose_name='联系方式格式')),
-                ('copy_style', models.CharField(choices=[('suizhou', '随州式：顿号分隔，注明份数，不加句号'), ('gb', '国标式：逗号分隔，末尾加句号')], default='suizhou', max_length=10, verbose_name='抄送格式')),
-                ('class_code_position', models.CharField(choices=[('header_line', '发文机关标志下单独一行，如“(A)”（随州）'), ('top_right', '首页右上角'), ('foot', '文末，如“办复类别：B类”')], default='header_line', max_length=12, verbose_name='办理结果分类位置')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "name",
+                    models.CharField(
+                        help_text="用作发文机关标志和署名",
+                        max_length=100,
+                        unique=True,
+                        verbose_name="单位全称",
+                    ),
+                ),
+                ("short_name", models.CharField(blank=True, max_length=50, verbose_name="简称")),
+                ("postcode", models.CharField(blank=True, max_length=10, verbose_name="邮政编码")),
+                ("leader_name", models.CharField(blank=True, max_length=50, verbose_name="主管领导")),
+                ("leader_phone", models.CharField(blank=True, max_length=50, verbose_name="主管领导电话")),
+                ("handler_name", models.CharField(blank=True, max_length=50, verbose_name="经办人")),
+                ("handler_phone", models.CharField(blank=True, max_length=50, verbose_name="经办人电话")),
+                (
+                    "contact_style",
+                    models.CharField(
+                        choices=[
+                            ("suizhou", "随州式：主管领导姓名／经办人姓名／邮政编码"),
+                            ("plain", "分行式：联系人／联系电话"),
+                            ("inline", "单行式：联系人 联系电话"),
+                            ("note", "附注式：（联系人：…，联系电话：…）"),
+                        ],
+                        default="suizhou",
+                        max_length=10,
+                        verbose_name="联系方式格式",
+                    ),
+                ),
+                (
+                    "copy_style",
+                    models.CharField(
+                        choices=[
+                            ("suizhou", "随州式：顿号分隔，注明份数，不加句号"),
+                            ("gb", "国标式：逗号分隔，末尾加句号"),
+                        ],
+                        default="suizhou",
+                        max_length=10,
+                        verbose_name="抄送格式",
+                    ),
+                ),
+                (
+                    "class_code_position",
+                    models.CharField(
+                        choices=[
+                            ("header_line", "发文机关标志下单独一行，如“(A)”（随州）"),
+                            ("top_right", "首页右上角"),
+                            ("foot", "文末，如“办复类别：B类”"),
+                        ],
+                        default="header_line",
+                        max_length=12,
+                        verbose_name="办理结果分类位置",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '承办单位',
-                'verbose_name_plural': '承办单位',
-                'ordering': ['name'],
+                "verbose_name": "承办单位",
+                "verbose_name_plural": "承办单位",
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='Deputy',
+            name="Deputy",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=50, verbose_name='姓名')),
-                ('body', models.CharField(choices=[('congress', '人大'), ('cppcc', '政协')], default='congress', help_text='人大代表或政协委员', max_length=10, verbose_name='身份')),
-                ('delegation', models.CharField(blank=True, max_length=100, verbose_name='代表团／界别')),
-                ('phone', models.CharField(blank=True, help_text='个人信息，不公开', max_length=50, verbose_name='联系电话')),
-                ('address', models.CharField(blank=True, help_text='个人信息，不公开', max_length=200, verbose_name='通讯地址')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=50, verbose_name="姓名")),
+                (
+                    "body",
+                    models.CharField(
+                        choices=[("congress", "人大"), ("cppcc", "政协")],
+                        default="congress",
+                        help_text="人大代表或政协委员",
+                        max_length=10,
+                        verbose_name="身份",
+                    ),
+                ),
+                ("delegation", models.CharField(blank=True, max_length=100, verbose_name="代表团／界别")),
+                (
+                    "phone",
+                    models.CharField(
+                        blank=True, help_text="个人信息，不公开", max_length=50, verbose_name="联系电话"
+                    ),
+                ),
+                (
+                    "address",
+                    models.CharField(
+                        blank=True, help_text="个人信息，不公开", max_length=200, verbose_name="通讯地址"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '代表／委员',
-                'verbose_name_plural': '代表／委员',
-                'ordering': ['name'],
+                "verbose_name": "代表／委员",
+                "verbose_name_plural": "代表／委员",
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='Proposal',
+            name="Proposal",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('number', models.CharField(help_text='如 12；也可以是长编号，如 74227', max_length=30, verbose_name='编号')),
-                ('number_is_integer', models.BooleanField(default=False, editable=False)),
-                ('title', models.CharField(max_length=300, verbose_name='标题')),
-                ('kind', models.CharField(choices=[('建议', '建议'), ('议案', '议案'), ('提案', '提案')], default='建议', max_length=4, verbose_name='类别')),
-                ('addressee_title', models.CharField(blank=True, choices=[('代表', '代表'), ('委员', '委员')], help_text='留空时：提案称“委员”，其他称“代表”', max_length=4, verbose_name='称谓')),
-                ('body', models.TextField(blank=True, verbose_name='正文')),
-                ('more_authors', models.BooleanField(default=False, help_text='称谓以“等”结尾，未列出全部联名人', verbose_name='另有联名人未列出')),
-                ('author_count', models.PositiveSmallIntegerField(blank=True, help_text='来函写明人数时填写，如“纪占斌等3名代表”', null=True, verbose_name='提出人总数')),
-                ('received_date', models.DateField(blank=True, null=True, verbose_name='收到日期')),
-                ('key_supervision', models.BooleanField(default=False, verbose_name='重点督办')),
-                ('confidential', models.BooleanField(default=False, help_text='代表要求保密：答复不得公开', verbose_name='保密')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "number",
+                    models.CharField(
+                        help_text="如 12；也可以是长编号，如 74227", max_length=30, verbose_name="编号"
+                    ),
+                ),
+                ("number_is_integer", models.BooleanField(default=False, editable=False)),
+                ("title", models.CharField(max_length=300, verbose_name="标题")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("建议", "建议"), ("议案", "议案"), ("提案", "提案")],
+                        default="建议",
+                        max_length=4,
+                        verbose_name="类别",
+                    ),
+                ),
+                (
+                    "addressee_title",
+                    models.CharField(
+                        blank=True,
+                        choices=[("代表", "代表"), ("委员", "委员")],
+                        help_text="留空时：提案称“委员”，其他称“代表”",
+                        max_length=4,
+                        verbose_name="称谓",
+                    ),
+                ),
+                ("body", models.TextField(blank=True, verbose_name="正文")),
+                (
+                    "more_authors",
+                    models.BooleanField(
+                        default=False,
+                        help_text="称谓以“等”结尾，未列出全部联名人",
+                        verbose_name="另有联名人未列出",
+                    ),
+                ),
+                (
+                    "author_count",
+                    models.PositiveSmallIntegerField(
+                        blank=True,
+                        help_text="来函写明人数时填写，如“纪占斌等3名代表”",
+                        null=True,
+                        verbose_name="提出人总数",
+                    ),
+                ),
+                ("received_date", models.DateField(blank=True, null=True, verbose_name="收到日期")),
+                ("key_supervision", models.BooleanField(default=False, verbose_name="重点督办")),
+                (
+                    "confidential",
+                    models.BooleanField(
+                        default=False, help_text="代表要求保密：答复不得公开", verbose_name="保密"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '建议／提案',
-                'verbose_name_plural': '建议／提案',
-                'ordering': ['session', 'number'],
+                "verbose_name": "建议／提案",
+                "verbose_name_plural": "建议／提案",
+                "ordering": ["session", "number"],
             },
         ),
         migrations.CreateModel(
-            name='Session',
+            name="Session",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('body', models.CharField(choices=[('congress', '人大'), ('cppcc', '政协')], default='congress', max_length=10, verbose_name='机关')),
-                ('name', models.CharField(help_text='如：市五届人大一次会议、市政协五届一次会议', max_length=100, unique=True, verbose_name='届次名称')),
-                ('year', models.PositiveSmallIntegerField(blank=True, null=True, verbose_name='年度')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "body",
+                    models.CharField(
+                        choices=[("congress", "人大"), ("cppcc", "政协")],
+                        default="congress",
+                        max_length=10,
+                        verbose_name="机关",
+                    ),
+                ),
+                (
+                    "name",
+                    models.CharField(
+                        help_text="如：市五届人大一次会议、市政协五届一次会议",
+                        max_length=100,
+                        unique=True,
+                        verbose_name="届次名称",
+                    ),
+                ),
+                ("year", models.PositiveSmallIntegerField(blank=True, null=True, verbose_name="年度")),
             ],
             options={
-                'verbose_name': '届次',
-                'verbose_name_plural': '届次',
-                'ordering': ['-year', 'name'],
+                "verbose_name": "届次",
+                "verbose_name_plural": "届次",
+                "ordering": ["-year", "name"],
             },
         ),
         migrations.CreateModel(
-            name='AgencyCopy',
+            name="AgencyCopy",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('position', models.PositiveSmallIntegerField(default=1, verbose_name='排序')),
-                ('recipient', models.CharField(max_length=100, verbose_name='抄送单位')),
-                ('copies', models.PositiveSmallIntegerField(blank=True, null=True, verbose_name='份数')),
-                ('agency', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='default_copies', to='proposals.agency', verbose_name='承办单位')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("position", models.PositiveSmallIntegerField(default=1, verbose_name="排序")),
+                ("recipient", models.CharField(max_length=100, verbose_name="抄送单位")),
+                ("copies", models.PositiveSmallIntegerField(blank=True, null=True, verbose_name="份数")),
+                (
+                    "agency",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="default_copies",
+                        to="proposals.agency",
+                        verbose_name="承办单位",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '默认抄送单位',
-                'verbose_name_plural': '默认抄送单位',
-                'ordering': ['position'],
-                'abstract': False,
+                "verbose_name": "默认抄送单位",
+                "verbose_name_plural": "默认抄送单位",
+                "ordering": ["position"],
+                "abstract": False,
             },
         ),
         migrations.CreateModel(
-            name='Assignment',
+            name="Assignment",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('role', models.CharField(choices=[('lead', '主办'), ('co', '协办'), ('joint', '会办'), ('separate', '分办')], default='lead', max_length=10, verbose_name='办理方式')),
-                ('assigned_date', models.DateField(blank=True, null=True, verbose_name='交办日期')),
-                ('agency', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='assignments', to='proposals.agency', verbose_name='承办单位')),
-                ('proposal', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='assignments', to='proposals.proposal', verbose_name='建议／提案')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "role",
+                    models.CharField(
+                        choices=[("lead", "主办"), ("co", "协办"), ("joint", "会办"), ("separate", "分办")],
+                        default="lead",
+                        max_length=10,
+                        verbose_name="办理方式",
+                    ),
+                ),
+                ("assigned_date", models.DateField(blank=True, null=True, verbose_name="交办日期")),
+                (
+                    "agency",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="assignments",
+                        to="proposals.agency",
+                        verbose_name="承办单位",
+                    ),
+                ),
+                (
+                    "proposal",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="assignments",
+                        to="proposals.proposal",
+                        verbose_name="建议／提案",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '交办',
-                'verbose_name_plural': '交办',
-                'ordering': ['proposal', 'role', 'agency'],
+                "verbose_name": "交办",
+                "verbose_name_plural": "交办",
+                "ordering": ["proposal", "role", "agency"],
             },
         ),
         migrations.CreateModel(
-            name='ProposalAuthor',
+            name="ProposalAuthor",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('position', models.PositiveSmallIntegerField(default=1, verbose_name='排序')),
-                ('is_lead', models.BooleanField(default=False, verbose_name='领衔')),
-                ('deputy', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='authorships', to='proposals.deputy', verbose_name='代表／委员')),
-                ('proposal', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='authorships', to='proposals.proposal', verbose_name='建议／提案')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("position", models.PositiveSmallIntegerField(default=1, verbose_name="排序")),
+                ("is_lead", models.BooleanField(default=False, verbose_name="领衔")),
+                (
+                    "deputy",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="authorships",
+                        to="proposals.deputy",
+                        verbose_name="代表／委员",
+                    ),
+                ),
+                (
+                    "proposal",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="authorships",
+                        to="proposals.proposal",
+                        verbose_name="建议／提案",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '提出人',
-                'verbose_name_plural': '提出人',
-                'ordering': ['proposal', 'position'],
+                "verbose_name": "提出人",
+                "verbose_name_plural": "提出人",
+                "ordering": ["proposal", "position"],
             },
         ),
         migrations.AddField(
-            model_name='proposal',
-            name='authors',
-            field=models.ManyToManyField(related_name='proposals', through='proposals.ProposalAuthor', to='proposals.deputy', verbose_name='提出人'),
+            model_name="proposal",
+            name="authors",
+            field=models.ManyToManyField(
+                related_name="proposals",
+                through="proposals.ProposalAuthor",
+                to="proposals.deputy",
+                verbose_name="提出人",
+            ),
         ),
         migrations.CreateModel(
-            name='Reply',
+            name="Reply",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('round', models.PositiveSmallIntegerField(default=1, help_text='代表不满意后再次办理时递增', verbose_name='办理轮次')),
-                ('status', models.CharField(choices=[('draft', '起草中'), ('submitted', '待审核'), ('returned', '已退回'), ('approved', '已签发'), ('issued', '已答复')], default='draft', max_length=10, verbose_name='状态')),
-                ('class_code', models.CharField(blank=True, max_length=4, validators=[proposals.models.validate_class_code], verbose_name='办理结果分类')),
-                ('title', models.CharField(blank=True, help_text='留空则按届次和编号生成', max_length=300, verbose_name='标题')),
-                ('salutation', models.CharField(blank=True, help_text='留空则按提出人生成', max_length=300, verbose_name='称谓')),
-                ('opening', models.TextField(blank=True, verbose_name='开头语')),
-                ('closing', models.TextField(blank=True, help_text='每段一行', verbose_name='结束语')),
-                ('consulted', models.JSONField(blank=True, default=list, verbose_name='会商单位')),
-                ('heading_style', models.CharField(choices=[('chinese', '一、（一）1.（1）'), ('arabic', '1. (1)')], default='chinese', max_length=10, verbose_name='标题序号样式')),
-                ('doc_number', models.CharField(blank=True, max_length=50, verbose_name='发文字号')),
-                ('signer', models.CharField(blank=True, max_length=50, verbose_name='签发人')),
-                ('publicity', models.CharField(blank=True, max_length=50, verbose_name='公开属性')),
-                ('signature', models.CharField(blank=True, help_text='留空则为承办单位全称', max_length=100, verbose_name='署名')),
-                ('date', models.DateField(blank=True, null=True, verbose_name='成文日期')),
-                ('leader_name', models.CharField(blank=True, max_length=50, verbose_name='主管领导')),
-                ('leader_phone', models.CharField(blank=True, max_length=50, verbose_name='主管领导电话')),
-                ('handler_name', models.CharField(blank=True, max_length=50, verbose_name='经办人')),
-                ('handler_phone', models.CharField(blank=True, max_length=50, verbose_name='经办人电话')),
-                ('postcode', models.CharField(blank=True, max_length=10, verbose_name='邮政编码')),
-                ('contact_style', models.CharField(choices=[('suizhou', '随州式：主管领导姓名／经办人姓名／邮政编码'), ('plain', '分行式：联系人／联系电话'), ('inline', '单行式：联系人 联系电话'), ('note', '附注式：（联系人：…，联系电话：…）')], default='suizhou', max_length=10, verbose_name='联系方式格式')),
-                ('contact_block_text', models.TextField(blank=True, help_text='留空则按格式生成；填写时每行一条，原样印出', verbose_name='联系方式（按原文）')),
-                ('copy_style', models.CharField(choices=[('suizhou', '随州式：顿号分隔，注明份数，不加句号'), ('gb', '国标式：逗号分隔，末尾加句号')], default='suizhou', max_length=10, verbose_name='抄送格式')),
-                ('copy_line_text', models.CharField(blank=True, help_text='留空则按抄送单位生成', max_length=500, verbose_name='抄送（按原文）')),
-                ('attachments', models.JSONField(blank=True, default=list, verbose_name='附件')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='创建时间')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='修改时间')),
-                ('assignment', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='replies', to='proposals.assignment', verbose_name='交办')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "round",
+                    models.PositiveSmallIntegerField(
+                        default=1, help_text="代表不满意后再次办理时递增", verbose_name="办理轮次"
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("draft", "起草中"),
+                            ("submitted", "待审核"),
+                            ("returned", "已退回"),
+                            ("approved", "已签发"),
+                            ("issued", "已答复"),
+                        ],
+                        default="draft",
+                        max_length=10,
+                        verbose_name="状态",
+                    ),
+                ),
+                (
+                    "class_code",
+                    models.CharField(
+                        blank=True,
+                        max_length=4,
+                        validators=[proposals.models.validate_class_code],
+                        verbose_name="办理结果分类",
+                    ),
+                ),
+                (
+                    "title",
+                    models.CharField(
+                        blank=True, help_text="留空则按届次和编号生成", max_length=300, verbose_name="标题"
+                    ),
+                ),
+                (
+                    "salutation",
+                    models.CharField(
+                        blank=True, help_text="留空则按提出人生成", max_length=300, verbose_name="称谓"
+                    ),
+                ),
+                ("opening", models.TextField(blank=True, verbose_name="开头语")),
+                ("closing", models.TextField(blank=True, help_text="每段一行", verbose_name="结束语")),
+                ("consulted", models.JSONField(blank=True, default=list, verbose_name="会商单位")),
+                (
+                    "heading_style",
+                    models.CharField(
+                        choices=[("chinese", "一、（一）1.（1）"), ("arabic", "1. (1)")],
+                        default="chinese",
+                        max_length=10,
+                        verbose_name="标题序号样式",
+                    ),
+                ),
+                ("doc_number", models.CharField(blank=True, max_length=50, verbose_name="发文字号")),
+                ("signer", models.CharField(blank=True, max_length=50, verbose_name="签发人")),
+                ("publicity", models.CharField(blank=True, max_length=50, verbose_name="公开属性")),
+                (
+                    "signature",
+                    models.CharField(
+                        blank=True, help_text="留空则为承办单位全称", max_length=100, verbose_name="署名"
+                    ),
+                ),
+                ("date", models.DateField(blank=True, null=True, verbose_name="成文日期")),
+                ("leader_name", models.CharField(blank=True, max_length=50, verbose_name="主管领导")),
+                ("leader_phone", models.CharField(blank=True, max_length=50, verbose_name="主管领导电话")),
+                ("handler_name", models.CharField(blank=True, max_length=50, verbose_name="经办人")),
+                ("handler_phone", models.CharField(blank=True, max_length=50, verbose_name="经办人电话")),
+                ("postcode", models.CharField(blank=True, max_length=10, verbose_name="邮政编码")),
+                (
+                    "contact_style",
+                    models.CharField(
+                        choices=[
+                            ("suizhou", "随州式：主管领导姓名／经办人姓名／邮政编码"),
+                            ("plain", "分行式：联系人／联系电话"),
+                            ("inline", "单行式：联系人 联系电话"),
+                            ("note", "附注式：（联系人：…，联系电话：…）"),
+                        ],
+                        default="suizhou",
+                        max_length=10,
+                        verbose_name="联系方式格式",
+                    ),
+                ),
+                (
+                    "contact_block_text",
+                    models.TextField(
+                        blank=True,
+                        help_text="留空则按格式生成；填写时每行一条，原样印出",
+                        verbose_name="联系方式（按原文）",
+                    ),
+                ),
+                (
+                    "copy_style",
+                    models.CharField(
+                        choices=[
+                            ("suizhou", "随州式：顿号分隔，注明份数，不加句号"),
+                            ("gb", "国标式：逗号分隔，末尾加句号"),
+                        ],
+                        default="suizhou",
+                        max_length=10,
+                        verbose_name="抄送格式",
+                    ),
+                ),
+                (
+                    "copy_line_text",
+                    models.CharField(
+                        blank=True,
+                        help_text="留空则按抄送单位生成",
+                        max_length=500,
+                        verbose_name="抄送（按原文）",
+                    ),
+                ),
+                ("attachments", models.JSONField(blank=True, default=list, verbose_name="附件")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="创建时间")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="修改时间")),
+                (
+                    "assignment",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="replies",
+                        to="proposals.assignment",
+                        verbose_name="交办",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '答复',
-                'verbose_name_plural': '答复',
-                'ordering': ['-updated_at'],
+                "verbose_name": "答复",
+                "verbose_name_plural": "答复",
+                "ordering": ["-updated_at"],
             },
         ),
         migrations.CreateModel(
-            name='ReplyCopy',
+            name="ReplyCopy",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('position', models.PositiveSmallIntegerField(default=1, verbose_name='排序')),
-                ('recipient', models.CharField(max_length=100, verbose_name='抄送单位')),
-                ('copies', models.PositiveSmallIntegerField(blank=True, null=True, verbose_name='份数')),
-                ('reply', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='copies', to='proposals.reply', verbose_name='答复')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("position", models.PositiveSmallIntegerField(default=1, verbose_name="排序")),
+                ("recipient", models.CharField(max_length=100, verbose_name="抄送单位")),
+                ("copies", models.PositiveSmallIntegerField(blank=True, null=True, verbose_name="份数")),
+                (
+                    "reply",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="copies",
+                        to="proposals.reply",
+                        verbose_name="答复",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '抄送单位',
-                'verbose_name_plural': '抄送单位',
-                'ordering': ['position'],
-                'abstract': False,
+                "verbose_name": "抄送单位",
+                "verbose_name_plural": "抄送单位",
+                "ordering": ["position"],
+                "abstract": False,
             },
         ),
         migrations.AddField(
-            model_name='proposal',
-            name='session',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='proposals', to='proposals.session', verbose_name='届次'),
+            model_name="proposal",
+            name="session",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="proposals",
+                to="proposals.session",
+                verbose_name="届次",
+            ),
         ),
         migrations.CreateModel(
-            name='User',
+            name="User",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('password', models.CharField(max_length=128, verbose_name='password')),
-                ('last_login', models.DateTimeField(blank=True, null=True, verbose_name='last login')),
-                ('is_superuser', models.BooleanField(default=False, help_text='Designates that this user has all permissions without explicitly assigning them.', verbose_name='superuser status')),
-                ('username', models.CharField(error_messages={'unique': 'A user with that username already exists.'}, help_text='Required. 150 characters or fewer. Letters, digits and @/./+/-/_ only.', max_length=150, unique=True, validators=[django.contrib.auth.validators.UnicodeUsernameValidator()], verbose_name='username')),
-                ('first_name', models.CharField(blank=True, max_length=150, verbose_name='first name')),
-                ('last_name', models.CharField(blank=True, max_length=150, verbose_name='last name')),
-                ('email', models.EmailField(blank=True, max_length=254, verbose_name='email address')),
-                ('is_staff', models.BooleanField(default=False, help_text='Designates whether the user can log into this admin site.', verbose_name='staff status')),
-                ('is_active', models.BooleanField(default=True, help_text='Designates whether this user should be treated as active. Unselect this instead of deleting accounts.', verbose_name='active')),
-                ('date_joined', models.DateTimeField(default=django.utils.timezone.now, verbose_name='date joined')),
-                ('role', models.CharField(choices=[('clerk', '经办人'), ('leader', '主管领导／签发人'), ('committee', '委员会工作人员（选任工委／督查室）'), ('admin', '系统管理员')], default='clerk', max_length=10, verbose_name='角色')),
-                ('office', models.CharField(blank=True, help_text='委员会工作人员填写，如：市人大常委会选任工委', max_length=100, verbose_name='所属机构')),
-                ('groups', models.ManyToManyField(blank=True, help_text='The groups this user belongs to. A user will get all permissions granted to each of their groups.', related_name='user_set', related_query_name='user', to='auth.group', verbose_name='groups')),
-                ('user_permissions', models.ManyToManyField(blank=True, help_text='Specific permissions for this user.', related_name='user_set', related_query_name='user', to='auth.permission', verbose_name='user permissions')),
-                ('agency', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='users', to='proposals.agency', verbose_name='所属单位')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("password", models.CharField(max_length=128, verbose_name="password")),
+                ("last_login", models.DateTimeField(blank=True, null=True, verbose_name="last login")),
+                (
+                    "is_superuser",
+                    models.BooleanField(
+                        default=False,
+                        help_text="Designates that this user has all permissions without explicitly assigning them.",
+                        verbose_name="superuser status",
+                    ),
+                ),
+                (
+                    "username",
+                    models.CharField(
+                        error_messages={"unique": "A user with that username already exists."},
+                        help_text="Required. 150 characters or fewer. Letters, digits and @/./+/-/_ only.",
+                        max_length=150,
+                        unique=True,
+                        validators=[django.contrib.auth.validators.UnicodeUsernameValidator()],
+                        verbose_name="username",
+                    ),
+                ),
+                ("first_name", models.CharField(blank=True, max_length=150, verbose_name="first name")),
+                ("last_name", models.CharField(blank=True, max_length=150, verbose_name="last name")),
+                ("email", models.EmailField(blank=True, max_length=254, verbose_name="email address")),
+                (
+                    "is_staff",
+                    models.BooleanField(
+                        default=False,
+                        help_text="Designates whether the user can log into this admin site.",
+                        verbose_name="staff status",
+                    ),
+                ),
+                (
+                    "is_active",
+                    models.BooleanField(
+                        default=True,
+                        help_text="Designates whether this user should be treated as active. Unselect this instead of deleting accounts.",
+                        verbose_name="active",
+                    ),
+                ),
+                (
+                    "date_joined",
+                    models.DateTimeField(default=django.utils.timezone.now, verbose_name="date joined"),
+                ),
+                (
+                    "role",
+                    models.CharField(
+                        choices=[
+                            ("clerk", "经办人"),
+                            ("leader", "主管领导／签发人"),
+                            ("committee", "委员会工作人员（选任工委／督查室）"),
+                            ("admin", "系统管理员"),
+                        ],
+                        default="clerk",
+                        max_length=10,
+                        verbose_name="角色",
+                    ),
+                ),
+                (
+                    "office",
+                    models.CharField(
+                        blank=True,
+                        help_text="委员会工作人员填写，如：市人大常委会选任工委",
+                        max_length=100,
+                        verbose_name="所属机构",
+                    ),
+                ),
+                (
+                    "groups",
+                    models.ManyToManyField(
+                        blank=True,
+                        help_text="The groups this user belongs to. A user will get all permissions granted to each of their groups.",
+                        related_name="user_set",
+                        related_query_name="user",
+                        to="auth.group",
+                        verbose_name="groups",
+                    ),
+                ),
+                (
+                    "user_permissions",
+                    models.ManyToManyField(
+                        blank=True,
+                        help_text="Specific permissions for this user.",
+                        related_name="user_set",
+                        related_query_name="user",
+                        to="auth.permission",
+                        verbose_name="user permissions",
+                    ),
+                ),
+                (
+                    "agency",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="users",
+                        to="proposals.agency",
+                        verbose_name="所属单位",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '用户',
-                'verbose_name_plural': '用户',
-                'constraints': [models.CheckConstraint(condition=models.Q(('role__in', ['committee', 'admin']), ('agency__isnull', False), _connector='OR'), name='agency_user_has_agency', violation_error_message='经办人和主管领导必须属于一个承办单位。'), models.CheckConstraint(condition=models.Q(('role__in', ['clerk', 'leader']), ('agency__isnull', True), _connector='OR'), name='committee_user_has_no_agency', violation_error_message='委员会工作人员和系统管理员不属于承办单位。')],
+                "verbose_name": "用户",
+                "verbose_name_plural": "用户",
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("role__in", ["committee", "admin"]), ("agency__isnull", False), _connector="OR"
+                        ),
+                        name="agency_user_has_agency",
+                        violation_error_message="经办人和主管领导必须属于一个承办单位。",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("role__in", ["clerk", "leader"]), ("agency__isnull", True), _connector="OR"
+                        ),
+                        name="committee_user_has_no_agency",
+                        violation_error_message="委员会工作人员和系统管理员不属于承办单位。",
+                    ),
+                ],
             },
             managers=[
-                ('objects', proposals.models.PortalUserManager()),
+                ("objects", proposals.models.PortalUserManager()),
             ],
         ),
         migrations.AddConstraint(
-            model_name='assignment',
-            constraint=models.UniqueConstraint(fields=('proposal', 'agency'), name='unique_assignment', violation_error_message='该建议已交办给这个单位。'),
+            model_name="assignment",
+            constraint=models.UniqueConstraint(
+                fields=("proposal", "agency"),
+                name="unique_assignment",
+                violation_error_message="该建议已交办给这个单位。",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='proposalauthor',
-            constraint=models.UniqueConstraint(fields=('proposal', 'deputy'), name='unique_author_per_proposal', violation_error_message='同一代表不能重复列为提出人。'),
+            model_name="proposalauthor",
+            constraint=models.UniqueConstraint(
+                fields=("proposal", "deputy"),
+                name="unique_author_per_proposal",
+                violation_error_message="同一代表不能重复列为提出人。",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='proposalauthor',
-            constraint=models.UniqueConstraint(fields=('proposal', 'position'), name='unique_author_position', violation_error_message='提出人排序不能重复。'),
+            model_name="proposalauthor",
+            constraint=models.UniqueConstraint(
+                fields=("proposal", "position"),
+                name="unique_author_position",
+                violation_error_message="提出人排序不能重复。",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='proposalauthor',
-            constraint=models.UniqueConstraint(condition=models.Q(('is_lead', True)), fields=('proposal',), name='one_lead_author_per_proposal', violation_error_message='每件建议只能有一位领衔人。'),
+            model_name="proposalauthor",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("is_lead", True)),
+                fields=("proposal",),
+                name="one_lead_author_per_proposal",
+                violation_error_message="每件建议只能有一位领衔人。",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='reply',
-            constraint=models.UniqueConstraint(fields=('assignment', 'round'), name='one_reply_per_round', violation_error_message='该交办在本轮次已有答复。'),
+            model_name="reply",
+            constraint=models.UniqueConstraint(
+                fields=("assignment", "round"),
+                name="one_reply_per_round",
+                violation_error_message="该交办在本轮次已有答复。",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='reply',
-            constraint=models.CheckConstraint(condition=models.Q(('round__gte', 1)), name='reply_round_positive', violation_error_message='办理轮次从 1 开始。'),
+            model_name="reply",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("round__gte", 1)),
+                name="reply_round_positive",
+                violation_error_message="办理轮次从 1 开始。",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='proposal',
-            constraint=models.UniqueConstraint(fields=('session', 'number'), name='unique_proposal_number', violation_error_message='该届次已有相同编号的建议／提案。'),
+            model_name="proposal",
+            constraint=models.UniqueConstraint(
+                fields=("session", "number"),
+                name="unique_proposal_number",
+                violation_error_message="该届次已有相同编号的建议／提案。",
+            ),
         ),
     ]

@@ -6,108 +6,259 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('proposals', '0001_initial'),
+        ("proposals", "0001_initial"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='reply',
-            name='created_by',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='起草人'),
+            model_name="reply",
+            name="created_by",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+                verbose_name="起草人",
+            ),
         ),
         migrations.AddField(
-            model_name='reply',
-            name='due_date',
-            field=models.DateField(blank=True, null=True, verbose_name='答复期限'),
+            model_name="reply",
+            name="due_date",
+            field=models.DateField(blank=True, null=True, verbose_name="答复期限"),
         ),
         migrations.AddField(
-            model_name='reply',
-            name='issued_on',
-            field=models.DateField(blank=True, editable=False, null=True, verbose_name='答复日期'),
+            model_name="reply",
+            name="issued_on",
+            field=models.DateField(blank=True, editable=False, null=True, verbose_name="答复日期"),
         ),
         migrations.AddField(
-            model_name='reply',
-            name='pdf',
-            field=models.FileField(blank=True, editable=False, upload_to='replies/%Y/', verbose_name='答复函 PDF'),
+            model_name="reply",
+            name="pdf",
+            field=models.FileField(
+                blank=True, editable=False, upload_to="replies/%Y/", verbose_name="答复函 PDF"
+            ),
         ),
         migrations.AddField(
-            model_name='reply',
-            name='pdf_sha256',
-            field=models.CharField(blank=True, editable=False, max_length=64, verbose_name='PDF SHA-256'),
+            model_name="reply",
+            name="pdf_sha256",
+            field=models.CharField(blank=True, editable=False, max_length=64, verbose_name="PDF SHA-256"),
         ),
         migrations.AddField(
-            model_name='reply',
-            name='version',
-            field=models.PositiveIntegerField(default=1, editable=False, help_text='每次保存加一；两人同时修改时据此发现冲突', verbose_name='版本'),
+            model_name="reply",
+            name="version",
+            field=models.PositiveIntegerField(
+                default=1,
+                editable=False,
+                help_text="每次保存加一；两人同时修改时据此发现冲突",
+                verbose_name="版本",
+            ),
         ),
         migrations.CreateModel(
-            name='CoOpinion',
+            name="CoOpinion",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('text', models.TextField(verbose_name='会办意见')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='修改时间')),
-                ('submitted_at', models.DateTimeField(blank=True, null=True, verbose_name='提交时间')),
-                ('assignment', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='opinion', to='proposals.assignment', verbose_name='交办（协办／会办）')),
-                ('written_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='填写人')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("text", models.TextField(verbose_name="会办意见")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="修改时间")),
+                ("submitted_at", models.DateTimeField(blank=True, null=True, verbose_name="提交时间")),
+                (
+                    "assignment",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="opinion",
+                        to="proposals.assignment",
+                        verbose_name="交办（协办／会办）",
+                    ),
+                ),
+                (
+                    "written_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="填写人",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '会办意见',
-                'verbose_name_plural': '会办意见',
+                "verbose_name": "会办意见",
+                "verbose_name_plural": "会办意见",
             },
         ),
         migrations.CreateModel(
-            name='ReplyEvent',
+            name="ReplyEvent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('at', models.DateTimeField(auto_now_add=True, verbose_name='时间')),
-                ('verb', models.CharField(max_length=20, verbose_name='操作')),
-                ('from_status', models.CharField(blank=True, choices=[('draft', '起草中'), ('submitted', '待审核'), ('returned', '已退回'), ('approved', '已签发'), ('issued', '已答复')], max_length=10, verbose_name='原状态')),
-                ('to_status', models.CharField(choices=[('draft', '起草中'), ('submitted', '待审核'), ('returned', '已退回'), ('approved', '已签发'), ('issued', '已答复')], max_length=10, verbose_name='新状态')),
-                ('note', models.TextField(blank=True, verbose_name='说明')),
-                ('actor', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='操作人')),
-                ('reply', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='events', to='proposals.reply', verbose_name='答复')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("at", models.DateTimeField(auto_now_add=True, verbose_name="时间")),
+                ("verb", models.CharField(max_length=20, verbose_name="操作")),
+                (
+                    "from_status",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("draft", "起草中"),
+                            ("submitted", "待审核"),
+                            ("returned", "已退回"),
+                            ("approved", "已签发"),
+                            ("issued", "已答复"),
+                        ],
+                        max_length=10,
+                        verbose_name="原状态",
+                    ),
+                ),
+                (
+                    "to_status",
+                    models.CharField(
+                        choices=[
+                            ("draft", "起草中"),
+                            ("submitted", "待审核"),
+                            ("returned", "已退回"),
+                            ("approved", "已签发"),
+                            ("issued", "已答复"),
+                        ],
+                        max_length=10,
+                        verbose_name="新状态",
+                    ),
+                ),
+                ("note", models.TextField(blank=True, verbose_name="说明")),
+                (
+                    "actor",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="操作人",
+                    ),
+                ),
+                (
+                    "reply",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="events",
+                        to="proposals.reply",
+                        verbose_name="答复",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '办理记录',
-                'verbose_name_plural': '办理记录',
-                'ordering': ['reply', 'at', 'pk'],
+                "verbose_name": "办理记录",
+                "verbose_name_plural": "办理记录",
+                "ordering": ["reply", "at", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='Feedback',
+            name="Feedback",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('rating', models.CharField(choices=[('satisfied', '满意'), ('basically', '基本满意'), ('dissatisfied', '不满意')], max_length=15, verbose_name='评价')),
-                ('note', models.TextField(blank=True, verbose_name='意见')),
-                ('recorded_at', models.DateTimeField(auto_now_add=True, verbose_name='登记时间')),
-                ('deputy', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='proposals.deputy', verbose_name='代表／委员')),
-                ('recorded_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='登记人')),
-                ('reply', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='feedback', to='proposals.reply', verbose_name='答复')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "rating",
+                    models.CharField(
+                        choices=[
+                            ("satisfied", "满意"),
+                            ("basically", "基本满意"),
+                            ("dissatisfied", "不满意"),
+                        ],
+                        max_length=15,
+                        verbose_name="评价",
+                    ),
+                ),
+                ("note", models.TextField(blank=True, verbose_name="意见")),
+                ("recorded_at", models.DateTimeField(auto_now_add=True, verbose_name="登记时间")),
+                (
+                    "deputy",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="proposals.deputy",
+                        verbose_name="代表／委员",
+                    ),
+                ),
+                (
+                    "recorded_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="登记人",
+                    ),
+                ),
+                (
+                    "reply",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="feedback",
+                        to="proposals.reply",
+                        verbose_name="答复",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '办理评价',
-                'verbose_name_plural': '办理评价',
-                'constraints': [models.UniqueConstraint(fields=('reply', 'deputy'), name='one_rating_per_author', violation_error_message='该代表已评价过本轮答复。')],
+                "verbose_name": "办理评价",
+                "verbose_name_plural": "办理评价",
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("reply", "deputy"),
+                        name="one_rating_per_author",
+                        violation_error_message="该代表已评价过本轮答复。",
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='ReplyVersion',
+            name="ReplyVersion",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('number', models.PositiveIntegerField(verbose_name='版本号')),
-                ('saved_at', models.DateTimeField(auto_now_add=True, verbose_name='保存时间')),
-                ('submitted', models.BooleanField(default=False, verbose_name='提交审核的版本')),
-                ('snapshot', models.JSONField(verbose_name='内容')),
-                ('reply', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='versions', to='proposals.reply', verbose_name='答复')),
-                ('saved_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='保存人')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("number", models.PositiveIntegerField(verbose_name="版本号")),
+                ("saved_at", models.DateTimeField(auto_now_add=True, verbose_name="保存时间")),
+                ("submitted", models.BooleanField(default=False, verbose_name="提交审核的版本")),
+                ("snapshot", models.JSONField(verbose_name="内容")),
+                (
+                    "reply",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="versions",
+                        to="proposals.reply",
+                        verbose_name="答复",
+                    ),
+                ),
+                (
+                    "saved_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="保存人",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '答复版本',
-                'verbose_name_plural': '答复版本',
-                'ordering': ['reply', 'number'],
-                'constraints': [models.UniqueConstraint(fields=('reply', 'number'), name='unique_reply_version')],
+                "verbose_name": "答复版本",
+                "verbose_name_plural": "答复版本",
+                "ordering": ["reply", "number"],
+                "constraints": [
+                    models.UniqueConstraint(fields=("reply", "number"), name="unique_reply_version")
+                ],
             },
         ),
     ]

@@ -4,30 +4,44 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('proposals', '0002_workflow'),
+        ("proposals", "0002_workflow"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='agency',
-            name='seal',
-            field=models.ImageField(blank=True, help_text='PNG，透明背景；签发时缩小后盖在署名和日期上', upload_to='seals/', verbose_name='电子印章图片'),
+            model_name="agency",
+            name="seal",
+            field=models.ImageField(
+                blank=True,
+                help_text="PNG，透明背景；签发时缩小后盖在署名和日期上",
+                upload_to="seals/",
+                verbose_name="电子印章图片",
+            ),
         ),
         migrations.AddField(
-            model_name='agency',
-            name='signing_key_file',
-            field=models.CharField(blank=True, help_text='PKCS#12 文件路径（相对于 REPLY_SIGNING_DIR）；口令不存数据库，见 README', max_length=300, verbose_name='签章证书文件'),
+            model_name="agency",
+            name="signing_key_file",
+            field=models.CharField(
+                blank=True,
+                help_text="PKCS#12 文件路径（相对于 REPLY_SIGNING_DIR）；口令不存数据库，见 README",
+                max_length=300,
+                verbose_name="签章证书文件",
+            ),
         ),
         migrations.AddField(
-            model_name='agency',
-            name='signing_password_key',
-            field=models.CharField(blank=True, help_text='口令取自环境变量 REPLY_SIGNING_PASSWORD_<名称>，或受保护的口令文件中的同名项', max_length=50, verbose_name='证书口令名称'),
+            model_name="agency",
+            name="signing_password_key",
+            field=models.CharField(
+                blank=True,
+                help_text="口令取自环境变量 REPLY_SIGNING_PASSWORD_<名称>，或受保护的口令文件中的同名项",
+                max_length=50,
+                verbose_name="证书口令名称",
+            ),
         ),
         migrations.AddField(
-            model_name='reply',
-            name='pdf_sm3',
-            field=models.CharField(blank=True, editable=False, max_length=64, verbose_name='PDF SM3'),
+            model_name="reply",
+            name="pdf_sm3",
+            field=models.CharField(blank=True, editable=False, max_length=64, verbose_name="PDF SM3"),
         ),
     ]

@@ -6,26 +6,49 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('proposals', '0004_audit_events'),
+        ("proposals", "0004_audit_events"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Publication',
+            name="Publication",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('approved_at', models.DateTimeField(auto_now_add=True, verbose_name='公开时间')),
-                ('pdf', models.FileField(editable=False, upload_to='public/%Y/', verbose_name='公开版 PDF')),
-                ('pdf_sha256', models.CharField(editable=False, max_length=64, verbose_name='公开版 SHA-256')),
-                ('approved_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='审核人')),
-                ('reply', models.OneToOneField(on_delete=django.db.models.deletion.PROTECT, related_name='publication', to='proposals.reply', verbose_name='答复')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("approved_at", models.DateTimeField(auto_now_add=True, verbose_name="公开时间")),
+                ("pdf", models.FileField(editable=False, upload_to="public/%Y/", verbose_name="公开版 PDF")),
+                (
+                    "pdf_sha256",
+                    models.CharField(editable=False, max_length=64, verbose_name="公开版 SHA-256"),
+                ),
+                (
+                    "approved_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="审核人",
+                    ),
+                ),
+                (
+                    "reply",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="publication",
+                        to="proposals.reply",
+                        verbose_name="答复",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '公开',
-                'verbose_name_plural': '公开',
-                'ordering': ['-approved_at'],
+                "verbose_name": "公开",
+                "verbose_name_plural": "公开",
+                "ordering": ["-approved_at"],
             },
         ),
     ]

@@ -6,30 +6,63 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('proposals', '0005_publication'),
+        ("proposals", "0005_publication"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='ExportJob',
+            name="ExportJob",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('requested_at', models.DateTimeField(auto_now_add=True, verbose_name='申请时间')),
-                ('finished_at', models.DateTimeField(blank=True, null=True, verbose_name='完成时间')),
-                ('status', models.CharField(choices=[('queued', '排队中'), ('running', '生成中'), ('done', '已完成'), ('failed', '失败')], default='queued', max_length=10, verbose_name='状态')),
-                ('total', models.PositiveIntegerField(default=0, verbose_name='答复总数')),
-                ('done', models.PositiveIntegerField(default=0, verbose_name='已处理')),
-                ('file', models.FileField(blank=True, upload_to='exports/%Y/', verbose_name='归档文件')),
-                ('error', models.TextField(blank=True, verbose_name='错误')),
-                ('requested_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='申请人')),
-                ('session', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='proposals.session', verbose_name='届次')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("requested_at", models.DateTimeField(auto_now_add=True, verbose_name="申请时间")),
+                ("finished_at", models.DateTimeField(blank=True, null=True, verbose_name="完成时间")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("queued", "排队中"),
+                            ("running", "生成中"),
+                            ("done", "已完成"),
+                            ("failed", "失败"),
+                        ],
+                        default="queued",
+                        max_length=10,
+                        verbose_name="状态",
+                    ),
+                ),
+                ("total", models.PositiveIntegerField(default=0, verbose_name="答复总数")),
+                ("done", models.PositiveIntegerField(default=0, verbose_name="已处理")),
+                ("file", models.FileField(blank=True, upload_to="exports/%Y/", verbose_name="归档文件")),
+                ("error", models.TextField(blank=True, verbose_name="错误")),
+                (
+                    "requested_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="申请人",
+                    ),
+                ),
+                (
+                    "session",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="proposals.session",
+                        verbose_name="届次",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '归档导出',
-                'verbose_name_plural': '归档导出',
-                'ordering': ['-requested_at'],
+                "verbose_name": "归档导出",
+                "verbose_name_plural": "归档导出",
+                "ordering": ["-requested_at"],
             },
         ),
     ]

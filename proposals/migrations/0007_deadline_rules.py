@@ -6,90 +6,145 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('proposals', '0006_export_jobs'),
+        ("proposals", "0006_export_jobs"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='CalendarDay',
+            name="CalendarDay",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('day', models.DateField(unique=True, verbose_name='日期')),
-                ('is_workday', models.BooleanField(help_text='勾选：调休上班；不勾选：放假', verbose_name='是工作日')),
-                ('note', models.CharField(blank=True, help_text='如：2027年春节', max_length=50, verbose_name='说明')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("day", models.DateField(unique=True, verbose_name="日期")),
+                (
+                    "is_workday",
+                    models.BooleanField(help_text="勾选：调休上班；不勾选：放假", verbose_name="是工作日"),
+                ),
+                (
+                    "note",
+                    models.CharField(
+                        blank=True, help_text="如：2027年春节", max_length=50, verbose_name="说明"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '节假日调整',
-                'verbose_name_plural': '节假日调整',
-                'ordering': ['day'],
+                "verbose_name": "节假日调整",
+                "verbose_name_plural": "节假日调整",
+                "ordering": ["day"],
             },
         ),
         migrations.AddField(
-            model_name='session',
-            name='co_opinion_months',
-            field=models.PositiveSmallIntegerField(default=1, verbose_name='会办意见期限（月）'),
+            model_name="session",
+            name="co_opinion_months",
+            field=models.PositiveSmallIntegerField(default=1, verbose_name="会办意见期限（月）"),
         ),
         migrations.AddField(
-            model_name='session',
-            name='extended_reply_months',
-            field=models.PositiveSmallIntegerField(default=6, verbose_name='延期后答复期限（月）'),
+            model_name="session",
+            name="extended_reply_months",
+            field=models.PositiveSmallIntegerField(default=6, verbose_name="延期后答复期限（月）"),
         ),
         migrations.AddField(
-            model_name='session',
-            name='feedback_working_days',
-            field=models.PositiveSmallIntegerField(default=20, verbose_name='征询意见寄回期限（工作日）'),
+            model_name="session",
+            name="feedback_working_days",
+            field=models.PositiveSmallIntegerField(default=20, verbose_name="征询意见寄回期限（工作日）"),
         ),
         migrations.AddField(
-            model_name='session',
-            name='meeting_days',
-            field=models.PositiveSmallIntegerField(default=20, help_text='自交办之日起与领衔代表见面的天数', verbose_name='首次见面期限（天）'),
+            model_name="session",
+            name="meeting_days",
+            field=models.PositiveSmallIntegerField(
+                default=20, help_text="自交办之日起与领衔代表见面的天数", verbose_name="首次见面期限（天）"
+            ),
         ),
         migrations.AddField(
-            model_name='session',
-            name='meeting_working_days',
-            field=models.BooleanField(default=False, verbose_name='见面期限按工作日计'),
+            model_name="session",
+            name="meeting_working_days",
+            field=models.BooleanField(default=False, verbose_name="见面期限按工作日计"),
         ),
         migrations.AddField(
-            model_name='session',
-            name='opinion_calendar_date',
-            field=models.DateField(blank=True, help_text='如随州：5月31日；与法定期限取其早', null=True, verbose_name='会办意见统一截止日'),
+            model_name="session",
+            name="opinion_calendar_date",
+            field=models.DateField(
+                blank=True,
+                help_text="如随州：5月31日；与法定期限取其早",
+                null=True,
+                verbose_name="会办意见统一截止日",
+            ),
         ),
         migrations.AddField(
-            model_name='session',
-            name='publication_working_days',
-            field=models.PositiveSmallIntegerField(default=20, verbose_name='答复公开期限（工作日）'),
+            model_name="session",
+            name="publication_working_days",
+            field=models.PositiveSmallIntegerField(default=20, verbose_name="答复公开期限（工作日）"),
         ),
         migrations.AddField(
-            model_name='session',
-            name='rehandling_months',
-            field=models.PositiveSmallIntegerField(default=1, verbose_name='再次办理期限（月）'),
+            model_name="session",
+            name="rehandling_months",
+            field=models.PositiveSmallIntegerField(default=1, verbose_name="再次办理期限（月）"),
         ),
         migrations.AddField(
-            model_name='session',
-            name='reply_calendar_date',
-            field=models.DateField(blank=True, help_text='如随州：6月30日；与法定期限取其早', null=True, verbose_name='答复统一截止日'),
+            model_name="session",
+            name="reply_calendar_date",
+            field=models.DateField(
+                blank=True,
+                help_text="如随州：6月30日；与法定期限取其早",
+                null=True,
+                verbose_name="答复统一截止日",
+            ),
         ),
         migrations.AddField(
-            model_name='session',
-            name='reply_months',
-            field=models.PositiveSmallIntegerField(default=3, verbose_name='答复期限（月）'),
+            model_name="session",
+            name="reply_months",
+            field=models.PositiveSmallIntegerField(default=3, verbose_name="答复期限（月）"),
         ),
         migrations.CreateModel(
-            name='Extension',
+            name="Extension",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('reason', models.TextField(verbose_name='延期理由')),
-                ('requested_at', models.DateTimeField(auto_now_add=True, verbose_name='申请时间')),
-                ('approved_at', models.DateTimeField(blank=True, null=True, verbose_name='批准时间')),
-                ('approved_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='批准人')),
-                ('assignment', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='extension', to='proposals.assignment', verbose_name='交办')),
-                ('requested_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='申请人')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("reason", models.TextField(verbose_name="延期理由")),
+                ("requested_at", models.DateTimeField(auto_now_add=True, verbose_name="申请时间")),
+                ("approved_at", models.DateTimeField(blank=True, null=True, verbose_name="批准时间")),
+                (
+                    "approved_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="批准人",
+                    ),
+                ),
+                (
+                    "assignment",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="extension",
+                        to="proposals.assignment",
+                        verbose_name="交办",
+                    ),
+                ),
+                (
+                    "requested_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="申请人",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '延期',
-                'verbose_name_plural': '延期',
+                "verbose_name": "延期",
+                "verbose_name_plural": "延期",
             },
         ),
     ]

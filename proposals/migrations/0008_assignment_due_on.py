@@ -9,7 +9,9 @@ def fill_due_on(apps, schema_editor):
 
     Assignment = apps.get_model("proposals", "Assignment")
     Extension = apps.get_model("proposals", "Extension")
-    extended = set(Extension.objects.filter(approved_at__isnull=False).values_list("assignment_id", flat=True))
+    extended = set(
+        Extension.objects.filter(approved_at__isnull=False).values_list("assignment_id", flat=True)
+    )
     for assignment in Assignment.objects.select_related("proposal__session").exclude(assigned_date=None):
         session = assignment.proposal.session
         if assignment.role in ("lead", "separate"):
@@ -27,16 +29,17 @@ def fill_due_on(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('proposals', '0007_deadline_rules'),
+        ("proposals", "0007_deadline_rules"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='assignment',
-            name='due_on',
-            field=models.DateField(blank=True, db_index=True, editable=False, null=True, verbose_name='办理期限'),
+            model_name="assignment",
+            name="due_on",
+            field=models.DateField(
+                blank=True, db_index=True, editable=False, null=True, verbose_name="办理期限"
+            ),
         ),
         migrations.RunPython(fill_due_on, migrations.RunPython.noop),
     ]

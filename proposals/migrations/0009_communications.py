@@ -6,28 +6,61 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('proposals', '0008_assignment_due_on'),
+        ("proposals", "0008_assignment_due_on"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Communication',
+            name="Communication",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('day', models.DateField(verbose_name='日期')),
-                ('form', models.CharField(choices=[('meeting', '见面会'), ('visit', '登门走访'), ('forum', '座谈'), ('site', '现场办理'), ('phone', '电话')], max_length=10, verbose_name='方式')),
-                ('participants', models.CharField(max_length=300, verbose_name='参加人员')),
-                ('deputy_opinion', models.TextField(blank=True, verbose_name='代表意见')),
-                ('recorded_at', models.DateTimeField(auto_now_add=True, verbose_name='记录时间')),
-                ('assignment', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='communications', to='proposals.assignment', verbose_name='交办')),
-                ('recorded_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='记录人')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("day", models.DateField(verbose_name="日期")),
+                (
+                    "form",
+                    models.CharField(
+                        choices=[
+                            ("meeting", "见面会"),
+                            ("visit", "登门走访"),
+                            ("forum", "座谈"),
+                            ("site", "现场办理"),
+                            ("phone", "电话"),
+                        ],
+                        max_length=10,
+                        verbose_name="方式",
+                    ),
+                ),
+                ("participants", models.CharField(max_length=300, verbose_name="参加人员")),
+                ("deputy_opinion", models.TextField(blank=True, verbose_name="代表意见")),
+                ("recorded_at", models.DateTimeField(auto_now_add=True, verbose_name="记录时间")),
+                (
+                    "assignment",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="communications",
+                        to="proposals.assignment",
+                        verbose_name="交办",
+                    ),
+                ),
+                (
+                    "recorded_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="记录人",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '沟通记录',
-                'verbose_name_plural': '沟通记录',
-                'ordering': ['assignment', 'day', 'pk'],
+                "verbose_name": "沟通记录",
+                "verbose_name_plural": "沟通记录",
+                "ordering": ["assignment", "day", "pk"],
             },
         ),
     ]

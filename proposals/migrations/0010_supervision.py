@@ -6,42 +6,75 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('proposals', '0009_communications'),
+        ("proposals", "0009_communications"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Notice',
+            name="Notice",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('text', models.TextField(verbose_name='内容')),
-                ('link', models.CharField(blank=True, max_length=200, verbose_name='链接')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='时间')),
-                ('read_at', models.DateTimeField(blank=True, null=True, verbose_name='已读时间')),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='notices', to=settings.AUTH_USER_MODEL, verbose_name='收件人')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("text", models.TextField(verbose_name="内容")),
+                ("link", models.CharField(blank=True, max_length=200, verbose_name="链接")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="时间")),
+                ("read_at", models.DateTimeField(blank=True, null=True, verbose_name="已读时间")),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="notices",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="收件人",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '站内通知',
-                'verbose_name_plural': '站内通知',
-                'ordering': ['-created_at'],
+                "verbose_name": "站内通知",
+                "verbose_name_plural": "站内通知",
+                "ordering": ["-created_at"],
             },
         ),
         migrations.CreateModel(
-            name='SupervisionNotice',
+            name="SupervisionNotice",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('message', models.TextField(verbose_name='督办内容')),
-                ('sent_at', models.DateTimeField(auto_now_add=True, verbose_name='督办时间')),
-                ('emailed', models.PositiveSmallIntegerField(default=0, verbose_name='已发邮件数')),
-                ('assignment', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='supervision_notices', to='proposals.assignment', verbose_name='交办')),
-                ('sent_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='督办人')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("message", models.TextField(verbose_name="督办内容")),
+                ("sent_at", models.DateTimeField(auto_now_add=True, verbose_name="督办时间")),
+                ("emailed", models.PositiveSmallIntegerField(default=0, verbose_name="已发邮件数")),
+                (
+                    "assignment",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="supervision_notices",
+                        to="proposals.assignment",
+                        verbose_name="交办",
+                    ),
+                ),
+                (
+                    "sent_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="督办人",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '督办通知',
-                'verbose_name_plural': '督办通知',
-                'ordering': ['-sent_at'],
+                "verbose_name": "督办通知",
+                "verbose_name_plural": "督办通知",
+                "ordering": ["-sent_at"],
             },
         ),
     ]

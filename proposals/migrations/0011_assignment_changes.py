@@ -6,31 +6,81 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('proposals', '0010_supervision'),
+        ("proposals", "0010_supervision"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='AssignmentChange',
+            name="AssignmentChange",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('from_role', models.CharField(choices=[('lead', '主办'), ('co', '协办'), ('joint', '会办'), ('separate', '分办')], max_length=10, verbose_name='原办理方式')),
-                ('to_role', models.CharField(choices=[('lead', '主办'), ('co', '协办'), ('joint', '会办'), ('separate', '分办')], max_length=10, verbose_name='新办理方式')),
-                ('from_date', models.DateField(blank=True, null=True, verbose_name='原交办日期')),
-                ('to_date', models.DateField(blank=True, null=True, verbose_name='新交办日期')),
-                ('reason', models.TextField(verbose_name='调整理由')),
-                ('changed_at', models.DateTimeField(auto_now_add=True, verbose_name='调整时间')),
-                ('assignment', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='changes', to='proposals.assignment', verbose_name='交办')),
-                ('changed_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='操作人')),
-                ('from_agency', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='proposals.agency', verbose_name='原承办单位')),
-                ('to_agency', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='proposals.agency', verbose_name='新承办单位')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "from_role",
+                    models.CharField(
+                        choices=[("lead", "主办"), ("co", "协办"), ("joint", "会办"), ("separate", "分办")],
+                        max_length=10,
+                        verbose_name="原办理方式",
+                    ),
+                ),
+                (
+                    "to_role",
+                    models.CharField(
+                        choices=[("lead", "主办"), ("co", "协办"), ("joint", "会办"), ("separate", "分办")],
+                        max_length=10,
+                        verbose_name="新办理方式",
+                    ),
+                ),
+                ("from_date", models.DateField(blank=True, null=True, verbose_name="原交办日期")),
+                ("to_date", models.DateField(blank=True, null=True, verbose_name="新交办日期")),
+                ("reason", models.TextField(verbose_name="调整理由")),
+                ("changed_at", models.DateTimeField(auto_now_add=True, verbose_name="调整时间")),
+                (
+                    "assignment",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="changes",
+                        to="proposals.assignment",
+                        verbose_name="交办",
+                    ),
+                ),
+                (
+                    "changed_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="操作人",
+                    ),
+                ),
+                (
+                    "from_agency",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="proposals.agency",
+                        verbose_name="原承办单位",
+                    ),
+                ),
+                (
+                    "to_agency",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="proposals.agency",
+                        verbose_name="新承办单位",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '交办调整记录',
-                'verbose_name_plural': '交办调整记录',
-                'ordering': ['-changed_at', '-pk'],
+                "verbose_name": "交办调整记录",
+                "verbose_name_plural": "交办调整记录",
+                "ordering": ["-changed_at", "-pk"],
             },
         ),
     ]

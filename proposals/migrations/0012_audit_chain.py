@@ -38,7 +38,6 @@ def remove_guards(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
         ("proposals", "0011_assignment_changes"),
         ("measures", "0002_initial"),
@@ -48,7 +47,12 @@ class Migration(migrations.Migration):
         migrations.CreateModel(
             name="AuditHead",
             fields=[
-                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
                 ("sequence", models.PositiveBigIntegerField(default=0)),
                 ("last_hash", models.CharField(default="0" * 64, max_length=64)),
             ],
@@ -58,25 +62,50 @@ class Migration(migrations.Migration):
             name="auditevent",
             options={"ordering": ["-seq"], "verbose_name": "审计记录", "verbose_name_plural": "审计记录"},
         ),
-        migrations.AddField(model_name="auditevent", name="seq",
-                            field=models.PositiveBigIntegerField(editable=False, null=True, verbose_name="序号")),
-        migrations.AddField(model_name="auditevent", name="actor_name",
-                            field=models.CharField(blank=True, max_length=150, verbose_name="用户名")),
-        migrations.AddField(model_name="auditevent", name="actor_role",
-                            field=models.CharField(blank=True, max_length=20, verbose_name="角色")),
-        migrations.AddField(model_name="auditevent", name="prev_hash",
-                            field=models.CharField(default="", editable=False, max_length=64, verbose_name="前一条摘要"),
-                            preserve_default=False),
-        migrations.AddField(model_name="auditevent", name="hash",
-                            field=models.CharField(default="", editable=False, max_length=64, verbose_name="摘要"),
-                            preserve_default=False),
-        migrations.AlterField(model_name="auditevent", name="at",
-                              field=models.DateTimeField(db_index=True, default=django.utils.timezone.now,
-                                                         editable=False, verbose_name="时间")),
-        migrations.AlterField(model_name="auditevent", name="event",
-                              field=models.CharField(db_index=True, max_length=50, verbose_name="事件")),
+        migrations.AddField(
+            model_name="auditevent",
+            name="seq",
+            field=models.PositiveBigIntegerField(editable=False, null=True, verbose_name="序号"),
+        ),
+        migrations.AddField(
+            model_name="auditevent",
+            name="actor_name",
+            field=models.CharField(blank=True, max_length=150, verbose_name="用户名"),
+        ),
+        migrations.AddField(
+            model_name="auditevent",
+            name="actor_role",
+            field=models.CharField(blank=True, max_length=20, verbose_name="角色"),
+        ),
+        migrations.AddField(
+            model_name="auditevent",
+            name="prev_hash",
+            field=models.CharField(default="", editable=False, max_length=64, verbose_name="前一条摘要"),
+            preserve_default=False,
+        ),
+        migrations.AddField(
+            model_name="auditevent",
+            name="hash",
+            field=models.CharField(default="", editable=False, max_length=64, verbose_name="摘要"),
+            preserve_default=False,
+        ),
+        migrations.AlterField(
+            model_name="auditevent",
+            name="at",
+            field=models.DateTimeField(
+                db_index=True, default=django.utils.timezone.now, editable=False, verbose_name="时间"
+            ),
+        ),
+        migrations.AlterField(
+            model_name="auditevent",
+            name="event",
+            field=models.CharField(db_index=True, max_length=50, verbose_name="事件"),
+        ),
         migrations.RunPython(chain_existing_rows, migrations.RunPython.noop),
-        migrations.AlterField(model_name="auditevent", name="seq",
-                              field=models.PositiveBigIntegerField(editable=False, unique=True, verbose_name="序号")),
+        migrations.AlterField(
+            model_name="auditevent",
+            name="seq",
+            field=models.PositiveBigIntegerField(editable=False, unique=True, verbose_name="序号"),
+        ),
         migrations.RunPython(install_guards, remove_guards),
     ]

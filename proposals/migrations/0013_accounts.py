@@ -4,20 +4,23 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('proposals', '0012_audit_chain'),
+        ("proposals", "0012_audit_chain"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='user',
-            name='must_change_password',
-            field=models.BooleanField(default=False, help_text='管理员设置的初始密码或重置的密码，用户登录后必须先修改', verbose_name='下次登录须修改密码'),
+            model_name="user",
+            name="must_change_password",
+            field=models.BooleanField(
+                default=False,
+                help_text="管理员设置的初始密码或重置的密码，用户登录后必须先修改",
+                verbose_name="下次登录须修改密码",
+            ),
         ),
         migrations.AddField(
-            model_name='user',
-            name='password_changed_at',
-            field=models.DateTimeField(blank=True, editable=False, null=True, verbose_name='密码修改时间'),
+            model_name="user",
+            name="password_changed_at",
+            field=models.DateTimeField(blank=True, editable=False, null=True, verbose_name="密码修改时间"),
         ),
     ]

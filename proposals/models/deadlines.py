@@ -80,7 +80,9 @@ def co_opinion_due(assignment: Assignment) -> datetime.date | None:
     if assignment.assigned_date is None:
         return None
     session = _session(assignment)
-    return _earlier(add_months(assignment.assigned_date, session.co_opinion_months), session.opinion_calendar_date)
+    return _earlier(
+        add_months(assignment.assigned_date, session.co_opinion_months), session.opinion_calendar_date
+    )
 
 
 def rehandling_due(session: Session, reopened: datetime.date) -> datetime.date:

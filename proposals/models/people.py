@@ -21,8 +21,9 @@ class Deputy(models.Model):
     PERSONAL_INFORMATION_FIELDS = ("phone", "address")
 
     name = models.CharField("姓名", max_length=50)
-    body = models.CharField("身份", max_length=10, choices=Body.choices, default=Body.CONGRESS,
-                            help_text="人大代表或政协委员")
+    body = models.CharField(
+        "身份", max_length=10, choices=Body.choices, default=Body.CONGRESS, help_text="人大代表或政协委员"
+    )
     delegation = models.CharField("代表团／界别", max_length=100, blank=True)
     phone = models.CharField("联系电话", max_length=50, blank=True, help_text="个人信息，不公开")
     address = models.CharField("通讯地址", max_length=200, blank=True, help_text="个人信息，不公开")
@@ -52,21 +53,36 @@ class Agency(models.Model):
     leader_phone = models.CharField("主管领导电话", max_length=50, blank=True)
     handler_name = models.CharField("经办人", max_length=50, blank=True)
     handler_phone = models.CharField("经办人电话", max_length=50, blank=True)
-    contact_style = models.CharField("联系方式格式", max_length=10, choices=ContactStyle.choices,
-                                     default=ContactStyle.SUIZHOU)
-    copy_style = models.CharField("抄送格式", max_length=10, choices=CopyStyle.choices,
-                                  default=CopyStyle.SUIZHOU)
-    class_code_position = models.CharField("办理结果分类位置", max_length=12,
-                                           choices=ClassCodePosition.choices,
-                                           default=ClassCodePosition.HEADER_LINE)
+    contact_style = models.CharField(
+        "联系方式格式", max_length=10, choices=ContactStyle.choices, default=ContactStyle.SUIZHOU
+    )
+    copy_style = models.CharField(
+        "抄送格式", max_length=10, choices=CopyStyle.choices, default=CopyStyle.SUIZHOU
+    )
+    class_code_position = models.CharField(
+        "办理结果分类位置",
+        max_length=12,
+        choices=ClassCodePosition.choices,
+        default=ClassCodePosition.HEADER_LINE,
+    )
     signing_key_file = models.CharField(
-        "签章证书文件", max_length=300, blank=True,
-        help_text="PKCS#12 文件路径（相对于 REPLY_SIGNING_DIR）；口令不存数据库，见 README")
+        "签章证书文件",
+        max_length=300,
+        blank=True,
+        help_text="PKCS#12 文件路径（相对于 REPLY_SIGNING_DIR）；口令不存数据库，见 README",
+    )
     signing_password_key = models.CharField(
-        "证书口令名称", max_length=50, blank=True,
-        help_text="口令取自环境变量 REPLY_SIGNING_PASSWORD_<名称>，或受保护的口令文件中的同名项")
-    seal = models.ImageField("电子印章图片", upload_to="seals/", blank=True,
-                             help_text="PNG，透明背景；签发时缩小后盖在署名和日期上")
+        "证书口令名称",
+        max_length=50,
+        blank=True,
+        help_text="口令取自环境变量 REPLY_SIGNING_PASSWORD_<名称>，或受保护的口令文件中的同名项",
+    )
+    seal = models.ImageField(
+        "电子印章图片",
+        upload_to="seals/",
+        blank=True,
+        help_text="PNG，透明背景；签发时缩小后盖在署名和日期上",
+    )
 
     class Meta:
         verbose_name = "承办单位"
@@ -77,8 +93,13 @@ class Agency(models.Model):
         return self.name
 
     def default_contact(self) -> wording.Contact:
-        return wording.Contact(self.leader_name, self.leader_phone, self.handler_name,
-                               self.handler_phone, self.postcode or settings.DEFAULT_POSTCODE)
+        return wording.Contact(
+            self.leader_name,
+            self.leader_phone,
+            self.handler_name,
+            self.handler_phone,
+            self.postcode or settings.DEFAULT_POSTCODE,
+        )
 
 
 class CopyRecipient(models.Model):
@@ -99,8 +120,9 @@ class CopyRecipient(models.Model):
 class AgencyCopy(CopyRecipient):
     """A recipient every reply of the agency is copied to unless the clerk changes it."""
 
-    agency = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="default_copies",
-                               verbose_name="承办单位")
+    agency = models.ForeignKey(
+        Agency, on_delete=models.CASCADE, related_name="default_copies", verbose_name="承办单位"
+    )
 
     class Meta(CopyRecipient.Meta):
         verbose_name = "默认抄送单位"
@@ -124,13 +146,17 @@ class User(AbstractUser):
     """A portal user: belongs to one agency (clerk, leader) or to the committee."""
 
     role = models.CharField("角色", max_length=10, choices=UserRole.choices, default=UserRole.CLERK)
-    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, null=True, blank=True,
-                               related_name="users", verbose_name="所属单位")
-    office = models.CharField("所属机构", max_length=100, blank=True,
-                              help_text="委员会工作人员填写，如：市人大常委会选任工委")
+    agency = models.ForeignKey(
+        Agency, on_delete=models.PROTECT, null=True, blank=True, related_name="users", verbose_name="所属单位"
+    )
+    office = models.CharField(
+        "所属机构", max_length=100, blank=True, help_text="委员会工作人员填写，如：市人大常委会选任工委"
+    )
     must_change_password = models.BooleanField(
-        "下次登录须修改密码", default=False,
-        help_text="管理员设置的初始密码或重置的密码，用户登录后必须先修改")
+        "下次登录须修改密码",
+        default=False,
+        help_text="管理员设置的初始密码或重置的密码，用户登录后必须先修改",
+    )
     password_changed_at = models.DateTimeField("密码修改时间", null=True, blank=True, editable=False)
 
     objects = PortalUserManager()

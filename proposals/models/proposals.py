@@ -30,27 +30,36 @@ class AddresseeTitle(models.TextChoices):
 class Proposal(models.Model):
     """建议, 议案 (handled as 建议) or 提案, numbered within its session."""
 
-    session = models.ForeignKey(Session, on_delete=models.PROTECT, related_name="proposals",
-                                verbose_name="届次")
+    session = models.ForeignKey(
+        Session, on_delete=models.PROTECT, related_name="proposals", verbose_name="届次"
+    )
     number = models.CharField("编号", max_length=30, help_text="如 12；也可以是长编号，如 74227")
     # Remembers whether an imported letter gave the number as a JSON integer, so export matches.
     number_is_integer = models.BooleanField(default=False, editable=False)
     title = models.CharField("标题", max_length=300)
-    kind = models.CharField("类别", max_length=4, choices=ProposalKind.choices,
-                            default=ProposalKind.SUGGESTION)
-    addressee_title = models.CharField("称谓", max_length=4, choices=AddresseeTitle.choices,
-                                       blank=True, help_text="留空时：提案称“委员”，其他称“代表”")
+    kind = models.CharField(
+        "类别", max_length=4, choices=ProposalKind.choices, default=ProposalKind.SUGGESTION
+    )
+    addressee_title = models.CharField(
+        "称谓",
+        max_length=4,
+        choices=AddresseeTitle.choices,
+        blank=True,
+        help_text="留空时：提案称“委员”，其他称“代表”",
+    )
     body = models.TextField("正文", blank=True)
-    authors = models.ManyToManyField(Deputy, through="ProposalAuthor", related_name="proposals",
-                                     verbose_name="提出人")
-    more_authors = models.BooleanField("另有联名人未列出", default=False,
-                                       help_text="称谓以“等”结尾，未列出全部联名人")
-    author_count = models.PositiveSmallIntegerField("提出人总数", null=True, blank=True,
-                                                    help_text="来函写明人数时填写，如“纪占斌等3名代表”")
+    authors = models.ManyToManyField(
+        Deputy, through="ProposalAuthor", related_name="proposals", verbose_name="提出人"
+    )
+    more_authors = models.BooleanField(
+        "另有联名人未列出", default=False, help_text="称谓以“等”结尾，未列出全部联名人"
+    )
+    author_count = models.PositiveSmallIntegerField(
+        "提出人总数", null=True, blank=True, help_text="来函写明人数时填写，如“纪占斌等3名代表”"
+    )
     received_date = models.DateField("收到日期", null=True, blank=True)
     key_supervision = models.BooleanField("重点督办", default=False)
-    confidential = models.BooleanField("保密", default=False,
-                                       help_text="代表要求保密：答复不得公开")
+    confidential = models.BooleanField("保密", default=False, help_text="代表要求保密：答复不得公开")
 
     objects = ProposalQuerySet.as_manager()
 
@@ -59,8 +68,11 @@ class Proposal(models.Model):
         verbose_name_plural = "建议／提案"
         ordering = ["session", "number"]
         constraints = [
-            models.UniqueConstraint(fields=["session", "number"], name="unique_proposal_number",
-                                    violation_error_message="该届次已有相同编号的建议／提案。"),
+            models.UniqueConstraint(
+                fields=["session", "number"],
+                name="unique_proposal_number",
+                violation_error_message="该届次已有相同编号的建议／提案。",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -84,17 +96,24 @@ class Proposal(models.Model):
         self.authorships.all().delete()
         body = self.session.body
         for position, name in enumerate(names, start=1):
-            deputy = (Deputy.objects.filter(name=name, body=body).order_by("pk").first()
-                      or Deputy.objects.create(name=name, body=body))
-            ProposalAuthor.objects.create(proposal=self, deputy=deputy, position=position, is_lead=position == 1)
+            deputy = Deputy.objects.filter(name=name, body=body).order_by(
+                "pk"
+            ).first() or Deputy.objects.create(name=name, body=body)
+            ProposalAuthor.objects.create(
+                proposal=self, deputy=deputy, position=position, is_lead=position == 1
+            )
 
     def lead_author(self) -> Deputy | None:
         lead = self.authorships.filter(is_lead=True).select_related("deputy").first()
         return lead.deputy if lead else None
 
     def default_salutation(self) -> str:
-        return wording.salutation(self.author_names(), more=self.more_authors,
-                                  count=self.author_count, addressee=self.effective_addressee_title)
+        return wording.salutation(
+            self.author_names(),
+            more=self.more_authors,
+            count=self.author_count,
+            addressee=self.effective_addressee_title,
+        )
 
     def default_reply_title(self) -> str:
         return wording.title(self.session.name, self.number, self.kind)
@@ -103,10 +122,12 @@ class Proposal(models.Model):
 class ProposalAuthor(models.Model):
     """One author of a proposal, in printed order; exactly one is the lead (领衔) author."""
 
-    proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="authorships",
-                                 verbose_name="建议／提案")
-    deputy = models.ForeignKey(Deputy, on_delete=models.PROTECT, related_name="authorships",
-                               verbose_name="代表／委员")
+    proposal = models.ForeignKey(
+        Proposal, on_delete=models.CASCADE, related_name="authorships", verbose_name="建议／提案"
+    )
+    deputy = models.ForeignKey(
+        Deputy, on_delete=models.PROTECT, related_name="authorships", verbose_name="代表／委员"
+    )
     position = models.PositiveSmallIntegerField("排序", default=1)
     is_lead = models.BooleanField("领衔", default=False)
 
@@ -115,13 +136,22 @@ class ProposalAuthor(models.Model):
         verbose_name_plural = "提出人"
         ordering = ["proposal", "position"]
         constraints = [
-            models.UniqueConstraint(fields=["proposal", "deputy"], name="unique_author_per_proposal",
-                                    violation_error_message="同一代表不能重复列为提出人。"),
-            models.UniqueConstraint(fields=["proposal", "position"], name="unique_author_position",
-                                    violation_error_message="提出人排序不能重复。"),
-            models.UniqueConstraint(fields=["proposal"], condition=Q(is_lead=True),
-                                    name="one_lead_author_per_proposal",
-                                    violation_error_message="每件建议只能有一位领衔人。"),
+            models.UniqueConstraint(
+                fields=["proposal", "deputy"],
+                name="unique_author_per_proposal",
+                violation_error_message="同一代表不能重复列为提出人。",
+            ),
+            models.UniqueConstraint(
+                fields=["proposal", "position"],
+                name="unique_author_position",
+                violation_error_message="提出人排序不能重复。",
+            ),
+            models.UniqueConstraint(
+                fields=["proposal"],
+                condition=Q(is_lead=True),
+                name="one_lead_author_per_proposal",
+                violation_error_message="每件建议只能有一位领衔人。",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -141,10 +171,12 @@ ANSWERING_ROLES = (Role.LEAD, Role.SEPARATE)
 class Assignment(models.Model):
     """交办: one proposal handed to one agency in one role. Its date starts every clock."""
 
-    proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="assignments",
-                                 verbose_name="建议／提案")
-    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="assignments",
-                               verbose_name="承办单位")
+    proposal = models.ForeignKey(
+        Proposal, on_delete=models.CASCADE, related_name="assignments", verbose_name="建议／提案"
+    )
+    agency = models.ForeignKey(
+        Agency, on_delete=models.PROTECT, related_name="assignments", verbose_name="承办单位"
+    )
     role = models.CharField("办理方式", max_length=10, choices=Role.choices, default=Role.LEAD)
     assigned_date = models.DateField("交办日期", null=True, blank=True)
     # The reply's (or opinion's) due date by the session's rules, kept here so lists can filter
@@ -158,12 +190,17 @@ class Assignment(models.Model):
         verbose_name_plural = "交办"
         ordering = ["proposal", "role", "agency"]
         constraints = [
-            models.UniqueConstraint(fields=["proposal", "agency"], name="unique_assignment",
-                                    violation_error_message="该建议已交办给这个单位。"),
+            models.UniqueConstraint(
+                fields=["proposal", "agency"],
+                name="unique_assignment",
+                violation_error_message="该建议已交办给这个单位。",
+            ),
         ]
 
     def __str__(self) -> str:
-        return f"{self.proposal.session}第{self.proposal.number}号 → {self.agency}（{self.get_role_display()}）"
+        return (
+            f"{self.proposal.session}第{self.proposal.number}号 → {self.agency}（{self.get_role_display()}）"
+        )
 
     @property
     def answers_deputy(self) -> bool:
@@ -187,13 +224,17 @@ class Extension(models.Model):
     """延期: committee staff approve a longer answer deadline (up to the session's extended
     months) for one assignment, with the reason on record."""
 
-    assignment = models.OneToOneField(Assignment, on_delete=models.CASCADE, related_name="extension",
-                                      verbose_name="交办")
+    assignment = models.OneToOneField(
+        Assignment, on_delete=models.CASCADE, related_name="extension", verbose_name="交办"
+    )
     reason = models.TextField("延期理由")
-    requested_by = models.ForeignKey("User", on_delete=models.PROTECT, related_name="+", verbose_name="申请人")
+    requested_by = models.ForeignKey(
+        "User", on_delete=models.PROTECT, related_name="+", verbose_name="申请人"
+    )
     requested_at = models.DateTimeField("申请时间", auto_now_add=True)
-    approved_by = models.ForeignKey("User", on_delete=models.PROTECT, null=True, blank=True, related_name="+",
-                                    verbose_name="批准人")
+    approved_by = models.ForeignKey(
+        "User", on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name="批准人"
+    )
     approved_at = models.DateTimeField("批准时间", null=True, blank=True)
 
     class Meta:
@@ -208,12 +249,15 @@ class AssignmentChange(models.Model):
     """调整承办单位 or a corrected 交办: who changed what on an assignment, when and why. The
     assignment keeps its original 交办日期, so every clock keeps running from it."""
 
-    assignment = models.ForeignKey(Assignment, on_delete=models.CASCADE, related_name="changes",
-                                   verbose_name="交办")
-    from_agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+",
-                                    verbose_name="原承办单位")
-    to_agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+",
-                                  verbose_name="新承办单位")
+    assignment = models.ForeignKey(
+        Assignment, on_delete=models.CASCADE, related_name="changes", verbose_name="交办"
+    )
+    from_agency = models.ForeignKey(
+        Agency, on_delete=models.PROTECT, related_name="+", verbose_name="原承办单位"
+    )
+    to_agency = models.ForeignKey(
+        Agency, on_delete=models.PROTECT, related_name="+", verbose_name="新承办单位"
+    )
     from_role = models.CharField("原办理方式", max_length=10, choices=Role.choices)
     to_role = models.CharField("新办理方式", max_length=10, choices=Role.choices)
     from_date = models.DateField("原交办日期", null=True, blank=True)
@@ -237,7 +281,8 @@ def refresh_due_dates(sender, instance: Session, raw: bool = False, **kwargs) ->
     if raw:
         return
     for assignment in Assignment.objects.filter(proposal__session=instance).select_related(
-            "proposal__session", "extension"):
+        "proposal__session", "extension"
+    ):
         assignment.proposal.session = instance
         due = assignment.due_date
         if due != assignment.due_on:

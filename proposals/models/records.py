@@ -28,8 +28,9 @@ class AuditEvent(models.Model):
 
     seq = models.PositiveBigIntegerField("序号", unique=True, editable=False)
     at = models.DateTimeField("时间", default=timezone.now, db_index=True, editable=False)
-    actor = models.ForeignKey("User", on_delete=models.PROTECT, null=True, blank=True, related_name="+",
-                              verbose_name="操作人")
+    actor = models.ForeignKey(
+        "User", on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name="操作人"
+    )
     actor_name = models.CharField("用户名", max_length=150, blank=True)
     actor_role = models.CharField("角色", max_length=20, blank=True)
     ip = models.GenericIPAddressField("IP 地址", null=True, blank=True)
@@ -51,12 +52,24 @@ class AuditEvent(models.Model):
 
     def canonical(self) -> str:
         """The row's content as canonical JSON: what the hash covers."""
-        return json.dumps({
-            "seq": self.seq, "at": self.at.astimezone(datetime.UTC).isoformat(), "actor": self.actor_id,
-            "actor_name": self.actor_name, "actor_role": self.actor_role, "ip": self.ip, "event": self.event,
-            "object_type": self.object_type, "object_id": self.object_id, "outcome": self.outcome,
-            "detail": self.detail,
-        }, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+        return json.dumps(
+            {
+                "seq": self.seq,
+                "at": self.at.astimezone(datetime.UTC).isoformat(),
+                "actor": self.actor_id,
+                "actor_name": self.actor_name,
+                "actor_role": self.actor_role,
+                "ip": self.ip,
+                "event": self.event,
+                "object_type": self.object_type,
+                "object_id": self.object_id,
+                "outcome": self.outcome,
+                "detail": self.detail,
+            },
+            ensure_ascii=False,
+            sort_keys=True,
+            separators=(",", ":"),
+        )
 
     def compute_hash(self) -> str:
         return hashlib.sha256((self.prev_hash + self.canonical()).encode()).hexdigest()
@@ -85,10 +98,14 @@ class ExportJob(models.Model):
     """A filing export running in the background: every issued reply of a session as one ZIP."""
 
     session = models.ForeignKey(Session, on_delete=models.PROTECT, related_name="+", verbose_name="届次")
-    requested_by = models.ForeignKey("User", on_delete=models.PROTECT, related_name="+", verbose_name="申请人")
+    requested_by = models.ForeignKey(
+        "User", on_delete=models.PROTECT, related_name="+", verbose_name="申请人"
+    )
     requested_at = models.DateTimeField("申请时间", auto_now_add=True)
     finished_at = models.DateTimeField("完成时间", null=True, blank=True)
-    status = models.CharField("状态", max_length=10, choices=ExportStatus.choices, default=ExportStatus.QUEUED)
+    status = models.CharField(
+        "状态", max_length=10, choices=ExportStatus.choices, default=ExportStatus.QUEUED
+    )
     total = models.PositiveIntegerField("答复总数", default=0)
     done = models.PositiveIntegerField("已处理", default=0)
     file = models.FileField("归档文件", upload_to="exports/%Y/", blank=True)
@@ -104,4 +121,10 @@ class ExportJob(models.Model):
 
     @property
     def percent(self) -> int:
-        return 100 if self.status == ExportStatus.DONE else int(self.done * 100 / self.total) if self.total else 0
+        return (
+            100
+            if self.status == ExportStatus.DONE
+            else int(self.done * 100 / self.total)
+            if self.total
+            else 0
+        )

@@ -51,21 +51,20 @@ class Reply(models.Model):
     text means the block is built from the contact fields and copy list in the chosen style.
     """
 
-    assignment = models.ForeignKey(Assignment, on_delete=models.PROTECT, related_name="replies",
-                                   verbose_name="交办")
-    round = models.PositiveSmallIntegerField("办理轮次", default=1,
-                                             help_text="代表不满意后再次办理时递增")
-    status = models.CharField("状态", max_length=10, choices=ReplyStatus.choices,
-                              default=ReplyStatus.DRAFT)
-    class_code = models.CharField("办理结果分类", max_length=4, blank=True,
-                                  validators=[validate_class_code])
+    assignment = models.ForeignKey(
+        Assignment, on_delete=models.PROTECT, related_name="replies", verbose_name="交办"
+    )
+    round = models.PositiveSmallIntegerField("办理轮次", default=1, help_text="代表不满意后再次办理时递增")
+    status = models.CharField("状态", max_length=10, choices=ReplyStatus.choices, default=ReplyStatus.DRAFT)
+    class_code = models.CharField("办理结果分类", max_length=4, blank=True, validators=[validate_class_code])
     title = models.CharField("标题", max_length=300, blank=True, help_text="留空则按届次和编号生成")
     salutation = models.CharField("称谓", max_length=300, blank=True, help_text="留空则按提出人生成")
     opening = models.TextField("开头语", blank=True)
     closing = models.TextField("结束语", blank=True, help_text="每段一行")
     consulted = models.JSONField("会商单位", default=list, blank=True)
-    heading_style = models.CharField("标题序号样式", max_length=10, choices=HeadingStyle.choices,
-                                     default=HeadingStyle.CHINESE)
+    heading_style = models.CharField(
+        "标题序号样式", max_length=10, choices=HeadingStyle.choices, default=HeadingStyle.CHINESE
+    )
     doc_number = models.CharField("发文字号", max_length=50, blank=True)
     signer = models.CharField("签发人", max_length=50, blank=True)
     publicity = models.CharField("公开属性", max_length=50, blank=True)
@@ -76,20 +75,26 @@ class Reply(models.Model):
     handler_name = models.CharField("经办人", max_length=50, blank=True)
     handler_phone = models.CharField("经办人电话", max_length=50, blank=True)
     postcode = models.CharField("邮政编码", max_length=10, blank=True)
-    contact_style = models.CharField("联系方式格式", max_length=10, choices=ContactStyle.choices,
-                                     default=ContactStyle.SUIZHOU)
-    contact_block_text = models.TextField("联系方式（按原文）", blank=True,
-                                          help_text="留空则按格式生成；填写时每行一条，原样印出")
-    copy_style = models.CharField("抄送格式", max_length=10, choices=CopyStyle.choices,
-                                  default=CopyStyle.SUIZHOU)
-    copy_line_text = models.CharField("抄送（按原文）", max_length=500, blank=True,
-                                      help_text="留空则按抄送单位生成")
+    contact_style = models.CharField(
+        "联系方式格式", max_length=10, choices=ContactStyle.choices, default=ContactStyle.SUIZHOU
+    )
+    contact_block_text = models.TextField(
+        "联系方式（按原文）", blank=True, help_text="留空则按格式生成；填写时每行一条，原样印出"
+    )
+    copy_style = models.CharField(
+        "抄送格式", max_length=10, choices=CopyStyle.choices, default=CopyStyle.SUIZHOU
+    )
+    copy_line_text = models.CharField(
+        "抄送（按原文）", max_length=500, blank=True, help_text="留空则按抄送单位生成"
+    )
     attachments = models.JSONField("附件", default=list, blank=True)
     due_date = models.DateField("答复期限", null=True, blank=True)
-    version = models.PositiveIntegerField("版本", default=1, editable=False,
-                                         help_text="每次保存加一；两人同时修改时据此发现冲突")
-    created_by = models.ForeignKey("User", on_delete=models.PROTECT, null=True, blank=True,
-                                   related_name="+", verbose_name="起草人")
+    version = models.PositiveIntegerField(
+        "版本", default=1, editable=False, help_text="每次保存加一；两人同时修改时据此发现冲突"
+    )
+    created_by = models.ForeignKey(
+        "User", on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name="起草人"
+    )
     issued_on = models.DateField("答复日期", null=True, blank=True, editable=False)
     pdf = models.FileField("答复函 PDF", upload_to="replies/%Y/", blank=True, editable=False)
     pdf_sha256 = models.CharField("PDF SHA-256", max_length=64, blank=True, editable=False)
@@ -104,10 +109,16 @@ class Reply(models.Model):
         verbose_name_plural = "答复"
         ordering = ["-updated_at"]
         constraints = [
-            models.UniqueConstraint(fields=["assignment", "round"], name="one_reply_per_round",
-                                    violation_error_message="该交办在本轮次已有答复。"),
-            models.CheckConstraint(condition=Q(round__gte=1), name="reply_round_positive",
-                                   violation_error_message="办理轮次从 1 开始。"),
+            models.UniqueConstraint(
+                fields=["assignment", "round"],
+                name="one_reply_per_round",
+                violation_error_message="该交办在本轮次已有答复。",
+            ),
+            models.CheckConstraint(
+                condition=Q(round__gte=1),
+                name="reply_round_positive",
+                violation_error_message="办理轮次从 1 开始。",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -167,8 +178,9 @@ class Reply(models.Model):
 
     @property
     def contact(self) -> wording.Contact:
-        return wording.Contact(self.leader_name, self.leader_phone, self.handler_name,
-                               self.handler_phone, self.postcode)
+        return wording.Contact(
+            self.leader_name, self.leader_phone, self.handler_name, self.handler_phone, self.postcode
+        )
 
     def contact_lines(self) -> list[str]:
         if self.contact_block_text.strip():
@@ -219,8 +231,7 @@ class LetterPart(models.Model):
 class ReplyCopy(LetterPart, CopyRecipient):
     """A recipient of this reply's 抄送 line."""
 
-    reply = models.ForeignKey(Reply, on_delete=models.CASCADE, related_name="copies",
-                              verbose_name="答复")
+    reply = models.ForeignKey(Reply, on_delete=models.CASCADE, related_name="copies", verbose_name="答复")
 
     class Meta(CopyRecipient.Meta):
         verbose_name = "抄送单位"
@@ -236,8 +247,7 @@ def refuse_if_issued(reply_id: int | None) -> None:
 class ReplyVersion(models.Model):
     """Every saved state of a draft, as the interchange JSON, so reviewers can compare."""
 
-    reply = models.ForeignKey(Reply, on_delete=models.CASCADE, related_name="versions",
-                              verbose_name="答复")
+    reply = models.ForeignKey(Reply, on_delete=models.CASCADE, related_name="versions", verbose_name="答复")
     number = models.PositiveIntegerField("版本号")
     saved_by = models.ForeignKey("User", on_delete=models.PROTECT, related_name="+", verbose_name="保存人")
     saved_at = models.DateTimeField("保存时间", auto_now_add=True)
@@ -277,8 +287,9 @@ class ReplyEvent(models.Model):
 class CoOpinion(models.Model):
     """会办意见: a co-handling agency's written opinion to the lead agency."""
 
-    assignment = models.OneToOneField(Assignment, on_delete=models.CASCADE, related_name="opinion",
-                                      verbose_name="交办（协办／会办）")
+    assignment = models.OneToOneField(
+        Assignment, on_delete=models.CASCADE, related_name="opinion", verbose_name="交办（协办／会办）"
+    )
     text = models.TextField("会办意见")
     written_by = models.ForeignKey("User", on_delete=models.PROTECT, related_name="+", verbose_name="填写人")
     updated_at = models.DateTimeField("修改时间", auto_now=True)
@@ -315,8 +326,13 @@ class Feedback(models.Model):
     class Meta:
         verbose_name = "办理评价"
         verbose_name_plural = "办理评价"
-        constraints = [models.UniqueConstraint(fields=["reply", "deputy"], name="one_rating_per_author",
-                                               violation_error_message="该代表已评价过本轮答复。")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["reply", "deputy"],
+                name="one_rating_per_author",
+                violation_error_message="该代表已评价过本轮答复。",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.deputy}：{self.get_rating_display()}"
@@ -332,8 +348,9 @@ class Publication(models.Model):
     """公开: the approved public version of an issued reply (国办发〔2014〕46号). The public
     letter is generated from the reply, without phone numbers, never edited by hand."""
 
-    reply = models.OneToOneField(Reply, on_delete=models.PROTECT, related_name="publication",
-                                 verbose_name="答复")
+    reply = models.OneToOneField(
+        Reply, on_delete=models.PROTECT, related_name="publication", verbose_name="答复"
+    )
     approved_by = models.ForeignKey("User", on_delete=models.PROTECT, related_name="+", verbose_name="审核人")
     approved_at = models.DateTimeField("公开时间", auto_now_add=True)
     pdf = models.FileField("公开版 PDF", upload_to="public/%Y/", editable=False)

@@ -16,23 +16,27 @@ class Session(models.Model):
     """届次: one plenary session of a people's congress or a CPPCC committee."""
 
     body = models.CharField("机关", max_length=10, choices=Body.choices, default=Body.CONGRESS)
-    name = models.CharField("届次名称", max_length=100, unique=True,
-                            help_text="如：市五届人大一次会议、市政协五届一次会议")
+    name = models.CharField(
+        "届次名称", max_length=100, unique=True, help_text="如：市五届人大一次会议、市政协五届一次会议"
+    )
     year = models.PositiveSmallIntegerField("年度", null=True, blank=True)
     # Deadline rules (domain.md §9), 随州 defaults; per session because they change by year.
     reply_months = models.PositiveSmallIntegerField("答复期限（月）", default=3)
     extended_reply_months = models.PositiveSmallIntegerField("延期后答复期限（月）", default=6)
     co_opinion_months = models.PositiveSmallIntegerField("会办意见期限（月）", default=1)
     rehandling_months = models.PositiveSmallIntegerField("再次办理期限（月）", default=1)
-    meeting_days = models.PositiveSmallIntegerField("首次见面期限（天）", default=20,
-                                                    help_text="自交办之日起与领衔代表见面的天数")
+    meeting_days = models.PositiveSmallIntegerField(
+        "首次见面期限（天）", default=20, help_text="自交办之日起与领衔代表见面的天数"
+    )
     meeting_working_days = models.BooleanField("见面期限按工作日计", default=False)
     feedback_working_days = models.PositiveSmallIntegerField("征询意见寄回期限（工作日）", default=20)
     publication_working_days = models.PositiveSmallIntegerField("答复公开期限（工作日）", default=20)
-    opinion_calendar_date = models.DateField("会办意见统一截止日", null=True, blank=True,
-                                             help_text="如随州：5月31日；与法定期限取其早")
-    reply_calendar_date = models.DateField("答复统一截止日", null=True, blank=True,
-                                           help_text="如随州：6月30日；与法定期限取其早")
+    opinion_calendar_date = models.DateField(
+        "会办意见统一截止日", null=True, blank=True, help_text="如随州：5月31日；与法定期限取其早"
+    )
+    reply_calendar_date = models.DateField(
+        "答复统一截止日", null=True, blank=True, help_text="如随州：6月30日；与法定期限取其早"
+    )
 
     class Meta:
         verbose_name = "届次"
@@ -48,7 +52,6 @@ class Session(models.Model):
     @staticmethod
     def body_from_name(name: str) -> str:
         return Body.CPPCC if "政协" in name else Body.CONGRESS
-
 
 
 class CalendarDay(models.Model):

@@ -24,8 +24,9 @@ class Communication(models.Model):
     """沟通记录: a contact with the deputies about one assignment (办前、办中、办后). Every
     form but a phone call counts as 见面."""
 
-    assignment = models.ForeignKey(Assignment, on_delete=models.CASCADE, related_name="communications",
-                                   verbose_name="交办")
+    assignment = models.ForeignKey(
+        Assignment, on_delete=models.CASCADE, related_name="communications", verbose_name="交办"
+    )
     day = models.DateField("日期")
     form = models.CharField("方式", max_length=10, choices=ContactForm.choices)
     participants = models.CharField("参加人员", max_length=300)
@@ -45,8 +46,9 @@ class Communication(models.Model):
 class SupervisionNotice(models.Model):
     """督办: a reminder from committee staff to an agency about one assignment, logged on it."""
 
-    assignment = models.ForeignKey(Assignment, on_delete=models.CASCADE, related_name="supervision_notices",
-                                   verbose_name="交办")
+    assignment = models.ForeignKey(
+        Assignment, on_delete=models.CASCADE, related_name="supervision_notices", verbose_name="交办"
+    )
     message = models.TextField("督办内容")
     sent_by = models.ForeignKey("User", on_delete=models.PROTECT, related_name="+", verbose_name="督办人")
     sent_at = models.DateTimeField("督办时间", auto_now_add=True)

@@ -22,17 +22,42 @@ from proposals.models import GENESIS_HASH, AuditEvent, AuditHead
 _request: contextvars.ContextVar[HttpRequest | None] = contextvars.ContextVar("audit_request", default=None)
 
 EVENT_LABELS = {
-    "login": "登录", "login_failed": "登录失败", "logout": "退出", "lockout": "账号锁定",
-    "password_change": "修改密码", "user_change": "账号或角色变更", "access_denied": "拒绝访问",
-    "reply_start": "开始起草", "reply_save": "保存草稿", "reply_submit": "提交审核", "reply_return": "退回修改",
-    "reply_sign_off": "签发", "reply_issue": "答复代表", "reply_reopen": "再次办理", "reply_archive": "导入归档",
-    "opinion_save": "保存会办意见", "opinion_submit": "提交会办意见", "feedback": "登记评价",
-    "extension_request": "申请延期", "extension_approve": "批准延期",
-    "pdf_download": "下载答复函", "pdf_integrity_failure": "答复函校验失败", "publish": "公开答复",
-    "import": "交办导入", "export": "导出统计", "export_requested": "申请归档导出", "export_download": "下载归档",
-    "proposal_create": "登记建议", "proposal_edit": "修改建议", "assignment_create": "交办",
-    "assignment_change": "修改交办", "reassign": "调整承办单位", "supervision_notice": "督办",
-    "communication": "沟通记录", "audit_view": "查看审计记录", "audit_export": "导出审计记录",
+    "login": "登录",
+    "login_failed": "登录失败",
+    "logout": "退出",
+    "lockout": "账号锁定",
+    "password_change": "修改密码",
+    "user_change": "账号或角色变更",
+    "access_denied": "拒绝访问",
+    "reply_start": "开始起草",
+    "reply_save": "保存草稿",
+    "reply_submit": "提交审核",
+    "reply_return": "退回修改",
+    "reply_sign_off": "签发",
+    "reply_issue": "答复代表",
+    "reply_reopen": "再次办理",
+    "reply_archive": "导入归档",
+    "opinion_save": "保存会办意见",
+    "opinion_submit": "提交会办意见",
+    "feedback": "登记评价",
+    "extension_request": "申请延期",
+    "extension_approve": "批准延期",
+    "pdf_download": "下载答复函",
+    "pdf_integrity_failure": "答复函校验失败",
+    "publish": "公开答复",
+    "import": "交办导入",
+    "export": "导出统计",
+    "export_requested": "申请归档导出",
+    "export_download": "下载归档",
+    "proposal_create": "登记建议",
+    "proposal_edit": "修改建议",
+    "assignment_create": "交办",
+    "assignment_change": "修改交办",
+    "reassign": "调整承办单位",
+    "supervision_notice": "督办",
+    "communication": "沟通记录",
+    "audit_view": "查看审计记录",
+    "audit_export": "导出审计记录",
 }
 
 
@@ -86,8 +111,15 @@ def _advance_head() -> tuple[int, str]:
     return sequence, previous
 
 
-def record(request: HttpRequest | None, event: str, obj: models.Model | None = None, *,
-           outcome: str = "ok", actor=None, **detail) -> AuditEvent:
+def record(
+    request: HttpRequest | None,
+    event: str,
+    obj: models.Model | None = None,
+    *,
+    outcome: str = "ok",
+    actor=None,
+    **detail,
+) -> AuditEvent:
     """Append one event. `actor` defaults to the request's user; the IP to the request's."""
     request = request if request is not None else _request.get()
     if actor is None:
@@ -96,12 +128,19 @@ def record(request: HttpRequest | None, event: str, obj: models.Model | None = N
     with transaction.atomic():
         sequence, previous = _advance_head()
         row = AuditEvent(
-            seq=sequence, at=timezone.now(), actor=actor,
+            seq=sequence,
+            at=timezone.now(),
+            actor=actor,
             actor_name=(actor.get_username() if actor is not None else detail.pop("username", ""))[:150],
-            actor_role=getattr(actor, "role", "") or "", ip=client_ip(request), event=event,
+            actor_role=getattr(actor, "role", "") or "",
+            ip=client_ip(request),
+            event=event,
             object_type=obj._meta.label if obj is not None else "",
-            object_id=str(obj.pk) if obj is not None else "", outcome=outcome, detail=_plain(detail),
-            prev_hash=previous)
+            object_id=str(obj.pk) if obj is not None else "",
+            outcome=outcome,
+            detail=_plain(detail),
+            prev_hash=previous,
+        )
         row.hash = row.compute_hash()
         row.save(force_insert=True)
         AuditHead.objects.filter(pk=1).update(last_hash=row.hash)
@@ -124,13 +163,17 @@ def verify_chain(rows: Iterator[AuditEvent] | None = None) -> tuple[int, list[st
         elif row.seq < expected:
             problems.append(f"第{row.seq}条（id {row.pk}）序号重复或顺序错乱（插入的记录）。")
         if row.prev_hash != previous:
-            problems.append(f"第{row.seq}条（id {row.pk}）与前一条记录的链接不符（前面的记录被删除、插入或替换）。")
+            problems.append(
+                f"第{row.seq}条（id {row.pk}）与前一条记录的链接不符（前面的记录被删除、插入或替换）。"
+            )
         if row.compute_hash() != row.hash:
             problems.append(f"第{row.seq}条（id {row.pk}）内容被修改（摘要不符）。")
         expected, previous = max(expected, row.seq + 1), row.hash
     head = AuditHead.objects.filter(pk=1).first()
     if head is not None and count and (head.sequence, head.last_hash) != (expected - 1, previous):
-        problems.append(f"链末端记录为第{head.sequence}条，但表中最后一条是第{expected - 1}条（末尾的记录被删除或追加）。")
+        problems.append(
+            f"链末端记录为第{head.sequence}条，但表中最后一条是第{expected - 1}条（末尾的记录被删除或追加）。"
+        )
     return count, problems
 
 
@@ -155,7 +198,10 @@ def search(params) -> tuple[models.QuerySet, dict]:
 
     values = {name: params.get(name, "").strip()[:60] for name in FILTERS}
     rows = AuditEvent.objects.order_by("-seq")
-    for name, lookup, bound in (("since", "at__gte", datetime.time.min), ("until", "at__lte", datetime.time.max)):
+    for name, lookup, bound in (
+        ("since", "at__gte", datetime.time.min),
+        ("until", "at__lte", datetime.time.max),
+    ):
         try:
             day = datetime.date.fromisoformat(values[name])
         except ValueError:
@@ -170,7 +216,11 @@ def search(params) -> tuple[models.QuerySet, dict]:
         rows = rows.filter(outcome=values["outcome"])
     if values["object"]:
         kind, _, pk = values["object"].partition(":")
-        rows = rows.filter(object_type__iexact=kind) if not pk else rows.filter(object_type__iexact=kind, object_id=pk)
+        rows = (
+            rows.filter(object_type__iexact=kind)
+            if not pk
+            else rows.filter(object_type__iexact=kind, object_id=pk)
+        )
     if values["ip"]:
         rows = rows.filter(ip=values["ip"]) if _is_ip(values["ip"]) else rows.none()
     return rows, values
@@ -194,7 +244,17 @@ def local_time(at) -> str:
 
 def export_rows(rows: models.QuerySet):
     for row in rows.iterator(chunk_size=2000):
-        yield (row.seq, local_time(row.at), row.actor_name, describe_role(row.actor_role), row.ip or "",
-               describe(row.event), row.event, row.object_type, row.object_id,
-               OUTCOME_LABELS.get(row.outcome, row.outcome),
-               json.dumps(row.detail, ensure_ascii=False, sort_keys=True), row.hash)
+        yield (
+            row.seq,
+            local_time(row.at),
+            row.actor_name,
+            describe_role(row.actor_role),
+            row.ip or "",
+            describe(row.event),
+            row.event,
+            row.object_type,
+            row.object_id,
+            OUTCOME_LABELS.get(row.outcome, row.outcome),
+            json.dumps(row.detail, ensure_ascii=False, sort_keys=True),
+            row.hash,
+        )

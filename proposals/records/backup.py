@@ -52,13 +52,18 @@ CHUNK = 1 << 20
 # demo data) has neither file nor hash and is only counted.
 LETTER_KINDS = {"reply": "答复函", "public": "公开版"}
 LETTER_QUERIES = (
-    ("reply", "proposals_reply",
-     f"SELECT id, pdf, pdf_sha256 FROM proposals_reply WHERE status = '{ReplyStatus.ISSUED.value}' "
-     "AND (pdf <> '' OR pdf_sha256 <> '') ORDER BY id"),
+    (
+        "reply",
+        "proposals_reply",
+        f"SELECT id, pdf, pdf_sha256 FROM proposals_reply WHERE status = '{ReplyStatus.ISSUED.value}' "
+        "AND (pdf <> '' OR pdf_sha256 <> '') ORDER BY id",
+    ),
     ("public", "proposals_publication", "SELECT id, pdf, pdf_sha256 FROM proposals_publication ORDER BY id"),
 )
-UNFILED_QUERY = (f"SELECT count(*) FROM proposals_reply WHERE status = '{ReplyStatus.ISSUED.value}' "
-                 "AND pdf = '' AND pdf_sha256 = ''")
+UNFILED_QUERY = (
+    f"SELECT count(*) FROM proposals_reply WHERE status = '{ReplyStatus.ISSUED.value}' "
+    "AND pdf = '' AND pdf_sha256 = ''"
+)
 
 
 class BackupError(Exception):
@@ -86,10 +91,14 @@ class Report:
 
 # --- facts about a database, read with plain SQL so they work on a copy too ---------------------
 
+
 def tracked_tables() -> list[str]:
     """Every table the project's models (and Django's migration log) keep."""
-    tables = {model._meta.db_table for model in apps.get_models(include_auto_created=True)
-              if model._meta.managed and not model._meta.proxy}
+    tables = {
+        model._meta.db_table
+        for model in apps.get_models(include_auto_created=True)
+        if model._meta.managed and not model._meta.proxy
+    }
     return sorted(tables | {"django_migrations"})
 
 
@@ -112,7 +121,9 @@ def read_facts(cursor, existing_tables: Iterable[str]) -> dict:
     for kind, table, query in LETTER_QUERIES:
         if table in existing:
             cursor.execute(query)
-            letters += [{"kind": kind, "id": pk, "file": name, "sha256": sha} for pk, name, sha in cursor.fetchall()]
+            letters += [
+                {"kind": kind, "id": pk, "file": name, "sha256": sha} for pk, name, sha in cursor.fetchall()
+            ]
     unfiled = 0
     if "proposals_reply" in existing:
         cursor.execute(UNFILED_QUERY)
@@ -121,8 +132,13 @@ def read_facts(cursor, existing_tables: Iterable[str]) -> dict:
     if "django_migrations" in existing:
         cursor.execute("SELECT app, name FROM django_migrations ORDER BY app, name")
         migrations = [f"{app}.{name}" for app, name in cursor.fetchall()]
-    return {"tables": counts, "audit": audit, "letters": letters, "issued_without_letter": unfiled,
-            "migrations": migrations}
+    return {
+        "tables": counts,
+        "audit": audit,
+        "letters": letters,
+        "issued_without_letter": unfiled,
+        "migrations": migrations,
+    }
 
 
 def live_facts() -> dict:
@@ -132,6 +148,7 @@ def live_facts() -> dict:
 
 
 # --- files ---------------------------------------------------------------------------------------
+
 
 def sha256_of(stream) -> str:
     digest = hashlib.sha256()
@@ -220,14 +237,18 @@ def _restore_media(archive: Path) -> list[str]:
 
 # --- the database --------------------------------------------------------------------------------
 
+
 def _libpq(settings_dict: dict) -> tuple[list[str], dict[str, str]]:
     """Connection options for pg_dump/pg_restore and the libpq environment (password, TLS)
     taken from Django's database settings."""
     from django.db.backends.postgresql.client import DatabaseClient
 
     _, env = DatabaseClient.settings_to_cmd_args_env(settings_dict, [])
-    options = [f"{flag}={settings_dict[key]}" for flag, key in
-               (("--host", "HOST"), ("--port", "PORT"), ("--username", "USER")) if settings_dict.get(key)]
+    options = [
+        f"{flag}={settings_dict[key]}"
+        for flag, key in (("--host", "HOST"), ("--port", "PORT"), ("--username", "USER"))
+        if settings_dict.get(key)
+    ]
     options.append(f"--dbname={settings_dict['NAME']}")
     return options, {**os.environ, **(env or {})}
 
@@ -236,7 +257,9 @@ def _run(command: list[str], env: dict[str, str]) -> None:
     try:
         finished = subprocess.run(command, env=env, capture_output=True, text=True)
     except FileNotFoundError:
-        raise BackupError(f"找不到 {command[0]}：请安装 postgresql-client（与服务器同一主版本或更新）。") from None
+        raise BackupError(
+            f"找不到 {command[0]}：请安装 postgresql-client（与服务器同一主版本或更新）。"
+        ) from None
     if finished.returncode:
         raise BackupError(f"{command[0]} 失败（退出码 {finished.returncode}）：{finished.stderr.strip()}")
 
@@ -281,11 +304,22 @@ def _restore_database(dump: Path) -> None:
             source.close()
     else:
         options, env = _libpq(connection.settings_dict)
-        _run(["pg_restore", "--no-owner", "--no-privileges", "--exit-on-error", "--single-transaction",
-              *options, str(dump)], env)
+        _run(
+            [
+                "pg_restore",
+                "--no-owner",
+                "--no-privileges",
+                "--exit-on-error",
+                "--single-transaction",
+                *options,
+                str(dump),
+            ],
+            env,
+        )
 
 
 # --- the three operations ------------------------------------------------------------------------
+
 
 def backup(destination: Path) -> tuple[dict, Report]:
     """Write a backup of the configured database and the media storage into `destination`
@@ -312,18 +346,25 @@ def backup(destination: Path) -> tuple[dict, Report]:
         "created_at": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
         "vendor": vendor,
         "database": {"file": dump.name, "bytes": dump.stat().st_size, "sha256": sha256_path(dump)},
-        "media": {"file": MEDIA_ARCHIVE, "bytes": (destination / MEDIA_ARCHIVE).stat().st_size,
-                  "sha256": sha256_path(destination / MEDIA_ARCHIVE), "files": media},
+        "media": {
+            "file": MEDIA_ARCHIVE,
+            "bytes": (destination / MEDIA_ARCHIVE).stat().st_size,
+            "sha256": sha256_path(destination / MEDIA_ARCHIVE),
+            "files": media,
+        },
         **facts,
         "seconds": round(time.monotonic() - started, 2),
     }
     (destination / MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False, indent=1), encoding="utf-8")
     report.lines.append(
         f"已备份 {VENDOR_NAMES[vendor]} 数据库：{len(facts['tables'])} 张表，共 {sum(facts['tables'].values())} 行"
-        f"（{_size(manifest['database']['bytes'])}）。")
+        f"（{_size(manifest['database']['bytes'])}）。"
+    )
     report.lines.append(f"已备份媒体文件 {len(media)} 个（{_size(manifest['media']['bytes'])}）。")
-    report.lines.append(f"审计记录 {facts['audit']['length']} 条，末条摘要 {facts['audit']['last_hash'][:16] or '（无）'}…；"
-                        f"存档 PDF {len(facts['letters'])} 份。")
+    report.lines.append(
+        f"审计记录 {facts['audit']['length']} 条，末条摘要 {facts['audit']['last_hash'][:16] or '（无）'}…；"
+        f"存档 PDF {len(facts['letters'])} 份。"
+    )
     report.lines.append(f"用时 {manifest['seconds']} 秒。")
     return manifest, report
 
@@ -351,8 +392,10 @@ def restore(source: Path) -> Report:
     manifest = load_manifest(source)
     vendor = connection.vendor
     if manifest["vendor"] != vendor:
-        raise BackupError(f"这是 {VENDOR_NAMES.get(manifest['vendor'], manifest['vendor'])} 数据库的备份，"
-                          f"当前配置的是 {VENDOR_NAMES.get(vendor, vendor)} 数据库，不能恢复。")
+        raise BackupError(
+            f"这是 {VENDOR_NAMES.get(manifest['vendor'], manifest['vendor'])} 数据库的备份，"
+            f"当前配置的是 {VENDOR_NAMES.get(vendor, vendor)} 数据库，不能恢复。"
+        )
     dump, archive = source / manifest["database"]["file"], source / manifest["media"]["file"]
     for path in (dump, archive):
         if not path.is_file():
@@ -362,15 +405,20 @@ def restore(source: Path) -> Report:
         raise BackupError(
             f"目标数据库“{connection.settings_dict['NAME']}”不是空库（已有 {len(tables)} 张表），拒绝恢复，"
             "以免覆盖现有数据。请新建一个空数据库（SQLite：新的数据库文件；PostgreSQL：createdb），"
-            "让 DATABASE_URL 指向它后重试。")
+            "让 DATABASE_URL 指向它后重试。"
+        )
     clashes = [name for name in _archive_names(archive) if default_storage.exists(name)]
     if clashes:
-        raise BackupError(f"媒体目录中已有 {len(clashes)} 个同名文件（如“{clashes[0]}”），拒绝恢复，"
-                          "以免覆盖现有文件。请使用空的媒体目录（DJANGO_MEDIA_ROOT）。")
+        raise BackupError(
+            f"媒体目录中已有 {len(clashes)} 个同名文件（如“{clashes[0]}”），拒绝恢复，"
+            "以免覆盖现有文件。请使用空的媒体目录（DJANGO_MEDIA_ROOT）。"
+        )
     report = Report()
     for part, path in (("database", dump), ("media", archive)):
         if sha256_path(path) != manifest[part]["sha256"]:
-            report.problems.append(f"备份文件 {path.name} 的校验值与备份清单不符：备份在写入后被修改或已损坏。")
+            report.problems.append(
+                f"备份文件 {path.name} 的校验值与备份清单不符：备份在写入后被修改或已损坏。"
+            )
     _restore_database(dump)
     report.problems += _restore_media(archive)
     checked = verify(manifest)
@@ -401,12 +449,16 @@ def _compare_tables(expected: dict, facts: dict, report: Report) -> None:
     want, have = expected["tables"], facts["tables"]
     for table in sorted(set(want) | set(have)):
         if want.get(table) != have.get(table):
-            report.problems.append(f"表 {table}：备份中 {_rows(want.get(table))}，恢复后 {_rows(have.get(table))}。")
+            report.problems.append(
+                f"表 {table}：备份中 {_rows(want.get(table))}，恢复后 {_rows(have.get(table))}。"
+            )
     if expected["migrations"] != facts["migrations"]:
         report.problems.append("数据库迁移记录与备份不一致。")
     if report.ok:
-        report.lines.append(f"数据表 {len(have)} 张、共 {sum(have.values())} 行，每张表的行数与备份清单一致；"
-                            f"迁移记录 {len(facts['migrations'])} 条，一致。")
+        report.lines.append(
+            f"数据表 {len(have)} 张、共 {sum(have.values())} 行，每张表的行数与备份清单一致；"
+            f"迁移记录 {len(facts['migrations'])} 条，一致。"
+        )
 
 
 def _check_audit(expected: dict | None, report: Report) -> None:
@@ -457,18 +509,26 @@ def _check_letters(expected: dict | None, facts: dict, report: Report, hashes: d
         for letter in expected["letters"]:
             row = have.pop((letter["kind"], letter["id"]), None)
             if row is None:
-                report.problems.append(f"{LETTER_KINDS[letter['kind']]}（id {letter['id']}）在备份清单中，恢复后不见了。")
+                report.problems.append(
+                    f"{LETTER_KINDS[letter['kind']]}（id {letter['id']}）在备份清单中，恢复后不见了。"
+                )
             elif (row["file"], row["sha256"]) != (letter["file"], letter["sha256"]):
-                report.problems.append(f"{LETTER_KINDS[letter['kind']]}（id {letter['id']}）的记录与备份清单不符。")
+                report.problems.append(
+                    f"{LETTER_KINDS[letter['kind']]}（id {letter['id']}）的记录与备份清单不符。"
+                )
         for kind, pk in have:
             report.problems.append(f"{LETTER_KINDS[kind]}（id {pk}）不在备份清单中。")
     if len(report.problems) == found:
         public = sum(letter["kind"] == "public" for letter in facts["letters"])
         same = "、备份清单" if expected is not None else ""
-        report.lines.append(f"存档 PDF {len(facts['letters'])} 份（其中公开版 {public} 份），"
-                            f"文件的 SHA-256 与数据库记录{same}一致。")
+        report.lines.append(
+            f"存档 PDF {len(facts['letters'])} 份（其中公开版 {public} 份），"
+            f"文件的 SHA-256 与数据库记录{same}一致。"
+        )
     if facts["issued_without_letter"]:
-        report.lines.append(f"另有 {facts['issued_without_letter']} 件已发出的答复没有存档 PDF（导入的历史答复或演示数据）。")
+        report.lines.append(
+            f"另有 {facts['issued_without_letter']} 件已发出的答复没有存档 PDF（导入的历史答复或演示数据）。"
+        )
 
 
 def _check_media(expected: dict, report: Report, hashes: dict) -> None:
@@ -490,7 +550,9 @@ def _note_pending_migrations(report: Report) -> None:
     executor = MigrationExecutor(connection)
     pending = executor.migration_plan(executor.loader.graph.leaf_nodes())
     if pending:
-        report.lines.append(f"注意：代码中还有 {len(pending)} 个迁移未应用到该数据库，投入使用前请运行 python manage.py migrate。")
+        report.lines.append(
+            f"注意：代码中还有 {len(pending)} 个迁移未应用到该数据库，投入使用前请运行 python manage.py migrate。"
+        )
 
 
 def _rows(count: int | None) -> str:

@@ -22,27 +22,49 @@ FROZEN_MESSAGE = "答复已发出，答复函不能修改或删除"
 def _sqlite() -> list[tuple[str, str]]:
     """(trigger name, CREATE statement) pairs for SQLite."""
     triggers = [
-        (f"{AUDIT}_no_update", f"CREATE TRIGGER {AUDIT}_no_update BEFORE UPDATE ON {AUDIT} "
-                               f"BEGIN SELECT RAISE(ABORT, '{AUDIT_MESSAGE}'); END"),
-        (f"{AUDIT}_no_delete", f"CREATE TRIGGER {AUDIT}_no_delete BEFORE DELETE ON {AUDIT} "
-                               f"BEGIN SELECT RAISE(ABORT, '{AUDIT_MESSAGE}'); END"),
-        (f"{REPLY}_frozen_update", f"CREATE TRIGGER {REPLY}_frozen_update BEFORE UPDATE ON {REPLY} "
-                                   f"WHEN OLD.status = 'issued' BEGIN SELECT RAISE(ABORT, '{FROZEN_MESSAGE}'); END"),
-        (f"{REPLY}_frozen_delete", f"CREATE TRIGGER {REPLY}_frozen_delete BEFORE DELETE ON {REPLY} "
-                                   f"WHEN OLD.status = 'issued' BEGIN SELECT RAISE(ABORT, '{FROZEN_MESSAGE}'); END"),
+        (
+            f"{AUDIT}_no_update",
+            f"CREATE TRIGGER {AUDIT}_no_update BEFORE UPDATE ON {AUDIT} "
+            f"BEGIN SELECT RAISE(ABORT, '{AUDIT_MESSAGE}'); END",
+        ),
+        (
+            f"{AUDIT}_no_delete",
+            f"CREATE TRIGGER {AUDIT}_no_delete BEFORE DELETE ON {AUDIT} "
+            f"BEGIN SELECT RAISE(ABORT, '{AUDIT_MESSAGE}'); END",
+        ),
+        (
+            f"{REPLY}_frozen_update",
+            f"CREATE TRIGGER {REPLY}_frozen_update BEFORE UPDATE ON {REPLY} "
+            f"WHEN OLD.status = 'issued' BEGIN SELECT RAISE(ABORT, '{FROZEN_MESSAGE}'); END",
+        ),
+        (
+            f"{REPLY}_frozen_delete",
+            f"CREATE TRIGGER {REPLY}_frozen_delete BEFORE DELETE ON {REPLY} "
+            f"WHEN OLD.status = 'issued' BEGIN SELECT RAISE(ABORT, '{FROZEN_MESSAGE}'); END",
+        ),
     ]
     for table in ISSUED_CHILDREN:
         issued = "(SELECT status FROM {reply} WHERE id = {row}.reply_id) = 'issued'"
         for when, row in (("UPDATE", "OLD"), ("DELETE", "OLD"), ("INSERT", "NEW")):
             name = f"{table}_frozen_{when.lower()}"
-            triggers.append((name, f"CREATE TRIGGER {name} BEFORE {when} ON {table} "
-                                   f"WHEN {issued.format(reply=REPLY, row=row)} "
-                                   f"BEGIN SELECT RAISE(ABORT, '{FROZEN_MESSAGE}'); END"))
+            triggers.append(
+                (
+                    name,
+                    f"CREATE TRIGGER {name} BEFORE {when} ON {table} "
+                    f"WHEN {issued.format(reply=REPLY, row=row)} "
+                    f"BEGIN SELECT RAISE(ABORT, '{FROZEN_MESSAGE}'); END",
+                )
+            )
         # An UPDATE that moves a row onto an issued reply is refused too.
         name = f"{table}_frozen_move"
-        triggers.append((name, f"CREATE TRIGGER {name} BEFORE UPDATE ON {table} "
-                               f"WHEN {issued.format(reply=REPLY, row='NEW')} "
-                               f"BEGIN SELECT RAISE(ABORT, '{FROZEN_MESSAGE}'); END"))
+        triggers.append(
+            (
+                name,
+                f"CREATE TRIGGER {name} BEFORE UPDATE ON {table} "
+                f"WHEN {issued.format(reply=REPLY, row='NEW')} "
+                f"BEGIN SELECT RAISE(ABORT, '{FROZEN_MESSAGE}'); END",
+            )
+        )
     return triggers
 
 
@@ -78,17 +100,34 @@ END $$ LANGUAGE plpgsql;
 def _postgres() -> list[tuple[str, str, str]]:
     """(trigger name, table, CREATE statement) for PostgreSQL."""
     triggers = [
-        ("audit_append_only", AUDIT, f"CREATE TRIGGER audit_append_only BEFORE UPDATE OR DELETE ON {AUDIT} "
-                                     "FOR EACH ROW EXECUTE FUNCTION proposals_audit_append_only()"),
-        ("audit_no_truncate", AUDIT, f"CREATE TRIGGER audit_no_truncate BEFORE TRUNCATE ON {AUDIT} "
-                                     "FOR EACH STATEMENT EXECUTE FUNCTION proposals_audit_append_only()"),
-        ("reply_frozen", REPLY, f"CREATE TRIGGER reply_frozen BEFORE UPDATE OR DELETE ON {REPLY} "
-                                "FOR EACH ROW EXECUTE FUNCTION proposals_reply_frozen()"),
+        (
+            "audit_append_only",
+            AUDIT,
+            f"CREATE TRIGGER audit_append_only BEFORE UPDATE OR DELETE ON {AUDIT} "
+            "FOR EACH ROW EXECUTE FUNCTION proposals_audit_append_only()",
+        ),
+        (
+            "audit_no_truncate",
+            AUDIT,
+            f"CREATE TRIGGER audit_no_truncate BEFORE TRUNCATE ON {AUDIT} "
+            "FOR EACH STATEMENT EXECUTE FUNCTION proposals_audit_append_only()",
+        ),
+        (
+            "reply_frozen",
+            REPLY,
+            f"CREATE TRIGGER reply_frozen BEFORE UPDATE OR DELETE ON {REPLY} "
+            "FOR EACH ROW EXECUTE FUNCTION proposals_reply_frozen()",
+        ),
     ]
     for table in ISSUED_CHILDREN:
-        triggers.append(("letter_part_frozen", table,
-                         f"CREATE TRIGGER letter_part_frozen BEFORE INSERT OR UPDATE OR DELETE ON {table} "
-                         "FOR EACH ROW EXECUTE FUNCTION proposals_letter_part_frozen()"))
+        triggers.append(
+            (
+                "letter_part_frozen",
+                table,
+                f"CREATE TRIGGER letter_part_frozen BEFORE INSERT OR UPDATE OR DELETE ON {table} "
+                "FOR EACH ROW EXECUTE FUNCTION proposals_letter_part_frozen()",
+            )
+        )
     return triggers
 
 
@@ -119,8 +158,10 @@ def installed(connection) -> bool:
     """Whether the guards are in place (used by checks and tests)."""
     with connection.cursor() as cursor:
         if connection.vendor == "sqlite":
-            cursor.execute("SELECT count(*) FROM sqlite_master WHERE type = 'trigger' AND name = %s",
-                           [f"{AUDIT}_no_update"])
+            cursor.execute(
+                "SELECT count(*) FROM sqlite_master WHERE type = 'trigger' AND name = %s",
+                [f"{AUDIT}_no_update"],
+            )
         elif connection.vendor == "postgresql":
             cursor.execute("SELECT count(*) FROM pg_trigger WHERE tgname = 'audit_append_only'")
         else:

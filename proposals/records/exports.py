@@ -14,7 +14,19 @@ from django_tasks import task
 from proposals.models import ExportJob, ExportStatus, Reply, ReplyStatus
 from proposals.supervision.spreadsheets import xlsx
 
-REGISTER_COLUMNS = ["编号", "标题", "提出人", "承办单位", "办理结果分类", "答复日期", "轮次", "SHA-256", "SM3"]
+REGISTER_COLUMNS = [
+    "编号",
+    "标题",
+    "提出人",
+    "承办单位",
+    "办理结果分类",
+    "答复日期",
+    "轮次",
+    "SHA-256",
+    "SM3",
+]
+
+
 def archive_name(reply: Reply) -> str:
     name = f"{reply.proposal.number}-{reply.agency.name}"
     if reply.round > 1:
@@ -23,10 +35,12 @@ def archive_name(reply: Reply) -> str:
 
 
 def issued_replies(session_id: int):
-    return (Reply.objects.filter(assignment__proposal__session_id=session_id, status=ReplyStatus.ISSUED)
-            .select_related("assignment__proposal__session", "assignment__agency")
-            .prefetch_related("assignment__proposal__authorships__deputy")
-            .order_by("assignment__proposal__number", "assignment__agency__name", "round"))
+    return (
+        Reply.objects.filter(assignment__proposal__session_id=session_id, status=ReplyStatus.ISSUED)
+        .select_related("assignment__proposal__session", "assignment__agency")
+        .prefetch_related("assignment__proposal__authorships__deputy")
+        .order_by("assignment__proposal__number", "assignment__agency__name", "round")
+    )
 
 
 def register_xlsx(replies: list[Reply]) -> bytes:
@@ -34,8 +48,17 @@ def register_xlsx(replies: list[Reply]) -> bytes:
         for reply in replies:
             proposal = reply.proposal
             authors = "、".join(a.deputy.name for a in proposal.authorships.all())
-            yield (proposal.number, proposal.title, authors + ("等" if proposal.more_authors else ""),
-                   reply.agency.name, reply.class_code, reply.issued_on, reply.round, reply.pdf_sha256, reply.pdf_sm3)
+            yield (
+                proposal.number,
+                proposal.title,
+                authors + ("等" if proposal.more_authors else ""),
+                reply.agency.name,
+                reply.class_code,
+                reply.issued_on,
+                reply.round,
+                reply.pdf_sha256,
+                reply.pdf_sm3,
+            )
 
     return xlsx("答复登记", REGISTER_COLUMNS, rows(), widths=(10, 40, 24, 28, 12, 12, 6, 66, 66))
 
@@ -61,8 +84,9 @@ def build_session_archive(job_id: int) -> None:
         job.status, job.finished_at = ExportStatus.DONE, timezone.now()
         job.save(update_fields=["file", "status", "finished_at"])
     except Exception as error:
-        ExportJob.objects.filter(pk=job_id).update(status=ExportStatus.FAILED, error=str(error)[:1000],
-                                                   finished_at=timezone.now())
+        ExportJob.objects.filter(pk=job_id).update(
+            status=ExportStatus.FAILED, error=str(error)[:1000], finished_at=timezone.now()
+        )
         raise
 
 

@@ -28,7 +28,9 @@ def logged_out(sender, request, user, **kwargs):
 @receiver(user_login_failed)
 def login_failed(sender, credentials, request=None, **kwargs):
     # The username tried is kept (it may not exist); the password never is.
-    audit.record(request, "login_failed", outcome="failed", username=str(credentials.get("username", ""))[:150])
+    audit.record(
+        request, "login_failed", outcome="failed", username=str(credentials.get("username", ""))[:150]
+    )
 
 
 @receiver(pre_save, sender=User)
@@ -46,8 +48,11 @@ def account_changed(sender, instance: User, created: bool, **kwargs):
         return
     if before is None:
         return
-    changed = {name: [before[name], getattr(instance, name)] for name in WATCHED
-               if before[name] != getattr(instance, name) and name != "password"}
+    changed = {
+        name: [before[name], getattr(instance, name)]
+        for name in WATCHED
+        if before[name] != getattr(instance, name) and name != "password"
+    }
     if before["password"] != instance.password:
         audit.record(None, "password_change", instance)
     if changed:
@@ -69,7 +74,9 @@ def end_sessions(user: User) -> int:
 
 
 def _locked_out(sender, request, username=None, ip_address=None, **kwargs):
-    audit.record(request, "lockout", outcome="locked", username=str(username or "")[:150], ip_address=ip_address)
+    audit.record(
+        request, "lockout", outcome="locked", username=str(username or "")[:150], ip_address=ip_address
+    )
 
 
 user_locked_out.connect(_locked_out, dispatch_uid="audit_lockout")

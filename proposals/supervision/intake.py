@@ -19,7 +19,12 @@ from django.conf import settings
 from django.db import transaction
 
 from proposals.models import (
-    Agency, Assignment, Proposal, ProposalKind, Role, Session,
+    Agency,
+    Assignment,
+    Proposal,
+    ProposalKind,
+    Role,
+    Session,
 )
 from proposals.supervision.spreadsheets import xlsx
 
@@ -73,7 +78,9 @@ def check_file(name: str, data: bytes) -> str:
             raise IntakeRefused("Excel 文件内嵌了压缩包，不予导入。")
         if "[Content_Types].xml" not in names or "xl/workbook.xml" not in names:
             raise IntakeRefused("文件不是有效的 .xlsx 工作簿。")
-        if any(n.lower().endswith("vbaproject.bin") for n in names) or b"macroEnabled" in archive.read("[Content_Types].xml"):
+        if any(n.lower().endswith("vbaproject.bin") for n in names) or b"macroEnabled" in archive.read(
+            "[Content_Types].xml"
+        ):
             raise IntakeRefused("不接受含宏的 Excel 文件。")
         return "xlsx"
     if lower.endswith(".csv"):
@@ -203,8 +210,18 @@ def parse(rows: list[list], agencies: dict[str, Agency]) -> tuple[list[Row], lis
             errors.append(f"第{line}行：{'；'.join(problems)}。")
             continue
         authors = [lead] + [n for n in co_signers if n != lead]
-        parsed.append(Row(number, title, kind, list(dict.fromkeys(authors)), lead_agency, co_agencies,
-                          assigned, flag == "是"))
+        parsed.append(
+            Row(
+                number,
+                title,
+                kind,
+                list(dict.fromkeys(authors)),
+                lead_agency,
+                co_agencies,
+                assigned,
+                flag == "是",
+            )
+        )
     if not parsed and not errors:
         errors.append("文件中没有数据行。")
     return parsed, errors
@@ -235,19 +252,33 @@ def import_proposals(session: Session, name: str, data: bytes) -> IntakeResult:
 
 
 def _save_row(session: Session, row: Row) -> bool:
-    proposal, created = Proposal.objects.get_or_create(session=session, number=row.number,
-                                                       defaults={"title": row.title, "kind": row.kind})
+    proposal, created = Proposal.objects.get_or_create(
+        session=session, number=row.number, defaults={"title": row.title, "kind": row.kind}
+    )
     proposal.title, proposal.kind, proposal.key_supervision = row.title, row.kind, row.key_supervision
     proposal.save()
     proposal.set_authors(row.authors)
     for agency, role in [(row.lead_agency, Role.LEAD)] + [(a, Role.CO) for a in row.co_agencies]:
-        Assignment.objects.get_or_create(proposal=proposal, agency=agency,
-                                         defaults={"role": role, "assigned_date": row.assigned})
+        Assignment.objects.get_or_create(
+            proposal=proposal, agency=agency, defaults={"role": role, "assigned_date": row.assigned}
+        )
     return created
 
 
 def template_xlsx() -> bytes:
     """The import template: the header row and one example row."""
-    example_agency = Agency.objects.order_by("pk").values_list("name", flat=True).first() or "随州市人力资源和社会保障局"
-    example = ["12", "关于化解企业招工难的建议", "建议", "沈宝栋", "李芸、王强", example_agency, "", "2022-03-15", "否"]
+    example_agency = (
+        Agency.objects.order_by("pk").values_list("name", flat=True).first() or "随州市人力资源和社会保障局"
+    )
+    example = [
+        "12",
+        "关于化解企业招工难的建议",
+        "建议",
+        "沈宝栋",
+        "李芸、王强",
+        example_agency,
+        "",
+        "2022-03-15",
+        "否",
+    ]
     return xlsx("建议提案清单", COLUMNS, [example], widths=(8, 40, 8, 12, 24, 30, 30, 12, 10))

@@ -15,12 +15,23 @@ from django.db.models import Count, Exists, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 
 from proposals.models import (
-    ANSWERING_ROLES, MEETING_FORMS, Agency, Assignment, Communication, Feedback, Rating, Reply, ReplyStatus,
+    ANSWERING_ROLES,
+    MEETING_FORMS,
+    Agency,
+    Assignment,
+    Communication,
+    Feedback,
+    Rating,
+    Reply,
+    ReplyStatus,
 )
 
 # The 随州 year-end report's wording for the class codes.
 REPORT_CATEGORIES = {
-    "A": "已经解决或基本解决", "B": "正在解决", "C": "列入规划解决", "D": "受条件限制暂时难以解决",
+    "A": "已经解决或基本解决",
+    "B": "正在解决",
+    "C": "列入规划解决",
+    "D": "受条件限制暂时难以解决",
 }
 
 
@@ -86,33 +97,45 @@ def per_agency(session_id: int | None = None) -> list[AgencyRow]:
     # Uncorrelated subqueries (IN), which both databases compute once, not once per assignment.
     met = Communication.objects.filter(form__in=MEETING_FORMS).values("assignment_id")
     on_time = Reply.objects.filter(  # a first-round reply issued by its due date
-        status=ReplyStatus.ISSUED, round=1,
-        issued_on__lte=Coalesce("due_date", "assignment__due_on")).values("assignment_id")
+        status=ReplyStatus.ISSUED, round=1, issued_on__lte=Coalesce("due_date", "assignment__due_on")
+    ).values("assignment_id")
     names = dict(Agency.objects.values_list("pk", "name"))  # grouped by id: no join per row
     rows: dict[int, AgencyRow] = {}
     for agency, lead, co, n_on_time, n_met in (
-            assignments.order_by().values("agency_id").annotate(
-                lead=Count("pk", filter=answering), co=Count("pk", filter=~answering),
-                on_time=Count("pk", filter=answering & Q(pk__in=on_time)),
-                met=Count("pk", filter=answering & Q(pk__in=met)))
-            .values_list("agency_id", "lead", "co", "on_time", "met")):
+        assignments.order_by()
+        .values("agency_id")
+        .annotate(
+            lead=Count("pk", filter=answering),
+            co=Count("pk", filter=~answering),
+            on_time=Count("pk", filter=answering & Q(pk__in=on_time)),
+            met=Count("pk", filter=answering & Q(pk__in=met)),
+        )
+        .values_list("agency_id", "lead", "co", "on_time", "met")
+    ):
         rows[agency] = AgencyRow(names[agency], lead, co, 0, n_on_time, n_met, 0, 0, 0)
     # An answered assignment's latest issued reply (no issued reply of a later round), with the
     # lead author's rating of it: a subquery per reply along unique indexes, whatever the planner
     # knows about the tables (a join from the ratings' side went through every rating of a deputy).
-    later = Reply.objects.filter(assignment=OuterRef("assignment"), status=ReplyStatus.ISSUED,
-                                 round__gt=OuterRef("round"))
+    later = Reply.objects.filter(
+        assignment=OuterRef("assignment"), status=ReplyStatus.ISSUED, round__gt=OuterRef("round")
+    )
     lead_rating = Feedback.objects.filter(
-        reply=OuterRef("pk"), deputy__authorships__is_lead=True,
-        deputy__authorships__proposal_id=OuterRef("assignment__proposal_id")).values("rating")[:1]
-    latest = (Reply.objects.filter(status=ReplyStatus.ISSUED, assignment__role__in=ANSWERING_ROLES)
-              .exclude(Exists(later)))
+        reply=OuterRef("pk"),
+        deputy__authorships__is_lead=True,
+        deputy__authorships__proposal_id=OuterRef("assignment__proposal_id"),
+    ).values("rating")[:1]
+    latest = Reply.objects.filter(status=ReplyStatus.ISSUED, assignment__role__in=ANSWERING_ROLES).exclude(
+        Exists(later)
+    )
     if session_id:
         latest = latest.filter(assignment__proposal__session_id=session_id)
     for agency, class_code, rating, n in (
-            latest.order_by().annotate(rating=Subquery(lead_rating))
-            .values("assignment__agency_id", "class_code", "rating").annotate(n=Count("pk"))
-            .values_list("assignment__agency_id", "class_code", "rating", "n")):
+        latest.order_by()
+        .annotate(rating=Subquery(lead_rating))
+        .values("assignment__agency_id", "class_code", "rating")
+        .annotate(n=Count("pk"))
+        .values_list("assignment__agency_id", "class_code", "rating", "n")
+    ):
         row = rows[agency]
         row.answered += n
         if class_code:
@@ -124,8 +147,13 @@ def per_agency(session_id: int | None = None) -> list[AgencyRow]:
 
 
 def totals(rows: list[AgencyRow]) -> AgencyRow:
-    total = AgencyRow("合计", *(sum(getattr(r, name) for r in rows) for name in (
-        "lead", "co", "answered", "on_time", "met", "satisfied", "basically", "dissatisfied")))
+    total = AgencyRow(
+        "合计",
+        *(
+            sum(getattr(r, name) for r in rows)
+            for name in ("lead", "co", "answered", "on_time", "met", "satisfied", "basically", "dissatisfied")
+        ),
+    )
     for row in rows:
         for code, n in row.classes.items():
             total.classes[code] = total.classes.get(code, 0) + n
@@ -134,5 +162,7 @@ def totals(rows: list[AgencyRow]) -> AgencyRow:
 
 def categories(total: AgencyRow) -> list[tuple[str, str, int, float | None]]:
     """Session totals in the year-end report's categories: (code, wording, count, share %)."""
-    return [(code, REPORT_CATEGORIES.get(code, wording), total.classes.get(code, 0), total.class_share(code))
-            for code, wording in settings.REPLY_CLASS_CODES.items()]
+    return [
+        (code, REPORT_CATEGORIES.get(code, wording), total.classes.get(code, 0), total.class_share(code))
+        for code, wording in settings.REPLY_CLASS_CODES.items()
+    ]

@@ -28,11 +28,15 @@ def password_change(request: HttpRequest) -> HttpResponse:
         update_session_auth_hash(request, user)
         messages.success(request, "密码已修改。")
         return redirect("home")
-    return render(request, "registration/password_change.html", {"form": form}, status=400 if form.errors else 200)
+    return render(
+        request, "registration/password_change.html", {"form": form}, status=400 if form.errors else 200
+    )
 
 
 def permission_denied(request: HttpRequest, exception=None) -> HttpResponse:
     """403 page; every refusal is an audit event (SEC-12)."""
-    audit.record(request, "access_denied", None, outcome="denied", path=request.path[:200], method=request.method)
+    audit.record(
+        request, "access_denied", None, outcome="denied", path=request.path[:200], method=request.method
+    )
     message = str(exception) if exception and str(exception) else "您没有权限访问此页面。"
     return render(request, "403.html", {"message": message}, status=403)

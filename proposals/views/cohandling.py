@@ -1,5 +1,4 @@
-"""Co-handling (协办/会办 agencies): writing, saving and submitting the 会办意见 to the lead agency.
-"""
+"""Co-handling (协办/会办 agencies): writing, saving and submitting the 会办意见 to the lead agency."""
 
 from __future__ import annotations
 
@@ -30,14 +29,26 @@ def opinion_edit(request: HttpRequest, pk: int) -> HttpResponse:
             raise PermissionDenied("不能修改该会办意见。")
         if form.is_valid():
             try:
-                workflow.save_opinion(assignment, request.user, form.cleaned_data["text"],
-                                      submit_now="submit" in request.POST)
+                workflow.save_opinion(
+                    assignment, request.user, form.cleaned_data["text"], submit_now="submit" in request.POST
+                )
             except workflow.WorkflowError as problem:
                 messages.error(request, str(problem))
             else:
-                messages.success(request, "会办意见已提交主办单位。" if "submit" in request.POST else "会办意见已保存。")
+                messages.success(
+                    request, "会办意见已提交主办单位。" if "submit" in request.POST else "会办意见已保存。"
+                )
                 return redirect("opinion_edit", pk=assignment.pk)
-    return render(request, "proposals/opinion_edit.html", {
-        "assignment": assignment, "opinion": opinion, "form": form, "editable": editable,
-        "lead": assignment.proposal.assignments.filter(role__in=("lead", "separate")).select_related("agency"),
-    })
+    return render(
+        request,
+        "proposals/opinion_edit.html",
+        {
+            "assignment": assignment,
+            "opinion": opinion,
+            "form": form,
+            "editable": editable,
+            "lead": assignment.proposal.assignments.filter(role__in=("lead", "separate")).select_related(
+                "agency"
+            ),
+        },
+    )

@@ -27,19 +27,34 @@ def reply_pdf(request: HttpRequest, pk: int) -> HttpResponse:
             pdf = stored.read()
         actual = hashlib.sha256(pdf).hexdigest()
         if actual != reply.pdf_sha256:
-            audit.record(request, "pdf_integrity_failure", reply, outcome="denied",
-                         expected_sha256=reply.pdf_sha256, actual_sha256=actual)
-            return render(request, "proposals/pdf_unavailable.html", {
-                "reply": reply, "problem": "存档的答复函 PDF 与签发时的校验值不一致，已拒绝下载。"}, status=409)
+            audit.record(
+                request,
+                "pdf_integrity_failure",
+                reply,
+                outcome="denied",
+                expected_sha256=reply.pdf_sha256,
+                actual_sha256=actual,
+            )
+            return render(
+                request,
+                "proposals/pdf_unavailable.html",
+                {"reply": reply, "problem": "存档的答复函 PDF 与签发时的校验值不一致，已拒绝下载。"},
+                status=409,
+            )
     else:
         try:
             pdf = rendering.render_pdf(reply)
         except rendering.LetterRenderingUnavailable as problem:
-            return render(request, "proposals/pdf_unavailable.html", {"reply": reply, "problem": problem},
-                          status=503)
+            return render(
+                request, "proposals/pdf_unavailable.html", {"reply": reply, "problem": problem}, status=503
+            )
     audit.record(request, "pdf_download", reply, status=reply.status, sha256=hashlib.sha256(pdf).hexdigest())
-    return FileResponse(io.BytesIO(pdf), as_attachment=True, filename=rendering.pdf_filename(reply),
-                        content_type="application/pdf")
+    return FileResponse(
+        io.BytesIO(pdf),
+        as_attachment=True,
+        filename=rendering.pdf_filename(reply),
+        content_type="application/pdf",
+    )
 
 
 @require_GET
@@ -49,10 +64,16 @@ def feedback_form_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         pdf = rendering.render_feedback_form(reply)
     except rendering.LetterRenderingUnavailable as problem:
-        return render(request, "proposals/pdf_unavailable.html", {"reply": reply, "problem": problem}, status=503)
+        return render(
+            request, "proposals/pdf_unavailable.html", {"reply": reply, "problem": problem}, status=503
+        )
     audit.record(request, "pdf_download", reply, document="feedback_form")
-    return FileResponse(io.BytesIO(pdf), as_attachment=True, filename=rendering.feedback_form_filename(reply),
-                        content_type="application/pdf")
+    return FileResponse(
+        io.BytesIO(pdf),
+        as_attachment=True,
+        filename=rendering.feedback_form_filename(reply),
+        content_type="application/pdf",
+    )
 
 
 @login_not_required

@@ -24,7 +24,16 @@ from measures.forms import MeasureRowFormSet
 from measures.outline import measure_rows, outline_to_tree, save_tree
 from proposals.forms import CommunicationForm, FeedbackForm, ReplyForm, ReturnForm
 from proposals.models import (
-    Assignment, CoOpinion, Extension, Proposal, Publication, Reply, ReplyStatus, ReplyVersion, UserRole, deadlines,
+    Assignment,
+    CoOpinion,
+    Extension,
+    Proposal,
+    Publication,
+    Reply,
+    ReplyStatus,
+    ReplyVersion,
+    UserRole,
+    deadlines,
 )
 from proposals.views.shared import act, assignment_for, reply_for
 
@@ -37,25 +46,40 @@ def home(request: HttpRequest) -> HttpResponse:
     """Start page: the proposals and replies this user may see."""
     from django.core.paginator import Paginator
 
-    replies = (Reply.objects.for_user(request.user)
-               .select_related("assignment__proposal__session", "assignment__agency")
-               .order_by("assignment__proposal__session__name", "assignment__proposal__number", "round", "pk"))
-    proposals = (Proposal.objects.for_user(request.user).select_related("session")
-                 .prefetch_related("assignments__agency", "authorships__deputy").order_by("session", "number", "pk"))
+    replies = (
+        Reply.objects.for_user(request.user)
+        .select_related("assignment__proposal__session", "assignment__agency")
+        .order_by("assignment__proposal__session__name", "assignment__proposal__number", "round", "pk")
+    )
+    proposals = (
+        Proposal.objects.for_user(request.user)
+        .select_related("session")
+        .prefetch_related("assignments__agency", "authorships__deputy")
+        .order_by("session", "number", "pk")
+    )
     # Paged: committee staff see every reply of every session here.
-    return render(request, "proposals/home.html", {
-        "replies": Paginator(replies, HOME_PAGE_SIZE).get_page(request.GET.get("replies")),
-        "proposals": Paginator(proposals, HOME_PAGE_SIZE).get_page(request.GET.get("proposals"))})
+    return render(
+        request,
+        "proposals/home.html",
+        {
+            "replies": Paginator(replies, HOME_PAGE_SIZE).get_page(request.GET.get("replies")),
+            "proposals": Paginator(proposals, HOME_PAGE_SIZE).get_page(request.GET.get("proposals")),
+        },
+    )
 
 
 @require_GET
 def queue(request: HttpRequest) -> HttpResponse:
     """我的办理: my agency's assignments, most urgent first."""
-    assignments = (Assignment.objects.for_user(request.user)
-                   .filter(agency_id=request.user.agency_id)
-                   .select_related("proposal__session", "agency")
-                   .prefetch_related(Prefetch("replies", Reply.objects.order_by("-round")),
-                                     Prefetch("opinion", CoOpinion.objects.all())))
+    assignments = (
+        Assignment.objects.for_user(request.user)
+        .filter(agency_id=request.user.agency_id)
+        .select_related("proposal__session", "agency")
+        .prefetch_related(
+            Prefetch("replies", Reply.objects.order_by("-round")),
+            Prefetch("opinion", CoOpinion.objects.all()),
+        )
+    )
     rows = []
     for assignment in assignments:
         reply = assignment.replies.all()[0] if assignment.replies.all() else None
@@ -63,9 +87,17 @@ def queue(request: HttpRequest) -> HttpResponse:
         due = reply.due_date if reply and reply.due_date else assignment.due_date
         done = (reply and reply.status == ReplyStatus.ISSUED) or (opinion and opinion.is_submitted)
         left = deadlines.days_left(due)
-        rows.append({"assignment": assignment, "reply": reply, "opinion": opinion, "due": due,
-                     "days_left": left, "overdue_days": -left if left is not None and left < 0 else 0,
-                     "done": bool(done)})
+        rows.append(
+            {
+                "assignment": assignment,
+                "reply": reply,
+                "opinion": opinion,
+                "due": due,
+                "days_left": left,
+                "overdue_days": -left if left is not None and left < 0 else 0,
+                "done": bool(done),
+            }
+        )
     rows.sort(key=lambda r: (r["done"], r["days_left"] is None, r["days_left"] or 0))
     return render(request, "proposals/queue.html", {"rows": rows})
 
@@ -76,41 +108,62 @@ def reply_detail(request: HttpRequest, pk: int) -> HttpResponse:
     reply = reply_for(request, pk)
     user = request.user
     same_agency = user.agency_id == reply.assignment.agency_id
-    return render(request, "proposals/reply_detail.html", {
-        "reply": reply, "letter": rendering.letter_context(reply),
-        "pdf_filename": rendering.pdf_filename(reply),
-        "events": reply.events.select_related("actor"),
-        "opinions": _opinions(reply),
-        "versions": reply.versions.select_related("saved_by").order_by("-number"),
-        "feedback": reply.feedback.select_related("deputy", "recorded_by"),
-        "other_rounds": reply.assignment.replies.exclude(pk=reply.pk).order_by("round"),
-        "can_edit": same_agency and reply.is_editable and user.role in (UserRole.CLERK, UserRole.LEADER),
-        "can_submit": same_agency and user.role == UserRole.CLERK and reply.is_editable,
-        "can_review": same_agency and user.role == UserRole.LEADER and reply.status == ReplyStatus.SUBMITTED,
-        "can_issue": same_agency and reply.status == ReplyStatus.APPROVED,
-        "can_rate": user.role == UserRole.COMMITTEE and reply.status == ReplyStatus.ISSUED,
-        "publication": Publication.objects.filter(reply=reply).first(),
-        "extension": Extension.objects.filter(assignment=reply.assignment).select_related("approved_by").first(),
-        "communications": reply.assignment.communications.select_related("recorded_by"),
-        "communication_form": CommunicationForm(),
-        "can_publish": (same_agency and user.role == UserRole.LEADER and reply.status == ReplyStatus.ISSUED
-                        and not reply.proposal.confidential),
-        "return_form": ReturnForm(),
-        "feedback_form": FeedbackForm(reply=reply),
-    })
+    return render(
+        request,
+        "proposals/reply_detail.html",
+        {
+            "reply": reply,
+            "letter": rendering.letter_context(reply),
+            "pdf_filename": rendering.pdf_filename(reply),
+            "events": reply.events.select_related("actor"),
+            "opinions": _opinions(reply),
+            "versions": reply.versions.select_related("saved_by").order_by("-number"),
+            "feedback": reply.feedback.select_related("deputy", "recorded_by"),
+            "other_rounds": reply.assignment.replies.exclude(pk=reply.pk).order_by("round"),
+            "can_edit": same_agency and reply.is_editable and user.role in (UserRole.CLERK, UserRole.LEADER),
+            "can_submit": same_agency and user.role == UserRole.CLERK and reply.is_editable,
+            "can_review": same_agency
+            and user.role == UserRole.LEADER
+            and reply.status == ReplyStatus.SUBMITTED,
+            "can_issue": same_agency and reply.status == ReplyStatus.APPROVED,
+            "can_rate": user.role == UserRole.COMMITTEE and reply.status == ReplyStatus.ISSUED,
+            "publication": Publication.objects.filter(reply=reply).first(),
+            "extension": Extension.objects.filter(assignment=reply.assignment)
+            .select_related("approved_by")
+            .first(),
+            "communications": reply.assignment.communications.select_related("recorded_by"),
+            "communication_form": CommunicationForm(),
+            "can_publish": (
+                same_agency
+                and user.role == UserRole.LEADER
+                and reply.status == ReplyStatus.ISSUED
+                and not reply.proposal.confidential
+            ),
+            "return_form": ReturnForm(),
+            "feedback_form": FeedbackForm(reply=reply),
+        },
+    )
 
 
 def _opinions(reply: Reply) -> list[dict]:
     rows = []
     for assignment in workflow.co_assignments(reply):
         opinion = CoOpinion.objects.filter(assignment=assignment).first()
-        rows.append({"assignment": assignment, "opinion": opinion if opinion and opinion.is_submitted else None})
+        rows.append(
+            {"assignment": assignment, "opinion": opinion if opinion and opinion.is_submitted else None}
+        )
     return rows
 
 
 def _editor_context(reply: Reply, form: ReplyForm, formset, **extra) -> dict:
-    return {"reply": reply, "form": form, "formset": formset, "opinions": _opinions(reply),
-            "letter": _preview_letter(reply, form, formset), **extra}
+    return {
+        "reply": reply,
+        "form": form,
+        "formset": formset,
+        "opinions": _opinions(reply),
+        "letter": _preview_letter(reply, form, formset),
+        **extra,
+    }
 
 
 def _preview_letter(reply: Reply, form: ReplyForm, formset) -> dict:
@@ -124,7 +177,9 @@ def _preview_letter(reply: Reply, form: ReplyForm, formset) -> dict:
             setattr(draft, name, form.cleaned_data[name])
         draft.class_code = form.cleaned_data["class_code"]
         draft.consulted = [c for c in form.cleaned_data["consulted_text"].splitlines() if c.strip()]
-        draft.attachments = [a.strip() for a in form.cleaned_data["attachments_text"].splitlines() if a.strip()]
+        draft.attachments = [
+            a.strip() for a in form.cleaned_data["attachments_text"].splitlines() if a.strip()
+        ]
         copies = form.cleaned_data["copies_text"]
     tree = outline_to_tree(formset.rows()) if formset.is_valid() else None
     return rendering.letter_context(draft, tree=tree, copies=copies)
@@ -142,6 +197,7 @@ def reply_edit(request: HttpRequest, pk: int) -> HttpResponse:
         form = ReplyForm(request.POST, instance=Reply.objects.get(pk=reply.pk))
         formset = MeasureRowFormSet(request.POST, prefix="m")
         if form.is_valid() and formset.is_valid():
+
             def apply(target: Reply) -> None:
                 form.apply(target)
                 target.measures.all().delete()
@@ -171,10 +227,20 @@ def _conflict(request: HttpRequest, current: Reply, form: ReplyForm, formset) ->
     mine_form = ReplyForm(data, instance=Reply.objects.get(pk=current.pk))
     mine_formset = MeasureRowFormSet(data, prefix="m")
     latest = current.versions.select_related("saved_by").order_by("-number").first()
-    return render(request, "proposals/reply_edit.html", _editor_context(
-        current, mine_form, mine_formset, conflict=True, theirs=rendering.letter_context(current),
-        theirs_by=latest.saved_by if latest else None, theirs_at=latest.saved_at if latest else None,
-    ), status=409)
+    return render(
+        request,
+        "proposals/reply_edit.html",
+        _editor_context(
+            current,
+            mine_form,
+            mine_formset,
+            conflict=True,
+            theirs=rendering.letter_context(current),
+            theirs_by=latest.saved_by if latest else None,
+            theirs_at=latest.saved_at if latest else None,
+        ),
+        status=409,
+    )
 
 
 @require_POST
@@ -183,8 +249,11 @@ def reply_preview(request: HttpRequest, pk: int) -> HttpResponse:
     reply = reply_for(request, pk)
     form = ReplyForm(request.POST, instance=Reply.objects.get(pk=reply.pk))
     formset = MeasureRowFormSet(request.POST, prefix="m")
-    return HttpResponse(render_to_string("letters/reply_letter.html",
-                                         {"letter": _preview_letter(reply, form, formset)}, request))
+    return HttpResponse(
+        render_to_string(
+            "letters/reply_letter.html", {"letter": _preview_letter(reply, form, formset)}, request
+        )
+    )
 
 
 @require_POST
@@ -238,8 +307,13 @@ def reply_communication(request: HttpRequest, pk: int) -> HttpResponse:
             audit.record(request, "communication", communication, form=communication.form)
         messages.success(request, "沟通记录已登记。")
     else:
-        messages.error(request, "沟通记录未登记：" + "；".join(
-            f"{form.fields[name].label}：{' '.join(errors)}" for name, errors in form.errors.items()))
+        messages.error(
+            request,
+            "沟通记录未登记："
+            + "；".join(
+                f"{form.fields[name].label}：{' '.join(errors)}" for name, errors in form.errors.items()
+            ),
+        )
     return redirect("reply_detail", pk=reply.pk)
 
 
@@ -261,8 +335,11 @@ def reply_extension(request: HttpRequest, pk: int) -> HttpResponse:
 
 def snapshot_lines(snapshot: dict) -> list[str]:
     """A saved version as readable lines, for comparing versions."""
-    out = [f"标题：{snapshot['title']}", f"称谓：{snapshot['salutation'] or '（按提出人生成）'}",
-           f"开头语：{snapshot['opening']}"]
+    out = [
+        f"标题：{snapshot['title']}",
+        f"称谓：{snapshot['salutation'] or '（按提出人生成）'}",
+        f"开头语：{snapshot['opening']}",
+    ]
 
     def walk(sections, depth):
         for section in sections:
@@ -293,13 +370,19 @@ def reply_changes(request: HttpRequest, pk: int) -> HttpResponse:
             if line.startswith("? "):
                 continue
             diff.append({"kind": {"+ ": "added", "- ": "removed"}.get(line[:2], "same"), "text": line[2:]})
-    return render(request, "proposals/reply_changes.html",
-                  {"reply": reply, "newer": newer, "older": older, "diff": diff})
+    return render(
+        request,
+        "proposals/reply_changes.html",
+        {"reply": reply, "newer": newer, "older": older, "diff": diff},
+    )
 
 
 @require_GET
 def version_detail(request: HttpRequest, pk: int, number: int) -> HttpResponse:
     reply = reply_for(request, pk)
     version = get_object_or_404(ReplyVersion, reply=reply, number=number)
-    return render(request, "proposals/version_detail.html",
-                  {"reply": reply, "version": version, "lines": snapshot_lines(version.snapshot)})
+    return render(
+        request,
+        "proposals/version_detail.html",
+        {"reply": reply, "version": version, "lines": snapshot_lines(version.snapshot)},
+    )

@@ -13,7 +13,9 @@ from django.views.decorators.http import require_GET
 
 from proposals.letters import rendering
 from proposals.models import (
-    Agency, Publication, Session,
+    Agency,
+    Publication,
+    Session,
 )
 
 
@@ -24,33 +26,53 @@ PUBLIC_PAGE_SIZE = 50
 @require_GET
 def public_list(request: HttpRequest) -> HttpResponse:
     """Published replies by session and agency, with search; open to everyone."""
-    publications = (Publication.objects.public()
-                    .select_related("reply__assignment__proposal__session", "reply__assignment__agency")
-                    .order_by("reply__assignment__proposal__session__name", "reply__assignment__agency__name",
-                              "reply__assignment__proposal__number"))
+    publications = (
+        Publication.objects.public()
+        .select_related("reply__assignment__proposal__session", "reply__assignment__agency")
+        .order_by(
+            "reply__assignment__proposal__session__name",
+            "reply__assignment__agency__name",
+            "reply__assignment__proposal__number",
+        )
+    )
     query = request.GET.get("q", "").strip()[:50]
     session = request.GET.get("session", "")
     agency = request.GET.get("agency", "")
     if query:
         publications = publications.filter(
-            Q(reply__assignment__proposal__title__icontains=query) | Q(reply__title__icontains=query)
-            | Q(reply__assignment__proposal__number=query) | Q(reply__assignment__agency__name__icontains=query))
+            Q(reply__assignment__proposal__title__icontains=query)
+            | Q(reply__title__icontains=query)
+            | Q(reply__assignment__proposal__number=query)
+            | Q(reply__assignment__agency__name__icontains=query)
+        )
     if session.isdigit():
         publications = publications.filter(reply__assignment__proposal__session_id=int(session))
     if agency.isdigit():
         publications = publications.filter(reply__assignment__agency_id=int(agency))
     published = Publication.objects.public()
-    return render(request, "public/list.html", {
-        "publications": publications[:PUBLIC_PAGE_SIZE], "query": query,
-        "sessions": Session.objects.filter(proposals__assignments__replies__publication__in=published).distinct(),
-        "agencies": Agency.objects.filter(assignments__replies__publication__in=published).distinct(),
-        "session": session, "agency": agency,
-    })
+    return render(
+        request,
+        "public/list.html",
+        {
+            "publications": publications[:PUBLIC_PAGE_SIZE],
+            "query": query,
+            "sessions": Session.objects.filter(
+                proposals__assignments__replies__publication__in=published
+            ).distinct(),
+            "agencies": Agency.objects.filter(assignments__replies__publication__in=published).distinct(),
+            "session": session,
+            "agency": agency,
+        },
+    )
 
 
 def _publication(pk: int) -> Publication:
-    return get_object_or_404(Publication.objects.public().select_related(
-        "reply__assignment__proposal__session", "reply__assignment__agency"), reply_id=pk)
+    return get_object_or_404(
+        Publication.objects.public().select_related(
+            "reply__assignment__proposal__session", "reply__assignment__agency"
+        ),
+        reply_id=pk,
+    )
 
 
 @login_not_required
@@ -59,15 +81,24 @@ def public_reply(request: HttpRequest, pk: int) -> HttpResponse:
     publication = _publication(pk)
     from proposals.letters.public import public_context
 
-    return render(request, "public/reply.html", {
-        "publication": publication, "reply": publication.reply,
-        "letter": public_context(rendering.letter_context(publication.reply)),
-    })
+    return render(
+        request,
+        "public/reply.html",
+        {
+            "publication": publication,
+            "reply": publication.reply,
+            "letter": public_context(rendering.letter_context(publication.reply)),
+        },
+    )
 
 
 @login_not_required
 @require_GET
 def public_reply_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     publication = _publication(pk)
-    return FileResponse(publication.pdf.open("rb"), as_attachment=True,
-                        filename=rendering.public_pdf_filename(publication.reply), content_type="application/pdf")
+    return FileResponse(
+        publication.pdf.open("rb"),
+        as_attachment=True,
+        filename=rendering.public_pdf_filename(publication.reply),
+        content_type="application/pdf",
+    )

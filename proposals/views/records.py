@@ -18,7 +18,10 @@ from proposals.records import audit
 from proposals.supervision import spreadsheets
 from proposals.records import exports as exports_module
 from proposals.models import (
-    ExportJob, ExportStatus, Reply, Session,
+    ExportJob,
+    ExportStatus,
+    Reply,
+    Session,
 )
 from proposals.views.shared import committee_only
 
@@ -34,13 +37,28 @@ def audit_log(request: HttpRequest) -> HttpResponse:
     audit.record(request, "audit_view", None, filters={k: v for k, v in values.items() if v})
     query = request.GET.copy()
     query.pop("page", None)
-    return render(request, "proposals/audit_log.html", {
-        "page": page, "values": values, "query": query.urlencode(), "events": sorted(audit.EVENT_LABELS.items()),
-        "outcomes": audit.OUTCOME_LABELS.items(),
-        "rows": [{"row": row, "at": audit.local_time(row.at), "event": audit.describe(row.event),
-                  "role": audit.describe_role(row.actor_role), "outcome": audit.OUTCOME_LABELS.get(row.outcome, row.outcome),
-                  "detail": json.dumps(row.detail, ensure_ascii=False) if row.detail else ""}
-                 for row in page]})
+    return render(
+        request,
+        "proposals/audit_log.html",
+        {
+            "page": page,
+            "values": values,
+            "query": query.urlencode(),
+            "events": sorted(audit.EVENT_LABELS.items()),
+            "outcomes": audit.OUTCOME_LABELS.items(),
+            "rows": [
+                {
+                    "row": row,
+                    "at": audit.local_time(row.at),
+                    "event": audit.describe(row.event),
+                    "role": audit.describe_role(row.actor_role),
+                    "outcome": audit.OUTCOME_LABELS.get(row.outcome, row.outcome),
+                    "detail": json.dumps(row.detail, ensure_ascii=False) if row.detail else "",
+                }
+                for row in page
+            ],
+        },
+    )
 
 
 @require_GET
@@ -49,11 +67,31 @@ def audit_xlsx(request: HttpRequest) -> HttpResponse:
     committee_only(request)
     rows, values = audit.search(request.GET)
     audit.record(request, "audit_export", None, filters={k: v for k, v in values.items() if v})
-    data = spreadsheets.xlsx("审计记录", ["序号", "时间", "用户名", "角色", "IP 地址", "事件", "事件代码", "对象类型",
-                                      "对象编号", "结果", "详情", "摘要"], audit.export_rows(rows),
-                             widths=(8, 26, 14, 10, 16, 14, 18, 22, 10, 10, 60, 20))
-    return FileResponse(io.BytesIO(data), as_attachment=True, filename="审计记录.xlsx",
-                        content_type=spreadsheets.XLSX_CONTENT_TYPE)
+    data = spreadsheets.xlsx(
+        "审计记录",
+        [
+            "序号",
+            "时间",
+            "用户名",
+            "角色",
+            "IP 地址",
+            "事件",
+            "事件代码",
+            "对象类型",
+            "对象编号",
+            "结果",
+            "详情",
+            "摘要",
+        ],
+        audit.export_rows(rows),
+        widths=(8, 26, 14, 10, 16, 14, 18, 22, 10, 10, 60, 20),
+    )
+    return FileResponse(
+        io.BytesIO(data),
+        as_attachment=True,
+        filename="审计记录.xlsx",
+        content_type=spreadsheets.XLSX_CONTENT_TYPE,
+    )
 
 
 def verify_letter(request: HttpRequest) -> HttpResponse:
@@ -84,24 +122,33 @@ def exports(request: HttpRequest) -> HttpResponse:
         job = exports_module.start_export(session, request.user)
         audit.record(request, "export_requested", job)
         return redirect("export_detail", pk=job.pk)
-    return render(request, "proposals/exports.html", {
-        "sessions": Session.objects.order_by("-year", "name"),
-        "jobs": ExportJob.objects.filter(requested_by=request.user).select_related("session")[:20],
-    })
+    return render(
+        request,
+        "proposals/exports.html",
+        {
+            "sessions": Session.objects.order_by("-year", "name"),
+            "jobs": ExportJob.objects.filter(requested_by=request.user).select_related("session")[:20],
+        },
+    )
 
 
 def _own_job(request: HttpRequest, pk: int, **filters) -> ExportJob:
     """The user's own export job; for anyone else it does not exist (404)."""
     if not request.user.sees_everything:
         raise Http404("没有该导出任务")
-    return get_object_or_404(ExportJob.objects.select_related("session"), pk=pk, requested_by=request.user,
-                             **filters)
+    return get_object_or_404(
+        ExportJob.objects.select_related("session"), pk=pk, requested_by=request.user, **filters
+    )
 
 
 def export_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """The job's page; its progress block refreshes itself until the ZIP is ready."""
     job = _own_job(request, pk)
-    template = "proposals/_export_progress.html" if request.headers.get("HX-Request") else "proposals/export_detail.html"
+    template = (
+        "proposals/_export_progress.html"
+        if request.headers.get("HX-Request")
+        else "proposals/export_detail.html"
+    )
     return render(request, template, {"job": job})
 
 
@@ -109,5 +156,9 @@ def export_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def export_download(request: HttpRequest, pk: int) -> HttpResponse:
     job = _own_job(request, pk, status=ExportStatus.DONE)
     audit.record(request, "export_download", job)
-    return FileResponse(job.file.open("rb"), as_attachment=True, filename=f"{job.session.name}答复函归档.zip",
-                        content_type="application/zip")
+    return FileResponse(
+        job.file.open("rb"),
+        as_attachment=True,
+        filename=f"{job.session.name}答复函归档.zip",
+        content_type="application/zip",
+    )

@@ -22,11 +22,18 @@ from proposals.records import audit
 
 from proposals.supervision import spreadsheets
 from proposals.forms import (
-    AssignmentChangeForm, AssignmentForm, ProposalEntryForm, ProposalForm, ReassignForm,
+    AssignmentChangeForm,
+    AssignmentForm,
+    ProposalEntryForm,
+    ProposalForm,
+    ReassignForm,
 )
 from proposals.models import (
-    Assignment, Reply, Session,
-    UserRole, deadlines,
+    Assignment,
+    Reply,
+    Session,
+    UserRole,
+    deadlines,
 )
 from proposals.views.shared import assignment_for, committee_only, posted, proposal_for
 
@@ -49,13 +56,26 @@ def intake(request: HttpRequest) -> HttpResponse:
                 result = intake_module.import_proposals(session, upload.name, upload.read())
             except intake_module.IntakeRefused as problem:
                 refused = str(problem)
-        audit.record(request, "import", session, outcome="ok" if result and not result.errors else "refused",
-                     file=upload.name if upload else "", created=result.created if result else 0,
-                     updated=result.updated if result else 0)
-    return render(request, "proposals/intake.html", {
-        "sessions": Session.objects.order_by("-year", "name"), "result": result, "refused": refused,
-        "selected": request.POST.get("session", ""),
-    }, status=400 if refused or (result and result.errors) else 200)
+        audit.record(
+            request,
+            "import",
+            session,
+            outcome="ok" if result and not result.errors else "refused",
+            file=upload.name if upload else "",
+            created=result.created if result else 0,
+            updated=result.updated if result else 0,
+        )
+    return render(
+        request,
+        "proposals/intake.html",
+        {
+            "sessions": Session.objects.order_by("-year", "name"),
+            "result": result,
+            "refused": refused,
+            "selected": request.POST.get("session", ""),
+        },
+        status=400 if refused or (result and result.errors) else 200,
+    )
 
 
 @require_GET
@@ -63,8 +83,12 @@ def intake_template(request: HttpRequest) -> HttpResponse:
     from proposals.supervision import intake as intake_module
 
     committee_only(request)
-    return FileResponse(io.BytesIO(intake_module.template_xlsx()), as_attachment=True,
-                        filename="建议提案交办清单模板.xlsx", content_type=spreadsheets.XLSX_CONTENT_TYPE)
+    return FileResponse(
+        io.BytesIO(intake_module.template_xlsx()),
+        as_attachment=True,
+        filename="建议提案交办清单模板.xlsx",
+        content_type=spreadsheets.XLSX_CONTENT_TYPE,
+    )
 
 
 @require_GET
@@ -73,17 +97,40 @@ def proposal_detail(request: HttpRequest, pk: int) -> HttpResponse:
     from proposals.models import AssignmentChange, SupervisionNotice
 
     proposal = proposal_for(request, pk)
-    assignments = (Assignment.objects.for_user(request.user).filter(proposal=proposal).select_related("agency")
-                   .prefetch_related(Prefetch("replies", Reply.objects.order_by("-round"))))
-    rows = [{"assignment": a, "reply": next(iter(a.replies.all()), None), "due": a.due_on,
-             "days_left": deadlines.days_left(a.due_on)} for a in assignments]
+    assignments = (
+        Assignment.objects.for_user(request.user)
+        .filter(proposal=proposal)
+        .select_related("agency")
+        .prefetch_related(Prefetch("replies", Reply.objects.order_by("-round")))
+    )
+    rows = [
+        {
+            "assignment": a,
+            "reply": next(iter(a.replies.all()), None),
+            "due": a.due_on,
+            "days_left": deadlines.days_left(a.due_on),
+        }
+        for a in assignments
+    ]
     changes = AssignmentChange.objects.filter(assignment__in=assignments).select_related(
-        "from_agency", "to_agency", "changed_by")
-    notices = SupervisionNotice.objects.filter(assignment__in=assignments).select_related("assignment__agency", "sent_by")
+        "from_agency", "to_agency", "changed_by"
+    )
+    notices = SupervisionNotice.objects.filter(assignment__in=assignments).select_related(
+        "assignment__agency", "sent_by"
+    )
     is_staff = request.user.role == UserRole.COMMITTEE
-    return render(request, "proposals/proposal_detail.html", {
-        "proposal": proposal, "rows": rows, "changes": changes, "notices": notices, "is_staff": is_staff,
-        "assignment_form": AssignmentForm(proposal=proposal) if is_staff else None})
+    return render(
+        request,
+        "proposals/proposal_detail.html",
+        {
+            "proposal": proposal,
+            "rows": rows,
+            "changes": changes,
+            "notices": notices,
+            "is_staff": is_staff,
+            "assignment_form": AssignmentForm(proposal=proposal) if is_staff else None,
+        },
+    )
 
 
 def _staff_form_page(request: HttpRequest, template: str, form, save, success: str, done_url, **context):
@@ -105,15 +152,30 @@ def proposal_create(request: HttpRequest) -> HttpResponse:
     """登记 a proposal by hand, with its lead agency, co-handlers and 交办日期."""
     committee_only(request)
     latest = Session.objects.order_by("-year", "-pk").first()
-    form = ProposalEntryForm(posted(request), initial={"assigned_date": timezone.localdate(), "session": latest})
+    form = ProposalEntryForm(
+        posted(request), initial={"assigned_date": timezone.localdate(), "session": latest}
+    )
 
     def save(form):
         data = form.cleaned_data
-        return workflow.register_proposal(form.instance, request.user, form.authors(), data["lead_agency"],
-                                          data["co_agencies"], data["assigned_date"])
+        return workflow.register_proposal(
+            form.instance,
+            request.user,
+            form.authors(),
+            data["lead_agency"],
+            data["co_agencies"],
+            data["assigned_date"],
+        )
 
-    return _staff_form_page(request, "proposals/proposal_form.html", form, save, "建议／提案已登记并交办。",
-                            lambda p: reverse("proposal_detail", args=[p.pk]), creating=True)
+    return _staff_form_page(
+        request,
+        "proposals/proposal_form.html",
+        form,
+        save,
+        "建议／提案已登记并交办。",
+        lambda p: reverse("proposal_detail", args=[p.pk]),
+        creating=True,
+    )
 
 
 def proposal_edit(request: HttpRequest, pk: int) -> HttpResponse:
@@ -125,8 +187,15 @@ def proposal_edit(request: HttpRequest, pk: int) -> HttpResponse:
     def save(form):
         return workflow.save_proposal(form.instance, request.user, form.authors(), tuple(form.changed_data))
 
-    return _staff_form_page(request, "proposals/proposal_form.html", form, save, "修改已保存。",
-                            lambda p: reverse("proposal_detail", args=[p.pk]), proposal=proposal)
+    return _staff_form_page(
+        request,
+        "proposals/proposal_form.html",
+        form,
+        save,
+        "修改已保存。",
+        lambda p: reverse("proposal_detail", args=[p.pk]),
+        proposal=proposal,
+    )
 
 
 def proposal_assign(request: HttpRequest, pk: int) -> HttpResponse:
@@ -139,26 +208,43 @@ def proposal_assign(request: HttpRequest, pk: int) -> HttpResponse:
         data = form.cleaned_data
         return workflow.assign(proposal, request.user, data["agency"], data["role"], data["assigned_date"])
 
-    return _staff_form_page(request, "proposals/assignment_form.html", form, save, "已交办。",
-                            lambda a: reverse("proposal_detail", args=[proposal.pk]), proposal=proposal,
-                            heading="增加承办单位")
+    return _staff_form_page(
+        request,
+        "proposals/assignment_form.html",
+        form,
+        save,
+        "已交办。",
+        lambda a: reverse("proposal_detail", args=[proposal.pk]),
+        proposal=proposal,
+        heading="增加承办单位",
+    )
 
 
 def assignment_edit(request: HttpRequest, pk: int) -> HttpResponse:
     """Correct an assignment's role or 交办日期, with a reason."""
     assignment = assignment_for(request, pk)
     committee_only(request)
-    form = AssignmentChangeForm(posted(request), initial={
-        "role": assignment.role, "assigned_date": assignment.assigned_date})
+    form = AssignmentChangeForm(
+        posted(request), initial={"role": assignment.role, "assigned_date": assignment.assigned_date}
+    )
 
     def save(form):
         data = form.cleaned_data
-        return workflow.change_assignment(assignment, request.user, data["role"], data["assigned_date"],
-                                          data["reason"])
+        return workflow.change_assignment(
+            assignment, request.user, data["role"], data["assigned_date"], data["reason"]
+        )
 
-    return _staff_form_page(request, "proposals/assignment_form.html", form, save, "交办已修改。",
-                            lambda a: reverse("proposal_detail", args=[a.proposal_id]), proposal=assignment.proposal,
-                            assignment=assignment, heading="修改交办")
+    return _staff_form_page(
+        request,
+        "proposals/assignment_form.html",
+        form,
+        save,
+        "交办已修改。",
+        lambda a: reverse("proposal_detail", args=[a.proposal_id]),
+        proposal=assignment.proposal,
+        assignment=assignment,
+        heading="修改交办",
+    )
 
 
 def assignment_reassign(request: HttpRequest, pk: int) -> HttpResponse:
@@ -169,9 +255,18 @@ def assignment_reassign(request: HttpRequest, pk: int) -> HttpResponse:
     form = ReassignForm(posted(request), assignment=assignment)
 
     def save(form):
-        return workflow.reassign(assignment, request.user, form.cleaned_data["agency"], form.cleaned_data["reason"])
+        return workflow.reassign(
+            assignment, request.user, form.cleaned_data["agency"], form.cleaned_data["reason"]
+        )
 
-    return _staff_form_page(request, "proposals/assignment_form.html", form, save,
-                            f"已将承办单位由“{previous}”调整为新单位，交办日期不变。",
-                            lambda a: reverse("proposal_detail", args=[a.proposal_id]), proposal=assignment.proposal,
-                            assignment=assignment, heading="调整承办单位")
+    return _staff_form_page(
+        request,
+        "proposals/assignment_form.html",
+        form,
+        save,
+        f"已将承办单位由“{previous}”调整为新单位，交办日期不变。",
+        lambda a: reverse("proposal_detail", args=[a.proposal_id]),
+        proposal=assignment.proposal,
+        assignment=assignment,
+        heading="调整承办单位",
+    )

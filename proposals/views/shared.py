@@ -13,7 +13,9 @@ from django.shortcuts import get_object_or_404, redirect
 
 from proposals import workflow
 from proposals.models import (
-    Assignment, Proposal, Reply,
+    Assignment,
+    Proposal,
+    Reply,
 )
 
 
@@ -25,13 +27,16 @@ def posted(request: HttpRequest):
 def reply_for(request: HttpRequest, pk: int) -> Reply:
     return get_object_or_404(
         Reply.objects.for_user(request.user).select_related(
-            "assignment__proposal__session", "assignment__agency"),
-        pk=pk)
+            "assignment__proposal__session", "assignment__agency"
+        ),
+        pk=pk,
+    )
 
 
 def assignment_for(request: HttpRequest, pk: int) -> Assignment:
     return get_object_or_404(
-        Assignment.objects.for_user(request.user).select_related("proposal__session", "agency"), pk=pk)
+        Assignment.objects.for_user(request.user).select_related("proposal__session", "agency"), pk=pk
+    )
 
 
 def proposal_for(request: HttpRequest, pk: int) -> Proposal:

@@ -23,7 +23,10 @@ from proposals.forms import (
     FeedbackForm,
 )
 from proposals.models import (
-    Agency, Deputy, ReplyStatus, Session,
+    Agency,
+    Deputy,
+    ReplyStatus,
+    Session,
     deadlines,
 )
 from proposals.views.shared import act, assignment_for, committee_only, reply_for
@@ -48,12 +51,22 @@ def committee_dashboard(request: HttpRequest) -> HttpResponse:
     query.pop("page", None)
     sort_query = query.copy()
     sort_query.pop("sort", None)
-    return render(request, "proposals/dashboard.html", {
-        "page": page, "filters": filters, "query": query.urlencode(), "sort_query": sort_query.urlencode(),
-        "sessions": Session.objects.order_by("-year", "name"), "agencies": Agency.objects.order_by("name"),
-        "roles": Role.choices, "statuses": ReplyStatus.choices, "ratings": Rating.choices,
-        "class_codes": list(settings.REPLY_CLASS_CODES),
-    })
+    return render(
+        request,
+        "proposals/dashboard.html",
+        {
+            "page": page,
+            "filters": filters,
+            "query": query.urlencode(),
+            "sort_query": sort_query.urlencode(),
+            "sessions": Session.objects.order_by("-year", "name"),
+            "agencies": Agency.objects.order_by("name"),
+            "roles": Role.choices,
+            "statuses": ReplyStatus.choices,
+            "ratings": Rating.choices,
+            "class_codes": list(settings.REPLY_CLASS_CODES),
+        },
+    )
 
 
 def _statistics(request: HttpRequest):
@@ -72,19 +85,46 @@ def statistics_page(request: HttpRequest) -> HttpResponse:
     committee_only(request)
     session_id, rows, total, categories = _statistics(request)
     width = 520
+
     def percent(value) -> str:  # as in the tables: one decimal, "—" when there is nothing to count
         return "—" if value is None else f"{value}%"
 
-    bars = [{"label": row.agency, "text": percent(row.answer_rate), "y": 24 * index,
-             "width": round((row.answer_rate or 0) * width / 100)} for index, row in enumerate(rows)]
-    category_bars = [{"label": f"{code}类 {wording}", "count": count, "text": percent(share), "y": 28 * index,
-                      "width": round((share or 0) * width / 100)} for index, (code, wording, count, share) in enumerate(categories)]
-    return render(request, "proposals/statistics.html", {
-        "rows": rows, "total": total, "categories": categories, "session_id": session_id,
-        "sessions": Session.objects.order_by("-year", "name"), "class_codes": list(settings.REPLY_CLASS_CODES),
-        "bars": bars, "bars_height": 24 * len(bars) + 4, "category_bars": category_bars,
-        "category_height": 28 * len(category_bars) + 4, "chart_width": width,
-    })
+    bars = [
+        {
+            "label": row.agency,
+            "text": percent(row.answer_rate),
+            "y": 24 * index,
+            "width": round((row.answer_rate or 0) * width / 100),
+        }
+        for index, row in enumerate(rows)
+    ]
+    category_bars = [
+        {
+            "label": f"{code}类 {wording}",
+            "count": count,
+            "text": percent(share),
+            "y": 28 * index,
+            "width": round((share or 0) * width / 100),
+        }
+        for index, (code, wording, count, share) in enumerate(categories)
+    ]
+    return render(
+        request,
+        "proposals/statistics.html",
+        {
+            "rows": rows,
+            "total": total,
+            "categories": categories,
+            "session_id": session_id,
+            "sessions": Session.objects.order_by("-year", "name"),
+            "class_codes": list(settings.REPLY_CLASS_CODES),
+            "bars": bars,
+            "bars_height": 24 * len(bars) + 4,
+            "category_bars": category_bars,
+            "category_height": 28 * len(category_bars) + 4,
+            "chart_width": width,
+        },
+    )
 
 
 @require_GET
@@ -94,12 +134,44 @@ def statistics_xlsx(request: HttpRequest, table: str) -> HttpResponse:
     session_id, rows, total, categories = _statistics(request)
     codes = list(settings.REPLY_CLASS_CODES)
     if table == "agencies":
-        data = spreadsheets.xlsx("承办单位统计", [
-            "承办单位", "主办/分办", "协办/会办", "已答复", "办复率%", "按时答复", "按时办复率%", "已见面", "见面率%",
-            "满意", "基本满意", "不满意", "满意率%", *[f"{c}类%" for c in codes]], [
-            (row.agency, row.lead, row.co, row.answered, row.answer_rate, row.on_time, row.on_time_rate, row.met,
-             row.meeting_rate, row.satisfied, row.basically, row.dissatisfied, row.satisfaction_rate,
-             *[row.class_share(c) for c in codes]) for row in [*rows, total]])
+        data = spreadsheets.xlsx(
+            "承办单位统计",
+            [
+                "承办单位",
+                "主办/分办",
+                "协办/会办",
+                "已答复",
+                "办复率%",
+                "按时答复",
+                "按时办复率%",
+                "已见面",
+                "见面率%",
+                "满意",
+                "基本满意",
+                "不满意",
+                "满意率%",
+                *[f"{c}类%" for c in codes],
+            ],
+            [
+                (
+                    row.agency,
+                    row.lead,
+                    row.co,
+                    row.answered,
+                    row.answer_rate,
+                    row.on_time,
+                    row.on_time_rate,
+                    row.met,
+                    row.meeting_rate,
+                    row.satisfied,
+                    row.basically,
+                    row.dissatisfied,
+                    row.satisfaction_rate,
+                    *[row.class_share(c) for c in codes],
+                )
+                for row in [*rows, total]
+            ],
+        )
         name = "承办单位办理情况统计.xlsx"
     elif table == "categories":
         data = spreadsheets.xlsx("办理结果分类", ["分类", "说明", "件数", "占比%"], categories)
@@ -107,8 +179,9 @@ def statistics_xlsx(request: HttpRequest, table: str) -> HttpResponse:
     else:
         raise Http404("没有该统计表")
     audit.record(request, "export", None, table=table, session=session_id)
-    return FileResponse(io.BytesIO(data), as_attachment=True, filename=name,
-                        content_type=spreadsheets.XLSX_CONTENT_TYPE)
+    return FileResponse(
+        io.BytesIO(data), as_attachment=True, filename=name, content_type=spreadsheets.XLSX_CONTENT_TYPE
+    )
 
 
 @require_POST
@@ -121,8 +194,11 @@ def assignment_supervise(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, str(problem))
     else:
         messages.success(request, f"已向{assignment.agency.name}发出督办通知。")
-    return redirect(request.POST.get("next") if url_has_allowed_host_and_scheme(
-        request.POST.get("next"), allowed_hosts={request.get_host()}) else "dashboard")
+    return redirect(
+        request.POST.get("next")
+        if url_has_allowed_host_and_scheme(request.POST.get("next"), allowed_hosts={request.get_host()})
+        else "dashboard"
+    )
 
 
 @require_POST
@@ -133,8 +209,15 @@ def reply_feedback(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, "请选择代表和评价。")
         return redirect("reply_detail", pk=reply.pk)
     deputy = get_object_or_404(Deputy, pk=form.cleaned_data["deputy"])
-    return act(request, pk, workflow.record_feedback, f"已登记{deputy.name}的评价。", deputy,
-                form.cleaned_data["rating"], form.cleaned_data["note"])
+    return act(
+        request,
+        pk,
+        workflow.record_feedback,
+        f"已登记{deputy.name}的评价。",
+        deputy,
+        form.cleaned_data["rating"],
+        form.cleaned_data["note"],
+    )
 
 
 @require_GET

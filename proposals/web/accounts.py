@@ -15,8 +15,12 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 
 LOGIN_AT = "login_at"  # session key: when this session logged in (epoch seconds)
-CLASSES = (("小写字母", str.islower), ("大写字母", str.isupper), ("数字", str.isdigit),
-           ("符号", lambda c: not c.isalnum()))
+CLASSES = (
+    ("小写字母", str.islower),
+    ("大写字母", str.isupper),
+    ("数字", str.isdigit),
+    ("符号", lambda c: not c.isalnum()),
+)
 
 
 class MinimumLengthValidator(password_validation.MinimumLengthValidator):
@@ -40,7 +44,8 @@ class CharacterClassesValidator:
         if used < self.min_classes:
             raise ValidationError(
                 f"密码必须包含小写字母、大写字母、数字、符号中的至少{self.min_classes}类。",
-                code="password_too_simple")
+                code="password_too_simple",
+            )
 
     def get_help_text(self) -> str:
         return f"密码必须包含小写字母、大写字母、数字、符号中的至少{self.min_classes}类。"
@@ -87,9 +92,15 @@ def lockout_response(request: HttpRequest, original_response=None, credentials=N
     from django.contrib.auth.forms import AuthenticationForm
 
     minutes = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
-    return render(request, "registration/login.html", {
-        "form": AuthenticationForm(request), "locked": f"登录失败次数过多，已暂时锁定，请{minutes}分钟后再试。"},
-        status=429)
+    return render(
+        request,
+        "registration/login.html",
+        {
+            "form": AuthenticationForm(request),
+            "locked": f"登录失败次数过多，已暂时锁定，请{minutes}分钟后再试。",
+        },
+        status=429,
+    )
 
 
 def remember_login_time(sender, request, user, **kwargs) -> None:

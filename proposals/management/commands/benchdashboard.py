@@ -54,7 +54,9 @@ class Command(BaseCommand):
             with CaptureQueriesContext(connection) as queries:
                 client.get(url, params, secure=True)
             timings.sort()
-            results[name] = {"p50_ms": round(statistics.median(timings), 1),
-                             "p95_ms": round(timings[min(len(timings) - 1, int(len(timings) * 0.95))], 1),
-                             "queries": len(queries)}
+            results[name] = {
+                "p50_ms": round(statistics.median(timings), 1),
+                "p95_ms": round(timings[min(len(timings) - 1, int(len(timings) * 0.95))], 1),
+                "queries": len(queries),
+            }
         self.stdout.write(json.dumps(results, ensure_ascii=False, indent=2))

@@ -72,8 +72,17 @@ class Command(BaseCommand):
         parser.add_argument("--child", choices=["portal", "naive"], help=argparse_hidden())
         parser.add_argument("--html", help=argparse_hidden())
 
-    def handle(self, *args, count, baseline_count, sign_count=50, export_letters=300, child=None, html=None,
-               **options):
+    def handle(
+        self,
+        *args,
+        count,
+        baseline_count,
+        sign_count=50,
+        export_letters=300,
+        child=None,
+        html=None,
+        **options,
+    ):
         if child:
             self.stdout.write(json.dumps(run_child(child, html, count)))
             return
@@ -88,7 +97,9 @@ class Command(BaseCommand):
                     "naive": spawn("naive", path, baseline_count),
                 }
                 portal, naive = results[name]["portal"], results[name]["naive"]
-                results[name]["ratio_warm_median"] = round(portal["warm_median_ms"] / naive["warm_median_ms"], 3)
+                results[name]["ratio_warm_median"] = round(
+                    portal["warm_median_ms"] / naive["warm_median_ms"], 3
+                )
                 results[name]["ratio_first"] = round(portal["first_ms"] / naive["first_ms"], 3)
         results["signing"] = signing_figures(sign_count)
         results["export"] = export_figures(export_letters)
@@ -117,12 +128,23 @@ def letter_documents() -> dict[str, str]:
 
 
 def spawn(mode: str, html: Path, count: int) -> dict:
-    command = [sys.executable, str(settings.BASE_DIR / "manage.py"), "benchletters", "--child", mode, "--html", str(html),
-               "--count", str(count)]
+    command = [
+        sys.executable,
+        str(settings.BASE_DIR / "manage.py"),
+        "benchletters",
+        "--child",
+        mode,
+        "--html",
+        str(html),
+        "--count",
+        str(count),
+    ]
     started = time.monotonic()
     output = subprocess.run(command, capture_output=True, text=True, check=True).stdout
     result = json.loads(output.strip().splitlines()[-1])
-    info = subprocess.run(["pdfinfo", str(html.with_suffix(f".{mode}.pdf"))], capture_output=True, text=True).stdout
+    info = subprocess.run(
+        ["pdfinfo", str(html.with_suffix(f".{mode}.pdf"))], capture_output=True, text=True
+    ).stdout
     result["pages"] = int(re.search(r"Pages:\s+(\d+)", info).group(1)) if "Pages:" in info else None
     result["process_wall_s"] = round(time.monotonic() - started, 2)
     return result
@@ -160,8 +182,11 @@ def _timings(action, count: int) -> tuple[float, float, float]:
         action()
         timings.append((time.perf_counter() - started) * 1000)
     warm = sorted(timings[1:]) or timings
-    return (round(timings[0], 1), round(statistics.median(warm), 1),
-            round(warm[min(len(warm) - 1, int(len(warm) * 0.95))], 1))
+    return (
+        round(timings[0], 1),
+        round(statistics.median(warm), 1),
+        round(warm[min(len(warm) - 1, int(len(warm) * 0.95))], 1),
+    )
 
 
 def signing_figures(count: int) -> dict:
@@ -171,10 +196,16 @@ def signing_figures(count: int) -> dict:
 
     from proposals.letters import signing
 
-    with tempfile.TemporaryDirectory() as folder, override_settings(
-            MEDIA_ROOT=Path(folder) / "media", REPLY_SIGNING_DIR=Path(folder) / "pki",
+    with (
+        tempfile.TemporaryDirectory() as folder,
+        override_settings(
+            MEDIA_ROOT=Path(folder) / "media",
+            REPLY_SIGNING_DIR=Path(folder) / "pki",
             REPLY_SIGNING_SECRETS_FILE=Path(folder) / "pki" / "secrets.json",
-            REPLY_SIGNING_TRUST_ROOTS=[str(Path(folder) / "pki" / "demo-ca.pem")]), transaction.atomic():
+            REPLY_SIGNING_TRUST_ROOTS=[str(Path(folder) / "pki" / "demo-ca.pem")],
+        ),
+        transaction.atomic(),
+    ):
         reply = import_letter(read_letter_file(SEED))
         cut_to_about(reply, 826)
         call_command("make_demo_pki", stdout=io.StringIO())
@@ -190,10 +221,16 @@ def signing_figures(count: int) -> dict:
         verify_first, verify_median, verify_p95 = _timings(lambda: signing.verify(signed[-1]), count)
         assert signing.verify(signed[-1]).ok
         transaction.set_rollback(True)
-    return {"sign_first_ms": first, "sign_warm_median_ms": median, "sign_warm_p95_ms": p95,
-            "verify_first_ms": verify_first, "verify_warm_median_ms": verify_median,
-            "verify_warm_p95_ms": verify_p95, "unsigned_kb": round(len(rendered.pdf) / 1024, 1),
-            "signed_kb": round(len(signed[-1]) / 1024, 1)}
+    return {
+        "sign_first_ms": first,
+        "sign_warm_median_ms": median,
+        "sign_warm_p95_ms": p95,
+        "verify_first_ms": verify_first,
+        "verify_warm_median_ms": verify_median,
+        "verify_warm_p95_ms": verify_p95,
+        "unsigned_kb": round(len(rendered.pdf) / 1024, 1),
+        "signed_kb": round(len(signed[-1]) / 1024, 1),
+    }
 
 
 def export_figures(letter_count: int) -> dict:
@@ -204,16 +241,26 @@ def export_figures(letter_count: int) -> dict:
     from proposals.records.exports import build_session_archive
     from proposals.models import Assignment, ExportJob, Proposal, ReplyStatus, User, UserRole
 
-    with tempfile.TemporaryDirectory() as folder, override_settings(MEDIA_ROOT=Path(folder)), transaction.atomic():
+    with (
+        tempfile.TemporaryDirectory() as folder,
+        override_settings(MEDIA_ROOT=Path(folder)),
+        transaction.atomic(),
+    ):
         reply = import_letter(read_letter_file(SEED))
         pdf = rendering.render_pdf(reply)
         session, agency = reply.proposal.session, reply.assignment.agency
         for number in range(1000, 1000 + letter_count):
             proposal = Proposal.objects.create(session=session, number=str(number), title=f"测试建议{number}")
             # An issued reply cannot be changed afterwards (database guard): store the file first.
-            stored = Reply._meta.get_field("pdf").storage.save(f"replies/bench/{number}.pdf", ContentFile(pdf))
-            Reply.objects.create(assignment=Assignment.objects.create(proposal=proposal, agency=agency),
-                                 status=ReplyStatus.ISSUED, pdf=stored, pdf_sha256="0" * 64)
+            stored = Reply._meta.get_field("pdf").storage.save(
+                f"replies/bench/{number}.pdf", ContentFile(pdf)
+            )
+            Reply.objects.create(
+                assignment=Assignment.objects.create(proposal=proposal, agency=agency),
+                status=ReplyStatus.ISSUED,
+                pdf=stored,
+                pdf_sha256="0" * 64,
+            )
         staff = User.objects.create(username="bench-committee", role=UserRole.COMMITTEE)
         job = ExportJob.objects.create(session=session, requested_by=staff)
         started = time.perf_counter()
@@ -222,5 +269,9 @@ def export_figures(letter_count: int) -> dict:
         job.refresh_from_db()
         size = job.file.size
         transaction.set_rollback(True)
-    return {"letters": job.done, "seconds": round(seconds, 2), "letters_per_second": round(job.done / seconds, 1),
-            "zip_mb": round(size / 2**20, 1)}
+    return {
+        "letters": job.done,
+        "seconds": round(seconds, 2),
+        "letters_per_second": round(job.done / seconds, 1),
+        "zip_mb": round(size / 2**20, 1),
+    }

@@ -18,12 +18,12 @@ from django.core.management.base import BaseCommand, CommandError
 # output file → (source file from Debian's font packages, face name inside a collection or None).
 # Licences: static/fonts/LICENSE-*.txt (SIL OFL 1.1).
 SOURCES = {
-    "portal-serif-regular.ttf": ("/usr/share/fonts/opentype/noto/NotoSerifCJK-Regular.ttc",
-                                 "Noto Serif CJK SC"),
-    "portal-serif-bold.ttf": ("/usr/share/fonts/opentype/noto/NotoSerifCJK-Bold.ttc",
-                              "Noto Serif CJK SC"),
-    "portal-sans-regular.ttf": ("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc",
-                                "Noto Sans CJK SC"),
+    "portal-serif-regular.ttf": (
+        "/usr/share/fonts/opentype/noto/NotoSerifCJK-Regular.ttc",
+        "Noto Serif CJK SC",
+    ),
+    "portal-serif-bold.ttf": ("/usr/share/fonts/opentype/noto/NotoSerifCJK-Bold.ttc", "Noto Serif CJK SC"),
+    "portal-sans-regular.ttf": ("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc", "Noto Sans CJK SC"),
     "portal-kai-regular.ttf": ("/usr/share/fonts/truetype/lxgw-wenkai/LXGWWenKai-Regular.ttf", None),
 }
 EXTRA_RANGES = [
@@ -94,9 +94,16 @@ def cff_to_truetype(font) -> None:
         hmtx.metrics[name] = (width, getattr(glyph, "xMin", 0))
     maxp = font["maxp"] = newTable("maxp")
     maxp.tableVersion = 0x00010000
-    for field in ("maxZones", "maxTwilightPoints", "maxStorage", "maxFunctionDefs",
-                  "maxInstructionDefs", "maxStackElements", "maxSizeOfInstructions",
-                  "maxComponentElements"):
+    for field in (
+        "maxZones",
+        "maxTwilightPoints",
+        "maxStorage",
+        "maxFunctionDefs",
+        "maxInstructionDefs",
+        "maxStackElements",
+        "maxSizeOfInstructions",
+        "maxComponentElements",
+    ):
         setattr(maxp, field, 1 if field == "maxZones" else 0)
     post = font["post"]
     post.formatType = 3.0  # no glyph names: smaller, and PDF text comes from the cmap
@@ -143,5 +150,6 @@ class Command(BaseCommand):
             started = time.monotonic()
             build(source, face, target.with_suffix(".tmp"), codepoints)
             target.with_suffix(".tmp").rename(target)
-            self.stdout.write(f"{name}: {target.stat().st_size / 1e6:.1f} MB, "
-                              f"{time.monotonic() - started:.0f} s")
+            self.stdout.write(
+                f"{name}: {target.stat().st_size / 1e6:.1f} MB, {time.monotonic() - started:.0f} s"
+            )

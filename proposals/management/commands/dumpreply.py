@@ -16,8 +16,9 @@ class Command(BaseCommand):
 
     def handle(self, *args, reply_id, **options):
         try:
-            reply = Reply.objects.select_related("assignment__proposal__session",
-                                                 "assignment__agency").get(pk=reply_id)
+            reply = Reply.objects.select_related("assignment__proposal__session", "assignment__agency").get(
+                pk=reply_id
+            )
         except Reply.DoesNotExist:
             raise CommandError(f"答复 {reply_id} 不存在。") from None
         self.stdout.write(json.dumps(export_letter(reply), ensure_ascii=False, indent=2))

@@ -14,14 +14,19 @@ from proposals.models import User, UserRole
 
 
 class Command(BaseCommand):
-    help = ("导入答复函 JSON 文件（格式见 shared/spec/reply-format.md），逐个输出答复编号；--pdf 同时生成 PDF；"
-            "--issue 以领导身份签发、签章并归档。")
+    help = (
+        "导入答复函 JSON 文件（格式见 shared/spec/reply-format.md），逐个输出答复编号；--pdf 同时生成 PDF；"
+        "--issue 以领导身份签发、签章并归档。"
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("files", nargs="+", metavar="FILE.json")
         parser.add_argument("--pdf", metavar="DIR", help="把每件导入的答复函 PDF 写入该目录")
-        parser.add_argument("--issue", action="store_true",
-                            help="以承办单位领导身份签发并发出（签章归档），--pdf 写入签章后的 PDF")
+        parser.add_argument(
+            "--issue",
+            action="store_true",
+            help="以承办单位领导身份签发并发出（签章归档），--pdf 写入签章后的 PDF",
+        )
 
     def handle(self, *args, files, pdf=None, issue=False, **options):
         pdf_dir = Path(pdf) if pdf else None
@@ -54,7 +59,11 @@ class Command(BaseCommand):
 
     def issue(self, reply, path):
         """Sign off and issue as a leader of the agency; a refusal fails the whole file."""
-        leader = User.objects.filter(agency=reply.agency, role=UserRole.LEADER, is_active=True).order_by("pk").first()
+        leader = (
+            User.objects.filter(agency=reply.agency, role=UserRole.LEADER, is_active=True)
+            .order_by("pk")
+            .first()
+        )
         if leader is None:
             raise LetterFormatError(f"{path}：{reply.agency.name}没有主管领导账号，不能签发归档")
         try:

@@ -36,9 +36,13 @@ def _fit(text: str) -> str:
 
 def _name(common_name: str, organisation: str) -> x509.Name:
     common_name, organisation = _fit(common_name), _fit(organisation)
-    return x509.Name([x509.NameAttribute(NameOID.COUNTRY_NAME, "CN"),
-                      x509.NameAttribute(NameOID.ORGANIZATION_NAME, organisation),
-                      x509.NameAttribute(NameOID.COMMON_NAME, common_name)])
+    return x509.Name(
+        [
+            x509.NameAttribute(NameOID.COUNTRY_NAME, "CN"),
+            x509.NameAttribute(NameOID.ORGANIZATION_NAME, organisation),
+            x509.NameAttribute(NameOID.COMMON_NAME, common_name),
+        ]
+    )
 
 
 def _key() -> rsa.RSAPrivateKey:
@@ -49,14 +53,31 @@ def make_ca(folder: Path):
     key = _key()
     now = datetime.datetime.now(datetime.timezone.utc)
     name = _name(CA_NAME, "演示")
-    cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
-            .serial_number(x509.random_serial_number()).not_valid_before(now - datetime.timedelta(days=1))
-            .not_valid_after(now + datetime.timedelta(days=3650))
-            .add_extension(x509.BasicConstraints(ca=True, path_length=0), critical=True)
-            .add_extension(x509.KeyUsage(digital_signature=False, content_commitment=False, key_encipherment=False,
-                                         data_encipherment=False, key_agreement=False, key_cert_sign=True,
-                                         crl_sign=True, encipher_only=False, decipher_only=False), critical=True)
-            .sign(key, hashes.SHA256()))
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - datetime.timedelta(days=1))
+        .not_valid_after(now + datetime.timedelta(days=3650))
+        .add_extension(x509.BasicConstraints(ca=True, path_length=0), critical=True)
+        .add_extension(
+            x509.KeyUsage(
+                digital_signature=False,
+                content_commitment=False,
+                key_encipherment=False,
+                data_encipherment=False,
+                key_agreement=False,
+                key_cert_sign=True,
+                crl_sign=True,
+                encipher_only=False,
+                decipher_only=False,
+            ),
+            critical=True,
+        )
+        .sign(key, hashes.SHA256())
+    )
     (folder / "demo-ca.pem").write_bytes(cert.public_bytes(serialization.Encoding.PEM))
     return key, cert
 
@@ -64,15 +85,32 @@ def make_ca(folder: Path):
 def make_agency_certificate(ca_key, ca_cert, agency_name: str):
     key = _key()
     now = datetime.datetime.now(datetime.timezone.utc)
-    cert = (x509.CertificateBuilder().subject_name(_name(agency_name, agency_name)).issuer_name(ca_cert.subject)
-            .public_key(key.public_key()).serial_number(x509.random_serial_number())
-            .not_valid_before(now - datetime.timedelta(days=1)).not_valid_after(now + datetime.timedelta(days=1825))
-            .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
-            .add_extension(x509.KeyUsage(digital_signature=True, content_commitment=True, key_encipherment=False,
-                                         data_encipherment=False, key_agreement=False, key_cert_sign=False,
-                                         crl_sign=False, encipher_only=False, decipher_only=False), critical=True)
-            .add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.EMAIL_PROTECTION]), critical=False)
-            .sign(ca_key, hashes.SHA256()))
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(_name(agency_name, agency_name))
+        .issuer_name(ca_cert.subject)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - datetime.timedelta(days=1))
+        .not_valid_after(now + datetime.timedelta(days=1825))
+        .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
+        .add_extension(
+            x509.KeyUsage(
+                digital_signature=True,
+                content_commitment=True,
+                key_encipherment=False,
+                data_encipherment=False,
+                key_agreement=False,
+                key_cert_sign=False,
+                crl_sign=False,
+                encipher_only=False,
+                decipher_only=False,
+            ),
+            critical=True,
+        )
+        .add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.EMAIL_PROTECTION]), critical=False)
+        .sign(ca_key, hashes.SHA256())
+    )
     return key, cert
 
 
@@ -86,8 +124,13 @@ def seal_image(agency_name: str, size: int = 300) -> bytes:
     centre, ring = size / 2, size * 0.035
     draw.ellipse((ring, ring, size - ring, size - ring), outline=red, width=int(ring * 1.6))
     star_r = size * 0.16
-    points = [(centre + (star_r if i % 2 == 0 else star_r * 0.38) * math.sin(math.pi * i / 5),
-               centre - (star_r if i % 2 == 0 else star_r * 0.38) * math.cos(math.pi * i / 5)) for i in range(10)]
+    points = [
+        (
+            centre + (star_r if i % 2 == 0 else star_r * 0.38) * math.sin(math.pi * i / 5),
+            centre - (star_r if i % 2 == 0 else star_r * 0.38) * math.cos(math.pi * i / 5),
+        )
+        for i in range(10)
+    ]
     draw.polygon(points, fill=red)
     font_path = Path(settings.LETTER_FONT_BUILD_DIR) / "portal-sans-regular.ttf"
     font_size = int(size * 0.12)
@@ -126,8 +169,13 @@ class Command(BaseCommand):
             ca_cert = x509.load_pem_x509_certificate((folder / "demo-ca.pem").read_bytes())
         else:
             ca_key, ca_cert = make_ca(folder)
-            ca_key_file.write_bytes(ca_key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                                                         serialization.NoEncryption()))
+            ca_key_file.write_bytes(
+                ca_key.private_bytes(
+                    serialization.Encoding.PEM,
+                    serialization.PrivateFormat.PKCS8,
+                    serialization.NoEncryption(),
+                )
+            )
             ca_key_file.chmod(0o600)
         for agency in Agency.objects.order_by("pk"):
             key_name = f"AGENCY{agency.pk}"
@@ -136,9 +184,15 @@ class Command(BaseCommand):
                 continue
             key, cert = make_agency_certificate(ca_key, ca_cert, agency.name)
             password = secrets.token_urlsafe(16)
-            (folder / p12_name).write_bytes(pkcs12.serialize_key_and_certificates(
-                agency.name.encode(), key, cert, [ca_cert],
-                serialization.BestAvailableEncryption(password.encode())))
+            (folder / p12_name).write_bytes(
+                pkcs12.serialize_key_and_certificates(
+                    agency.name.encode(),
+                    key,
+                    cert,
+                    [ca_cert],
+                    serialization.BestAvailableEncryption(password.encode()),
+                )
+            )
             (folder / p12_name).chmod(0o600)
             passwords[key_name] = password
             agency.signing_key_file, agency.signing_password_key = p12_name, key_name

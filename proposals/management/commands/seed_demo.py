@@ -31,7 +31,9 @@ class Command(BaseCommand):
     help = "载入演示数据：种子答复函（市五届人大一次会议第12号建议）和每个角色一个演示用户。"
 
     def add_arguments(self, parser):
-        parser.add_argument("--proposals", type=int, default=0, help="另外生成这么多件演示建议（用于性能测试）")
+        parser.add_argument(
+            "--proposals", type=int, default=0, help="另外生成这么多件演示建议（用于性能测试）"
+        )
         parser.add_argument("--agencies", type=int, default=60, help="演示数据的承办单位数")
 
     @transaction.atomic
@@ -46,10 +48,11 @@ class Command(BaseCommand):
     def seed_letter_and_users(self) -> None:
         letter = read_letter_file(SEED_LETTER)
         # Once loaded, the demo record belongs to the users: never overwrite their work.
-        reply = (Reply.objects.filter(assignment__proposal__session__name=letter.data["session"],
-                                      assignment__proposal__number=str(letter.data["proposal_number"]),
-                                      assignment__agency__name=letter.data["agency"]).order_by("round").first()
-                 or import_letter(letter))
+        reply = Reply.objects.filter(
+            assignment__proposal__session__name=letter.data["session"],
+            assignment__proposal__number=str(letter.data["proposal_number"]),
+            assignment__agency__name=letter.data["agency"],
+        ).order_by("round").first() or import_letter(letter)
         session = reply.proposal.session
         if session.year is None:
             session.year = 2022
@@ -60,8 +63,10 @@ class Command(BaseCommand):
                 agency.short_name = short_name
                 agency.save(update_fields=["short_name"])
         Assignment.objects.get_or_create(
-            proposal=reply.proposal, agency=Agency.objects.get(name="随州市总工会"),
-            defaults={"role": Role.JOINT})
+            proposal=reply.proposal,
+            agency=Agency.objects.get(name="随州市总工会"),
+            defaults={"role": Role.JOINT},
+        )
         self.stdout.write(f"种子答复函：答复 {reply.pk}（{reply.effective_title}）")
         self.stdout.write("演示用户（密码只显示这一次）：")
         for username, full_name, role, unit in DEMO_USERS:
@@ -77,4 +82,6 @@ class Command(BaseCommand):
             user.is_staff = user.is_superuser = role == UserRole.ADMIN
             user.set_password(password)
             user.save()
-            self.stdout.write(f"  {username:10} {password}  {full_name}（{user.get_role_display()}，{unit or '系统'}）")
+            self.stdout.write(
+                f"  {username:10} {password}  {full_name}（{user.get_role_display()}，{unit or '系统'}）"
+            )

@@ -25,4 +25,3 @@ class Command(BaseCommand):
             self.stdout.write(line)
         if not result.ok:
             sys.exit(1)
-
