@@ -20,10 +20,11 @@ import re
 import threading
 import time
 from html.parser import HTMLParser
+from pathlib import Path
 
 from locust import HttpUser, between, events, task
 
-ACCOUNTS = json.load(open(os.environ["LOAD_ACCOUNTS"], encoding="utf-8"))
+ACCOUNTS = json.loads(Path(os.environ["LOAD_ACCOUNTS"]).read_text(encoding="utf-8"))
 PASSWORD = ACCOUNTS["password"]
 # First clerk of every agency, then the second…: 40 clerks spread over all agencies.
 CLERKS = sorted(ACCOUNTS["clerks"], key=lambda c: (c["username"][-1], c["username"]))
@@ -54,7 +55,7 @@ _log = {"file": None, "writer": None}
 def _open_log(environment, **kwargs):
     path = os.environ.get("LOAD_REQUEST_LOG")
     if path:
-        _log["file"] = open(path, "w", newline="", encoding="utf-8")
+        _log["file"] = open(path, "w", newline="", encoding="utf-8")  # noqa: SIM115  (closed at test_stop)
         _log["writer"] = csv.writer(_log["file"])
         _log["writer"].writerow(["start", "method", "name", "ms", "status", "bytes", "error"])
 
@@ -212,9 +213,10 @@ class PortalUser(HttpUser):
         self.get("/", "/ (start page after login)")
 
 
-is_pdf = lambda r: (
-    r.headers.get("Content-Type", "").startswith("application/pdf") and r.content[:5] == b"%PDF-"
-)
+def is_pdf(r):
+    return r.headers.get("Content-Type", "").startswith("application/pdf") and r.content[:5] == b"%PDF-"
+
+
 is_xlsx = lambda r: r.content[:2] == b"PK"  # noqa: E731
 
 

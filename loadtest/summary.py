@@ -30,8 +30,13 @@ def group(method: str, name: str) -> str:
     return "GET" if method == "GET" else "POST"
 
 
+def read_csv(path: Path) -> list[dict]:
+    with path.open(encoding="utf-8", newline="") as rows:
+        return list(csv.DictReader(rows))
+
+
 def main(out: Path) -> None:
-    rows = list(csv.DictReader(open(out / "requests.csv", encoding="utf-8")))
+    rows = read_csv(out / "requests.csv")
     if not rows:
         sys.exit("no requests recorded")
     start = min(float(r["start"]) for r in rows)
@@ -98,11 +103,7 @@ def main(out: Path) -> None:
         for (name, error), count in sorted(reasons.items(), key=lambda kv: -kv[1])[:10]:
             print(f"- {count} × `{name}`: {error}")
     exceptions = out / "locust_exceptions.csv"
-    crashed = (
-        sum(int(e["Count"]) for e in csv.DictReader(open(exceptions, encoding="utf-8")))
-        if exceptions.exists()
-        else 0
-    )
+    crashed = sum(int(e["Count"]) for e in read_csv(exceptions)) if exceptions.exists() else 0
     if crashed:
         print(
             f"Locust task exceptions (journey bugs, not server errors): {crashed}; see locust_exceptions.csv."
@@ -112,7 +113,7 @@ def main(out: Path) -> None:
         failures == 0 and crashed == 0,
     )
     for title, verdicts in (
-        (f"whole run", whole),
+        ("whole run", whole),
         (f"steady state, after the first {STEADY_AFTER_S} s", steady),
     ):
         verdicts = [*verdicts, ok_errors]
@@ -125,7 +126,7 @@ def main(out: Path) -> None:
             )
         )
 
-    rss = list(csv.DictReader(open(out / "rss.csv", encoding="utf-8")))
+    rss = read_csv(out / "rss.csv")
     procs: dict[tuple[str, str], list] = defaultdict(list)
     for r in rss:
         procs[(r["role"], r["pid"])].append(r)

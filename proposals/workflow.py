@@ -16,11 +16,11 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 
-from proposals.records import audit
-from proposals.models import deadlines
 from proposals.letters.interchange import export_letter
 from proposals.models import (
     ANSWERING_ROLES as ANSWERING,
+)
+from proposals.models import (
     Assignment,
     CoOpinion,
     Deputy,
@@ -35,7 +35,9 @@ from proposals.models import (
     Role,
     User,
     UserRole,
+    deadlines,
 )
+from proposals.records import audit
 
 S = ReplyStatus
 TRANSITIONS: dict[str, tuple[frozenset[str], str]] = {

@@ -1,5 +1,6 @@
 """The cast every test module shares: two agencies, a committee, and one user per role."""
 
+import datetime
 import io
 import os
 from pathlib import Path
@@ -7,9 +8,12 @@ from pathlib import Path
 import pytest
 from django.core.management import call_command
 from django.db import connections
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
 
 from proposals.letters.interchange import import_letter, read_letter_file
-from proposals.models import Agency, Assignment, Role, User, UserRole
+from proposals.models import Agency, Assignment, Reply, Role, User, UserRole
 
 REPO = Path(__file__).resolve().parent.parent
 SEED_JSON = REPO / "proposals" / "demo" / "reply-12.json"
@@ -17,6 +21,8 @@ SHARED_SEED_JSON = REPO.parent / "shared" / "seed" / "reply-12.json"
 SHARED_SEED_TXT = REPO.parent / "shared" / "seed" / "reply-12.txt"
 PASSWORD = "Suizhou-2026-test"
 CHROMIUM = "/usr/bin/chromium"  # Debian's build; never `playwright install`
+ARTIFACTS = REPO / "test-artifacts"
+TODAY = timezone.localdate()
 
 
 @pytest.fixture(autouse=True)
@@ -131,3 +137,116 @@ def sign_in(page, base: str, username: str, password: str = PASSWORD) -> None:
     page.get_by_label("密码").fill(password)
     page.get_by_role("button", name="登录").click()
     page.wait_for_url(f"{base}/")
+
+
+@pytest.fixture
+def page(chromium):
+    """A Chromium page (request it last, after the database fixtures)."""
+    context = chromium.new_context(viewport={"width": 1400, "height": 1000}, locale="zh-CN")
+    yield context.new_page()
+
+
+# --- a reply on its way: drafted, submitted, issued (建议 12 of the seed letter) ---
+
+
+@pytest.fixture
+def lead_assignment(seed_reply):
+    """建议 12 handed to 市人社局 ten days ago, before anyone has drafted a reply."""
+    assignment = seed_reply.assignment
+    seed_reply.delete()
+    assignment.assigned_date = TODAY - datetime.timedelta(days=10)
+    assignment.save()
+    return assignment
+
+
+@pytest.fixture
+def union_assignment(lead_assignment, union_agency):
+    assignment = Assignment.objects.get(agency=union_agency)
+    assignment.assigned_date = lead_assignment.assigned_date
+    assignment.save()
+    return assignment
+
+
+@pytest.fixture
+def second_leader(hr_agency):
+    user = User(username="leader2", first_name="李卫东", role=UserRole.LEADER, agency=hr_agency)
+    user.set_password(PASSWORD)
+    user.save()
+    return user
+
+
+def login(user) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def editor_data(
+    reply: Reply, sections: list[tuple[int, str, str]], *, client: Client | None = None, **fields
+) -> dict:
+    """What the editor form posts: the form as loaded (by `client`, else the drafter), changed by
+    `fields`, with `sections` as the measures in outline order."""
+    client = client or login(reply.created_by or User.objects.get(username="clerk"))
+    form = client.get(reverse("reply_edit", args=[reply.pk])).context["form"]
+    data = {
+        name: ("" if value is None else value) for name, value in form.initial.items() if name in form.fields
+    }
+    for name in form.fields:
+        data.setdefault(name, "")
+    data["date"] = ""
+    data.update(
+        {
+            "m-TOTAL_FORMS": str(len(sections)),
+            "m-INITIAL_FORMS": "0",
+            "m-MIN_NUM_FORMS": "0",
+            "m-MAX_NUM_FORMS": "200",
+        }
+    )
+    for index, (level, heading, paragraphs) in enumerate(sections):
+        data.update(
+            {
+                f"m-{index}-level": str(level),
+                f"m-{index}-heading": heading,
+                f"m-{index}-paragraphs": paragraphs,
+            }
+        )
+    data.update(fields)
+    return data
+
+
+TWO_SECTIONS = [
+    (1, "关于提高工人待遇方面", "建立了重点产业企业薪酬调查工作机制。\n完成了 275 家省级样本企业薪酬调查。"),
+    (1, "关于弘扬劳模精神方面", "积极开展劳模先进事迹宣传。"),
+]
+
+
+@pytest.fixture
+def draft(lead_assignment, union_assignment, clerk):
+    client = login(clerk)
+    response = client.post(reverse("assignment_start", args=[lead_assignment.pk]))
+    reply = Reply.objects.get(assignment=lead_assignment)
+    assert response["Location"] == reverse("reply_edit", args=[reply.pk])
+    response = client.post(reverse("reply_edit", args=[reply.pk]), editor_data(reply, TWO_SECTIONS))
+    assert response.status_code == 302, response.content.decode()[:2000]
+    return Reply.objects.get(pk=reply.pk)
+
+
+def submit_opinion(cohandler, union_assignment):
+    login(cohandler).post(
+        reverse("opinion_edit", args=[union_assignment.pk]),
+        {"text": "市总工会将继续开展劳模宣传月活动。", "submit": "1"},
+    )
+
+
+@pytest.fixture
+def submitted(draft, clerk, cohandler, union_assignment):
+    submit_opinion(cohandler, union_assignment)
+    login(clerk).post(reverse("reply_submit", args=[draft.pk]))
+    return Reply.objects.get(pk=draft.pk)
+
+
+@pytest.fixture
+def issued(submitted, leader, clerk, pki):
+    login(leader).post(reverse("reply_sign_off", args=[submitted.pk]))
+    login(clerk).post(reverse("reply_issue", args=[submitted.pk]))
+    return Reply.objects.get(pk=submitted.pk)

@@ -15,17 +15,9 @@ from openpyxl import load_workbook
 
 from measures.models import Measure
 from proposals import workflow
-from proposals.records import audit, dbguards
 from proposals.models import AuditEvent, Reply, ReplyCopy, ReplyEvent
-from tests.conftest import PASSWORD
-from tests.test_workflow import (  # noqa: F401  (fixtures)
-    draft,
-    issued,
-    lead_assignment,
-    login,
-    submitted,
-    union_assignment,
-)
+from proposals.records import audit, dbguards
+from tests.conftest import PASSWORD, login
 
 pytestmark = pytest.mark.django_db
 
@@ -93,9 +85,12 @@ def test_the_database_refuses_to_change_or_delete_audit_rows(clerk):
         "UPDATE proposals_auditevent SET outcome = 'failed' WHERE id = %s",
         "DELETE FROM proposals_auditevent WHERE id = %s",
     ):
-        with pytest.raises(IntegrityError, match="审计记录只能追加"), transaction.atomic():
-            with connection.cursor() as cursor:
-                cursor.execute(sql, [row.pk])
+        with (
+            pytest.raises(IntegrityError, match="审计记录只能追加"),
+            transaction.atomic(),
+            connection.cursor() as cursor,
+        ):
+            cursor.execute(sql, [row.pk])
     with pytest.raises(IntegrityError), transaction.atomic():
         AuditEvent.objects.filter(pk=row.pk).update(outcome="failed")
     assert AuditEvent.objects.get(pk=row.pk).outcome == "ok"

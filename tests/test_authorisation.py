@@ -8,14 +8,7 @@ from django.test import Client
 from django.urls import URLPattern, get_resolver, reverse
 
 from proposals.models import ExportJob, Reply, ReplyStatus
-from tests.test_workflow import (  # noqa: F401  (fixtures)
-    TWO_SECTIONS,
-    draft,
-    editor_data,
-    lead_assignment,
-    login,
-    union_assignment,
-)
+from tests.conftest import TWO_SECTIONS, editor_data, login
 
 pytestmark = pytest.mark.django_db
 
@@ -226,7 +219,7 @@ def test_state_changes_need_a_csrf_token_and_get_changes_nothing(
             if response.status_code == 403:
                 assert "CSRF" in response.content.decode(), name
     # GET and HEAD of every page leave every table as it was (audit rows aside).
-    for name, url in urls.items():
+    for url in urls.values():
         for client in strict.values():
             client.get(url)
             client.head(url)

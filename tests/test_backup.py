@@ -13,18 +13,11 @@ from django.core.management.base import CommandError
 from django.db import connection
 from django.urls import reverse
 
+from proposals.models import AuditEvent, Publication, Reply
 from proposals.records import dbguards
 from proposals.records.audit import verify_chain
-from proposals.models import AuditEvent, Publication, Reply
+from tests.conftest import login
 from tests.databases import empty_database
-from tests.test_workflow import (  # noqa: F401  (fixtures)
-    draft,
-    issued,
-    lead_assignment,
-    login,
-    submitted,
-    union_assignment,
-)
 
 # pg_dump runs in another process: the test's rows must be committed.
 pytestmark = pytest.mark.django_db(transaction=True)

@@ -1,21 +1,10 @@
 """A newcomer in a real browser: log in, find the seed letter on the home page, open it."""
 
-from pathlib import Path
-
 import pytest
 
-from tests.conftest import PASSWORD
+from tests.conftest import ARTIFACTS, PASSWORD
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
-
-
-@pytest.fixture
-def page(chromium):
-    """A Chromium page (request it last, after the database fixtures)."""
-    context = chromium.new_context(viewport={"width": 1400, "height": 1000}, locale="zh-CN")
-    yield context.new_page()
 
 
 def test_clerk_logs_in_and_reads_the_seed_letter(live_server, clerk, seed_reply, page):

@@ -129,7 +129,7 @@ def test_overdue_rows_are_highlighted(world, staff, cohandler_of_union):
         assignment=Assignment.objects.get(agency=world["union"]),
         text="会办意见",
         written_by=cohandler_of_union,
-        submitted_at=datetime.datetime(2022, 4, 1, tzinfo=datetime.timezone.utc),
+        submitted_at=datetime.datetime(2022, 4, 1, tzinfo=datetime.UTC),
     )
     assert numbers(staff, overdue="1") == [("2", "市人社局")]
 
@@ -199,4 +199,4 @@ def test_large_demo_data_and_the_dashboard_benchmark(committee_staff):
     figures = json.loads(out.getvalue())
     assert figures["assignments"] >= 120
     queries = {name: page["queries"] for name, page in figures.items() if isinstance(page, dict)}
-    assert len(set(q for name, q in queries.items() if name.startswith("dashboard"))) == 1
+    assert len({q for name, q in queries.items() if name.startswith("dashboard")}) == 1

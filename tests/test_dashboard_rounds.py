@@ -6,7 +6,6 @@ import datetime
 
 import pytest
 
-from proposals.supervision import dashboard, statistics
 from proposals.models import (
     Agency,
     Assignment,
@@ -18,6 +17,7 @@ from proposals.models import (
     Role,
     Session,
 )
+from proposals.supervision import dashboard, statistics
 
 pytestmark = pytest.mark.django_db
 D = datetime.date

@@ -8,8 +8,7 @@ from django.test import Client
 from django.urls import reverse
 
 from proposals import workflow
-from proposals.models import deadlines
-from proposals.models import Assignment, CalendarDay, Proposal, Role, Session
+from proposals.models import Assignment, CalendarDay, Proposal, Role, Session, deadlines
 
 pytestmark = pytest.mark.django_db
 D = datetime.date

@@ -10,14 +10,7 @@ from django.urls import reverse
 
 from proposals.letters import rendering as letters
 from proposals.models import Reply
-from tests.test_workflow import (  # noqa: F401  (fixtures)
-    draft,
-    issued,
-    lead_assignment,
-    login,
-    submitted,
-    union_assignment,
-)
+from tests.conftest import login
 
 pytestmark = pytest.mark.django_db
 

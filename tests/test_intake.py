@@ -9,8 +9,8 @@ from django.test import Client
 from django.urls import reverse
 from openpyxl import Workbook, load_workbook
 
-from proposals.supervision import intake
 from proposals.models import Agency, Assignment, AuditEvent, Proposal, Session
+from proposals.supervision import intake
 
 pytestmark = pytest.mark.django_db
 

@@ -12,8 +12,7 @@ from django.utils import timezone
 
 from proposals import workflow
 from proposals.models import Assignment, Reply
-from tests.conftest import sign_in
-from tests.test_browser import ARTIFACTS, page  # noqa: F401  (the Chromium page fixture)
+from tests.conftest import ARTIFACTS, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

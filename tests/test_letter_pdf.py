@@ -50,7 +50,7 @@ def body_lines(page) -> list[list[dict]]:
     """The page's text lines inside the type area, each a list of chars left to right."""
     rows = collections.defaultdict(list)
     for ch in page.chars:
-        if TOP - 1 <= ch["top"] / MM and ch["bottom"] / MM <= BOTTOM + 1:
+        if ch["top"] / MM >= TOP - 1 and ch["bottom"] / MM <= BOTTOM + 1:
             rows[round(ch["top"], 0)].append(ch)
     return [sorted(rows[top], key=lambda c: c["x0"]) for top in sorted(rows)]
 
@@ -73,7 +73,7 @@ def test_seed_pdf_carries_every_word_of_the_letter(seed_pdf):
         *letter["contact_block_lines"],
         letter["cc_line"],
     ]
-    for number, section in zip("一二三四五", letter["sections"]):
+    for number, section in zip("一二三四五", letter["sections"], strict=False):
         pieces.append(f"{number}、{section['heading']}")
         pieces.extend(section["paragraphs"])
     for piece in pieces:
@@ -212,12 +212,18 @@ def _letter(authors=1, levels=1, doc_number=True, class_code="B", contact=True, 
 
 
 VARIANTS = {
-    "1-author-0-levels-bare": dict(
-        authors=1, levels=0, doc_number=False, class_code=None, contact=False, cc=False, attachments=0
-    ),
-    "10-authors-4-levels-full": dict(authors=10, levels=4, attachments=2),
-    "2-authors-1-level-no-cc": dict(authors=2, levels=1, cc=False),
-    "1-author-2-levels-no-contact": dict(authors=1, levels=2, contact=False, attachments=1),
+    "1-author-0-levels-bare": {
+        "authors": 1,
+        "levels": 0,
+        "doc_number": False,
+        "class_code": None,
+        "contact": False,
+        "cc": False,
+        "attachments": 0,
+    },
+    "10-authors-4-levels-full": {"authors": 10, "levels": 4, "attachments": 2},
+    "2-authors-1-level-no-cc": {"authors": 2, "levels": 1, "cc": False},
+    "1-author-2-levels-no-contact": {"authors": 1, "levels": 2, "contact": False, "attachments": 1},
 }
 
 
@@ -317,7 +323,7 @@ class Canary(http.server.BaseHTTPRequestHandler):
         Canary.hits.append(self.path)
         if self.path.startswith("/redirect"):
             self.send_response(302)
-            self.send_header("Location", "http://127.0.0.1:%d/after-redirect" % self.server.server_port)
+            self.send_header("Location", f"http://127.0.0.1:{self.server.server_port}/after-redirect")
             self.end_headers()
             return
         self.send_response(200)
@@ -478,7 +484,7 @@ def test_signature_contact_and_copies_always_end_on_one_page():
     letter["date"] = "2022-07-26"
     reply = reply_from(letter)
     base = reply.closing
-    for lines in range(0, 23):
+    for lines in range(23):
         reply.closing = base + "补" * (28 * lines)
         reply.save()
         pdf = letters.render_pdf(reply)

@@ -8,7 +8,6 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from proposals.models import deadlines
 from proposals.models import (
     Agency,
     Assignment,
@@ -18,6 +17,7 @@ from proposals.models import (
     Reply,
     ReplyEvent,
     Role,
+    deadlines,
 )
 
 pytestmark = pytest.mark.django_db

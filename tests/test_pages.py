@@ -62,7 +62,7 @@ def test_reply_page_shows_the_whole_letter_verbatim(client, clerk, seed_reply):
         *letter["contact_block_lines"],
         letter["cc_line"],
     ]
-    for number, section in zip("一二三四五", letter["sections"]):
+    for number, section in zip("一二三四五", letter["sections"], strict=False):
         expected.append(f"{number}、{section['heading']}")
         expected.extend(section["paragraphs"])
     for piece in expected:

@@ -33,19 +33,10 @@ from django.test import Client
 from django.urls import reverse
 
 from measures.models import Measure
-from proposals.records.audit import verify_chain
 from proposals.models import AuditEvent, Reply, ReplyEvent, ReplyVersion, User, UserRole
-from tests.conftest import PASSWORD, REPO
+from proposals.records.audit import verify_chain
+from tests.conftest import PASSWORD, REPO, editor_data, login, submit_opinion
 from tests.databases import sqlite_file_copy
-from tests.test_workflow import (  # noqa: F401  (fixtures)
-    draft,
-    editor_data,
-    lead_assignment,
-    login,
-    submit_opinion,
-    submitted,
-    union_assignment,
-)
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -218,7 +209,11 @@ def test_two_editors_saving_at_once_one_wins_and_the_other_gets_the_conflict_pag
     typed = {name: editor_data(draft, [(1, f"{name}的小标题", f"{name}写的内容。")]) for name in editors}
 
     answers = dict(
-        zip(editors, at_once([lambda name=name: editors[name].post(edit, typed[name]) for name in editors]))
+        zip(
+            editors,
+            at_once([lambda name=name: editors[name].post(edit, typed[name]) for name in editors]),
+            strict=False,
+        )
     )
 
     assert sorted(answer.status for answer in answers.values()) == [302, 409]

@@ -16,7 +16,6 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from playwright.sync_api import expect
 
 from proposals import workflow
-
 from proposals.letters import rendering as letters
 from proposals.letters.interchange import import_letter, read_letter
 from proposals.models import Assignment, ExportJob, Reply, ReplyStatus, ReplyVersion
@@ -306,7 +305,7 @@ def test_html_pages_carry_the_nonce_of_their_own_response(client, clerk, seed_re
     first, second = client.get(reverse("home")), client.get(reverse("reply_detail", args=[seed_reply.pk]))
     nonces = [header_nonce(assert_security_headers(r)) for r in (first, second)]
     assert all(nonces) and nonces[0] != nonces[1]
-    for response, nonce in zip((first, second), nonces):
+    for response, nonce in zip((first, second), nonces, strict=False):
         page = response.content.decode()
         assert page.count(f'nonce="{nonce}"') >= 2  # bootstrap and htmx
         assert "<script>" not in page

@@ -16,7 +16,6 @@ from pyhanko.sign.validation import validate_pdf_signature
 from pyhanko_certvalidator import ValidationContext
 
 from proposals import workflow
-
 from proposals.letters import signing
 from proposals.models import Reply, ReplyStatus
 from tests.conftest import SEED_JSON

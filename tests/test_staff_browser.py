@@ -13,8 +13,7 @@ from django.utils import timezone
 from openpyxl import load_workbook
 
 from proposals.models import Assignment, Proposal
-from tests.conftest import sign_in
-from tests.test_browser import ARTIFACTS, page  # noqa: F401  (the Chromium page fixture)
+from tests.conftest import ARTIFACTS, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -10,7 +10,6 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from proposals.supervision import statistics
 from proposals.models import (
     Agency,
     Assignment,
@@ -23,6 +22,7 @@ from proposals.models import (
     Role,
     Session,
 )
+from proposals.supervision import statistics
 
 pytestmark = pytest.mark.django_db
 D = datetime.date
@@ -113,7 +113,7 @@ def test_statistics_page_and_excel_without_formulas(fixture_data, committee_staf
     assert "66.7%" in html and "<svg" in html and "已经解决或基本解决" in html
     response = client.get(reverse("statistics_xlsx", args=["agencies"]), {"session": fixture_data.pk})
     sheet = load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
-    values = [[cell for cell in row] for row in sheet.iter_rows()]
+    values = [list(row) for row in sheet.iter_rows()]
     risky = [cell for row in values for cell in row if isinstance(cell.value, str) and "cmd" in cell.value]
     assert risky and all(cell.data_type == "s" and cell.value.startswith("'=") for cell in risky)
     assert [c.value for c in values[-1][:5]] == ["合计", 4, 1, 3, 75]

@@ -4,9 +4,9 @@ import datetime
 import hashlib
 import re
 import subprocess
+from pathlib import Path
 
 import pytest
-from django.test import Client
 from django.urls import URLPattern, get_resolver, reverse
 from django.utils import timezone
 
@@ -24,100 +24,11 @@ from proposals.models import (
     User,
     UserRole,
 )
-from tests.conftest import PASSWORD
+from tests.conftest import TWO_SECTIONS, editor_data, login, submit_opinion
 
 pytestmark = pytest.mark.django_db
 
 TODAY = timezone.localdate()
-
-
-@pytest.fixture
-def lead_assignment(seed_reply):
-    """建议 12 handed to 市人社局 ten days ago, before anyone has drafted a reply."""
-    assignment = seed_reply.assignment
-    seed_reply.delete()
-    assignment.assigned_date = TODAY - datetime.timedelta(days=10)
-    assignment.save()
-    return assignment
-
-
-@pytest.fixture
-def union_assignment(lead_assignment, union_agency):
-    assignment = Assignment.objects.get(agency=union_agency)
-    assignment.assigned_date = lead_assignment.assigned_date
-    assignment.save()
-    return assignment
-
-
-@pytest.fixture
-def second_leader(hr_agency):
-    user = User(username="leader2", first_name="李卫东", role=UserRole.LEADER, agency=hr_agency)
-    user.set_password(PASSWORD)
-    user.save()
-    return user
-
-
-def login(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
-
-
-def editor_data(
-    reply: Reply, sections: list[tuple[int, str, str]], *, client: Client | None = None, **fields
-) -> dict:
-    """What the editor form posts: the form as loaded (by `client`, else the drafter), changed by
-    `fields`, with `sections` as the measures in outline order."""
-    client = client or login(reply.created_by or User.objects.get(username="clerk"))
-    form = client.get(reverse("reply_edit", args=[reply.pk])).context["form"]
-    data = {
-        name: ("" if value is None else value) for name, value in form.initial.items() if name in form.fields
-    }
-    for name in form.fields:
-        data.setdefault(name, "")
-    data["date"] = ""
-    data.update(
-        {
-            "m-TOTAL_FORMS": str(len(sections)),
-            "m-INITIAL_FORMS": "0",
-            "m-MIN_NUM_FORMS": "0",
-            "m-MAX_NUM_FORMS": "200",
-        }
-    )
-    for index, (level, heading, paragraphs) in enumerate(sections):
-        data.update(
-            {
-                f"m-{index}-level": str(level),
-                f"m-{index}-heading": heading,
-                f"m-{index}-paragraphs": paragraphs,
-            }
-        )
-    data.update(fields)
-    return data
-
-
-TWO_SECTIONS = [
-    (1, "关于提高工人待遇方面", "建立了重点产业企业薪酬调查工作机制。\n完成了 275 家省级样本企业薪酬调查。"),
-    (1, "关于弘扬劳模精神方面", "积极开展劳模先进事迹宣传。"),
-]
-
-
-@pytest.fixture
-def draft(lead_assignment, union_assignment, clerk):
-    client = login(clerk)
-    response = client.post(reverse("assignment_start", args=[lead_assignment.pk]))
-    reply = Reply.objects.get(assignment=lead_assignment)
-    assert response["Location"] == reverse("reply_edit", args=[reply.pk])
-    response = client.post(reverse("reply_edit", args=[reply.pk]), editor_data(reply, TWO_SECTIONS))
-    assert response.status_code == 302, response.content.decode()[:2000]
-    return Reply.objects.get(pk=reply.pk)
-
-
-def submit_opinion(cohandler, union_assignment):
-    login(cohandler).post(
-        reverse("opinion_edit", args=[union_assignment.pk]),
-        {"text": "市总工会将继续开展劳模宣传月活动。", "submit": "1"},
-    )
 
 
 def statuses(reply) -> list[tuple[str, str]]:
@@ -234,13 +145,6 @@ def test_submitted_opinion_cannot_be_changed(cohandler, union_assignment, draft)
 # --- review, sign-off, issue ------------------------------------------------------------------
 
 
-@pytest.fixture
-def submitted(draft, clerk, cohandler, union_assignment):
-    submit_opinion(cohandler, union_assignment)
-    login(clerk).post(reverse("reply_submit", args=[draft.pk]))
-    return Reply.objects.get(pk=draft.pk)
-
-
 def test_only_the_clerk_submits_and_a_double_click_moves_once(
     draft, leader, clerk, cohandler, union_assignment
 ):
@@ -286,13 +190,6 @@ def test_the_drafter_cannot_sign_off(submitted, leader, second_leader, clerk):
     assert Reply.objects.get(pk=reply.pk).status == "approved"
 
 
-@pytest.fixture
-def issued(submitted, leader, clerk, pki):
-    login(leader).post(reverse("reply_sign_off", args=[submitted.pk]))
-    login(clerk).post(reverse("reply_issue", args=[submitted.pk]))
-    return Reply.objects.get(pk=submitted.pk)
-
-
 def test_issue_fixes_the_date_stores_the_pdf_and_freezes_the_letter(issued, clerk, sysadmin):
     reply = issued
     assert reply.status == "issued" and reply.date == TODAY and reply.issued_on == TODAY
@@ -326,9 +223,9 @@ def test_issue_fixes_the_date_stores_the_pdf_and_freezes_the_letter(issued, cler
 
 def test_a_changed_byte_in_the_stored_pdf_is_refused(issued, clerk):
     path = issued.pdf.path
-    data = bytearray(open(path, "rb").read())
+    data = bytearray(Path(path).read_bytes())
     data[len(data) // 2] ^= 0xFF
-    open(path, "wb").write(bytes(data))
+    Path(path).write_bytes(bytes(data))
     response = login(clerk).get(reverse("reply_pdf", args=[issued.pk]))
     assert response.status_code == 409
     assert "校验值不一致" in response.content.decode()

@@ -4,13 +4,14 @@ only the right roles of the right agency move it, nobody signs off a reply they 
 nothing changes after issue. Hypothesis drives random users through the workflow functions."""
 
 import pytest
-from hypothesis import HealthCheck, settings, strategies as st
+from hypothesis import HealthCheck, settings
+from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, rule, run_state_machine_as_test
 
 from proposals import workflow
-
 from proposals.letters import rendering as letters
-from proposals.models import Assignment, Proposal, Reply, ReplyEvent, ReplyStatus as S, Role, User, UserRole
+from proposals.models import Assignment, Proposal, Reply, ReplyEvent, Role, User, UserRole
+from proposals.models import ReplyStatus as S
 from tests.conftest import PASSWORD
 
 pytestmark = pytest.mark.django_db

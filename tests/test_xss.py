@@ -22,8 +22,7 @@ from django.utils import timezone
 from proposals.letters import rendering as letters
 from proposals.letters.rendering import clean_text
 from proposals.models import Assignment, Proposal, Reply, Role
-from tests.conftest import PASSWORD
-from tests.test_workflow import editor_data, login
+from tests.conftest import PASSWORD, editor_data, login
 
 pytestmark = pytest.mark.django_db
 

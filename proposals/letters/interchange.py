@@ -19,6 +19,7 @@ from django.db import transaction
 from measures.models import MAX_LEVEL, Measure
 from measures.outline import measure_tree
 from proposals.letters import wording
+from proposals.letters.wording import ContactStyle, CopyStyle
 from proposals.models import (
     AddresseeTitle,
     Agency,
@@ -34,7 +35,6 @@ from proposals.models import (
     Role,
     Session,
 )
-from proposals.letters.wording import ContactStyle, CopyStyle
 
 CONTACT_KEYS = ("leader_name", "leader_phone", "handler_name", "handler_phone", "postcode")
 SECTION_KEYS = ("heading", "paragraphs", "subsections")

@@ -62,6 +62,6 @@ def public_context(letter: dict) -> dict:
     public["closing"] = [redact_text(p) for p in letter["closing"]]
     public["attachments"] = [redact_text(a) for a in letter["attachments"]]
     public["contact_lines"] = [
-        line for line in (redact_contact_line(l) for l in letter["contact_lines"]) if line
+        line for line in (redact_contact_line(raw) for raw in letter["contact_lines"]) if line
     ]
     return public

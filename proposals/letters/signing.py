@@ -8,6 +8,7 @@ agency's seal image over the 署名 and date, where the rendered letter put them
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 import hashlib
 import io
@@ -39,10 +40,8 @@ class SigningUnavailable(RuntimeError):
 def fingerprints(pdf: bytes) -> dict[str, str]:
     """SHA-256 and, where the local OpenSSL offers it, SM3 of a file."""
     result = {"sha256": hashlib.sha256(pdf).hexdigest(), "sm3": ""}
-    try:
+    with contextlib.suppress(ValueError):
         result["sm3"] = hashlib.new("sm3", pdf).hexdigest()
-    except ValueError:
-        pass
     return result
 
 
@@ -74,8 +73,8 @@ def _signer(key_file: str, password_key: str, modified: float) -> signers.Simple
 @lru_cache(maxsize=64)
 def _seal_png(name: str, size: int) -> bytes:
     """The agency's seal image made small, read through the storage API (local or S3)."""
-    from PIL import Image
     from django.core.files.storage import default_storage
+    from PIL import Image
 
     with default_storage.open(name, "rb") as stored:
         image = Image.open(io.BytesIO(stored.read())).convert("RGBA")

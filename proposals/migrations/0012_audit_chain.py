@@ -9,7 +9,8 @@ from django.db import migrations, models
 
 def chain_existing_rows(apps, schema_editor):
     """Give the rows written before the chain their sequence numbers and hashes, in time order."""
-    from proposals.models import GENESIS_HASH, AuditEvent as Current
+    from proposals.models import GENESIS_HASH
+    from proposals.models import AuditEvent as Current
 
     AuditEvent = apps.get_model("proposals", "AuditEvent")
     AuditHead = apps.get_model("proposals", "AuditHead")

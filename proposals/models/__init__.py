@@ -9,7 +9,7 @@ here (and `proposals.letters.wording`, which imports nothing of the project);
 `from proposals.models import Reply` keeps working for every class.
 """
 
-from proposals.models.sessions import Body, CalendarDay, Session
+from proposals.models import deadlines
 from proposals.models.access import (
     AgencyScopedQuerySet,
     AssignmentQuerySet,
@@ -26,7 +26,6 @@ from proposals.models.people import (
     User,
     UserRole,
 )
-from proposals.models import deadlines
 from proposals.models.proposals import (
     ANSWERING_ROLES,
     AddresseeTitle,
@@ -38,6 +37,7 @@ from proposals.models.proposals import (
     ProposalKind,
     Role,
 )
+from proposals.models.records import GENESIS_HASH, AuditEvent, AuditHead, ExportJob, ExportStatus
 from proposals.models.replies import (
     CoOpinion,
     Feedback,
@@ -55,6 +55,7 @@ from proposals.models.replies import (
     refuse_if_issued,
     validate_class_code,
 )
+from proposals.models.sessions import Body, CalendarDay, Session
 from proposals.models.supervision import (
     MEETING_FORMS,
     Communication,
@@ -62,7 +63,6 @@ from proposals.models.supervision import (
     Notice,
     SupervisionNotice,
 )
-from proposals.models.records import GENESIS_HASH, AuditEvent, AuditHead, ExportJob, ExportStatus
 
 __all__ = [
     "ANSWERING_ROLES",

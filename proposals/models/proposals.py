@@ -202,6 +202,13 @@ class Assignment(models.Model):
             f"{self.proposal.session}第{self.proposal.number}号 → {self.agency}（{self.get_role_display()}）"
         )
 
+    def save(self, *args, **kwargs):
+        """Stores the due date the rules give now (`due_on`), for lists that filter and sort on it."""
+        self.due_on = self.due_date
+        if kwargs.get("update_fields") is not None:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "due_on"}
+        super().save(*args, **kwargs)
+
     @property
     def answers_deputy(self) -> bool:
         return self.role in ANSWERING_ROLES
@@ -212,12 +219,6 @@ class Assignment(models.Model):
         if self.answers_deputy:
             return deadlines.reply_due(self)
         return deadlines.co_opinion_due(self)
-
-    def save(self, *args, **kwargs):
-        self.due_on = self.due_date
-        if kwargs.get("update_fields") is not None:
-            kwargs["update_fields"] = {*kwargs["update_fields"], "due_on"}
-        super().save(*args, **kwargs)
 
 
 class Extension(models.Model):

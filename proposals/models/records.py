@@ -13,7 +13,6 @@ from django.utils import timezone
 
 from proposals.models.sessions import Session
 
-
 GENESIS_HASH = "0" * 64
 
 
@@ -85,6 +84,9 @@ class AuditHead(models.Model):
     class Meta:
         verbose_name = "审计链末端"
         verbose_name_plural = "审计链末端"
+
+    def __str__(self) -> str:
+        return f"审计链末端：第{self.sequence}条"
 
 
 class ExportStatus(models.TextChoices):

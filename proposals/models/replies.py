@@ -125,10 +125,6 @@ class Reply(models.Model):
         suffix = f"（第{self.round}轮）" if self.round > 1 else ""
         return f"{self.effective_title}{suffix}"
 
-    def clean(self) -> None:
-        if self.assignment_id and not self.assignment.answers_deputy:
-            raise ValidationError({"assignment": "只有主办或分办单位答复代表，协办、会办单位提交会办意见。"})
-
     def save(self, *args, **kwargs):
         """Refuses to change a reply once it is issued (the letter is frozen)."""
         if self.pk and Reply.objects.filter(pk=self.pk, status=ReplyStatus.ISSUED).exists():
@@ -139,6 +135,10 @@ class Reply(models.Model):
         if self.pk and Reply.objects.filter(pk=self.pk, status=ReplyStatus.ISSUED).exists():
             raise FrozenReply("已答复的答复函不能删除。")
         return super().delete(*args, **kwargs)
+
+    def clean(self) -> None:
+        if self.assignment_id and not self.assignment.answers_deputy:
+            raise ValidationError({"assignment": "只有主办或分办单位答复代表，协办、会办单位提交会办意见。"})
 
     @property
     def is_frozen(self) -> bool:
@@ -228,7 +228,7 @@ class LetterPart(models.Model):
         return super().delete(*args, **kwargs)
 
 
-class ReplyCopy(LetterPart, CopyRecipient):
+class ReplyCopy(LetterPart, CopyRecipient):  # noqa: DJ008  (CopyRecipient gives __str__)
     """A recipient of this reply's 抄送 line."""
 
     reply = models.ForeignKey(Reply, on_delete=models.CASCADE, related_name="copies", verbose_name="答复")

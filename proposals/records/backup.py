@@ -37,8 +37,8 @@ from django.core.files import File
 from django.core.files.storage import default_storage
 from django.db import connection, transaction
 
-from proposals.records.audit import verify_chain
 from proposals.models import AuditEvent, ReplyStatus
+from proposals.records.audit import verify_chain
 
 FORMAT = 1
 MANIFEST = "manifest.json"
@@ -285,13 +285,12 @@ def _dump_postgresql(dump: Path) -> dict:
     with connection.cursor() as cursor:
         cursor.execute("SELECT 1")  # reconnect or health-check now, not inside the snapshot
     options, env = _libpq(connection.settings_dict)
-    with transaction.atomic():
-        with connection.cursor() as cursor:
-            cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
-            cursor.execute("SELECT pg_export_snapshot()")
-            snapshot = cursor.fetchone()[0]
-            _run(["pg_dump", "--format=custom", f"--snapshot={snapshot}", f"--file={dump}", *options], env)
-            return read_facts(cursor, connection.introspection.table_names(cursor))
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+        cursor.execute("SELECT pg_export_snapshot()")
+        snapshot = cursor.fetchone()[0]
+        _run(["pg_dump", "--format=custom", f"--snapshot={snapshot}", f"--file={dump}", *options], env)
+        return read_facts(cursor, connection.introspection.table_names(cursor))
 
 
 def _restore_database(dump: Path) -> None:
@@ -495,7 +494,8 @@ def _letter_problem(letter: dict, actual: str | None, against: str) -> str:
         return f"{label}有校验值但没有存档文件。"
     if actual is None:
         return f"{label}的文件“{letter['file']}”不存在。"
-    return f"{label}的文件“{letter['file']}”校验值与{against}不符（应为 {letter['sha256'][:16]}…，实为 {actual[:16]}…）。"
+    expected = letter["sha256"][:16]
+    return f"{label}的文件“{letter['file']}”校验值与{against}不符（应为 {expected}…，实为 {actual[:16]}…）。"
 
 
 def _check_letters(expected: dict | None, facts: dict, report: Report, hashes: dict) -> None:

@@ -8,8 +8,8 @@ from django.contrib.auth.signals import user_logged_in, user_logged_out, user_lo
 from django.db.models.signals import post_save, pre_save
 from django.dispatch import receiver
 
-from proposals.records import audit
 from proposals.models import User
+from proposals.records import audit
 
 WATCHED = ("role", "agency_id", "office", "is_active", "is_staff", "is_superuser", "password")
 
@@ -44,7 +44,7 @@ def account_changed(sender, instance: User, created: bool, **kwargs):
     before = getattr(instance, "_audit_before", None)
     if created:
         changes = {name: getattr(instance, name) for name in WATCHED if name != "password"}
-        audit.record(None, "user_change", instance, action="create", **{"changes": changes})
+        audit.record(None, "user_change", instance, action="create", changes=changes)
         return
     if before is None:
         return

@@ -25,7 +25,6 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce, Length
 
-from proposals.models.deadlines import DUE_SOON_DAYS
 from proposals.models import (
     ANSWERING_ROLES,
     Assignment,
@@ -35,6 +34,7 @@ from proposals.models import (
     Reply,
     ReplyStatus,
 )
+from proposals.models.deadlines import DUE_SOON_DAYS
 
 SORTS = {
     "number": (Length("proposal__number"), "proposal__number"),

@@ -100,7 +100,7 @@ def read_rows(kind: str, data: bytes) -> list[list]:
                 continue
         else:
             raise IntakeRefused("CSV 文件编码无法识别，请用 UTF-8 保存。")
-        return [row for row in csv.reader(io.StringIO(text))]
+        return list(csv.reader(io.StringIO(text)))
     from openpyxl import load_workbook
 
     rows = []

@@ -4,7 +4,6 @@ password) and the 403 page, which records every refusal.
 
 from __future__ import annotations
 
-
 from django.contrib import messages
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse

@@ -12,8 +12,8 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
-from proposals.records import audit
 from proposals.letters import fonts, rendering
+from proposals.records import audit
 from proposals.views.shared import reply_for
 
 

@@ -16,13 +16,11 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.views.decorators.http import require_GET, require_POST
 
-from proposals import workflow
-
-from proposals.records import audit
-from proposals.letters import rendering
 from measures.forms import MeasureRowFormSet
 from measures.outline import measure_rows, outline_to_tree, save_tree
+from proposals import workflow
 from proposals.forms import CommunicationForm, FeedbackForm, ReplyForm, ReturnForm
+from proposals.letters import rendering
 from proposals.models import (
     Assignment,
     CoOpinion,
@@ -35,8 +33,8 @@ from proposals.models import (
     UserRole,
     deadlines,
 )
+from proposals.records import audit
 from proposals.views.shared import act, assignment_for, reply_for
-
 
 HOME_PAGE_SIZE = 50
 

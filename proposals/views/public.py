@@ -4,7 +4,6 @@ its PDF. Only publications of non-confidential proposals exist here.
 
 from __future__ import annotations
 
-
 from django.contrib.auth.decorators import login_not_required
 from django.db.models import Q
 from django.http import FileResponse, HttpRequest, HttpResponse
@@ -17,7 +16,6 @@ from proposals.models import (
     Publication,
     Session,
 )
-
 
 PUBLIC_PAGE_SIZE = 50
 

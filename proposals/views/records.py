@@ -13,16 +13,15 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET
 
-from proposals.records import audit
-
-from proposals.supervision import spreadsheets
-from proposals.records import exports as exports_module
 from proposals.models import (
     ExportJob,
     ExportStatus,
     Reply,
     Session,
 )
+from proposals.records import audit
+from proposals.records import exports as exports_module
+from proposals.supervision import spreadsheets
 from proposals.views.shared import committee_only
 
 

@@ -17,10 +17,6 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from proposals import workflow
-
-from proposals.records import audit
-
-from proposals.supervision import spreadsheets
 from proposals.forms import (
     AssignmentChangeForm,
     AssignmentForm,
@@ -35,6 +31,8 @@ from proposals.models import (
     UserRole,
     deadlines,
 )
+from proposals.records import audit
+from proposals.supervision import spreadsheets
 from proposals.views.shared import assignment_for, committee_only, posted, proposal_for
 
 

@@ -5,7 +5,6 @@ the workflow buttons. No page lives here.
 
 from __future__ import annotations
 
-
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse

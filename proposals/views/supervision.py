@@ -15,10 +15,6 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 
 from proposals import workflow
-
-from proposals.records import audit
-
-from proposals.supervision import spreadsheets
 from proposals.forms import (
     FeedbackForm,
 )
@@ -29,6 +25,8 @@ from proposals.models import (
     Session,
     deadlines,
 )
+from proposals.records import audit
+from proposals.supervision import spreadsheets
 from proposals.views.shared import act, assignment_for, committee_only, reply_for
 
 
@@ -36,8 +34,8 @@ from proposals.views.shared import act, assignment_for, committee_only, reply_fo
 def committee_dashboard(request: HttpRequest) -> HttpResponse:
     """Every proposal × agency with status, round, class, due date and days left; filters,
     search, sorting and pages. The same few queries whatever the number of rows."""
-    from proposals.supervision import dashboard
     from proposals.models import Rating, Role
+    from proposals.supervision import dashboard
 
     committee_only(request)
     filters = dashboard.Filters.from_query(request.GET)

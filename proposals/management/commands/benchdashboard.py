@@ -11,8 +11,8 @@ import json
 import statistics
 import time
 
-from django.db import connection
 from django.core.management.base import BaseCommand, CommandError
+from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 

@@ -238,8 +238,8 @@ def export_figures(letter_count: int) -> dict:
     from django.core.files.base import ContentFile
     from django.test.utils import override_settings
 
-    from proposals.records.exports import build_session_archive
     from proposals.models import Assignment, ExportJob, Proposal, ReplyStatus, User, UserRole
+    from proposals.records.exports import build_session_archive
 
     with (
         tempfile.TemporaryDirectory() as folder,

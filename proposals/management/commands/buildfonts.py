@@ -9,6 +9,7 @@ name characters (堃, 玥, 昇). Run by `make`; re-running rebuilds only missing
 
 from __future__ import annotations
 
+import contextlib
 import time
 from pathlib import Path
 
@@ -46,10 +47,8 @@ def letter_characters() -> list[int]:
     codepoints = set()
     for first in range(0xA1, 0xF8):
         for second in range(0xA1, 0xFF):
-            try:
+            with contextlib.suppress(UnicodeDecodeError):
                 codepoints.add(ord(bytes([first, second]).decode("gb2312")))
-            except UnicodeDecodeError:
-                pass
     for start, end in EXTRA_RANGES:
         codepoints.update(range(start, end + 1))
     return sorted(codepoints)

@@ -51,7 +51,7 @@ def _key() -> rsa.RSAPrivateKey:
 
 def make_ca(folder: Path):
     key = _key()
-    now = datetime.datetime.now(datetime.timezone.utc)
+    now = datetime.datetime.now(datetime.UTC)
     name = _name(CA_NAME, "演示")
     cert = (
         x509.CertificateBuilder()
@@ -84,7 +84,7 @@ def make_ca(folder: Path):
 
 def make_agency_certificate(ca_key, ca_cert, agency_name: str):
     key = _key()
-    now = datetime.datetime.now(datetime.timezone.utc)
+    now = datetime.datetime.now(datetime.UTC)
     cert = (
         x509.CertificateBuilder()
         .subject_name(_name(agency_name, agency_name))
