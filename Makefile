@@ -1,7 +1,9 @@
 # Two commands on a fresh Debian machine:
 #   make run    install everything, migrate, load the demo data, serve on http://127.0.0.1:8000
 #               with one background worker (db_worker) beside the server
-#   make test   install everything, run the whole test suite (DATABASE_URL picks the database)
+#   make test   install everything, run the whole test suite (DATABASE_URL picks the database) and print
+#               the coverage, failing below the floor in pyproject.toml
+#   make lint   ruff check and ruff format --check (rules in pyproject.toml)
 
 SHELL := /bin/bash
 PYTHON ?= python3
@@ -18,7 +20,7 @@ APT_PACKAGES := python3 python3-venv python3-dev build-essential libpq-dev \
 	libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-noto-cjk fonts-lxgw-wenkai \
 	chromium poppler-utils qpdf postgresql-client
 
-.PHONY: run test setup
+.PHONY: run test lint format setup
 
 setup: $(STAMPS)/venv
 	$(PY) manage.py buildfonts
@@ -45,4 +47,13 @@ run: setup
 	DJANGO_DEBUG=1 $(PY) manage.py runserver 127.0.0.1:8000
 
 test: setup
-	$(PY) -m pytest
+	$(PY) -m pytest --cov --cov-report=term
+
+lint: $(STAMPS)/venv
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+# Not part of CI: rewrites files in place (then commit).
+format: $(STAMPS)/venv
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
