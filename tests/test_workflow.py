@@ -11,7 +11,6 @@ from django.urls import URLPattern, get_resolver, reverse
 from django.utils import timezone
 
 from measures.models import Measure
-from proposals import workflow
 from proposals.models import (
     Assignment,
     AuditEvent,
@@ -23,6 +22,7 @@ from proposals.models import (
     Role,
     User,
     UserRole,
+    deadlines,
 )
 from tests.conftest import TWO_SECTIONS, editor_data, login, submit_opinion
 
@@ -45,7 +45,7 @@ def test_new_draft_is_prefilled_from_the_proposal_and_agency(draft, lead_assignm
     assert reply.effective_title == "对市五届人大一次会议第12号建议的答复"
     assert reply.consulted == ["市总工会"]
     assert "经会商市总工会意见" in reply.opening and "关于化解企业招工难的建议" in reply.opening
-    assert reply.due_date == workflow.deadlines.add_months(lead_assignment.assigned_date, 3)
+    assert reply.due_date == deadlines.add_months(lead_assignment.assigned_date, 3)
     assert reply.copy_line() == "抄送：市人大常委会选任工委（2份）、市政府督查室（2份）"
     assert reply.handler_name == "孙建波"
     assert [m.heading for m in reply.measures.order_by("position")] == [
@@ -274,7 +274,7 @@ def test_dissatisfied_lead_author_opens_a_second_round(issued, committee_staff, 
     )
     second = Reply.objects.get(assignment=issued.assignment, round=2)
     assert second.status == "draft"
-    assert second.due_date == workflow.deadlines.add_months(TODAY, 1)
+    assert second.due_date == deadlines.add_months(TODAY, 1)
     assert [m.heading for m in second.measures.order_by("position")] == [
         "关于提高工人待遇方面",
         "关于弘扬劳模精神方面",
@@ -314,7 +314,7 @@ def test_queue_lists_my_agencys_assignments_by_urgency(
     # The opinion due in a month comes before the reply due in about three.
     assert html.index("关于加强职业技能培训的建议") < html.index("关于化解企业招工难的建议")
     assert "起草答复" in html and "会办意见" in html
-    left = (workflow.deadlines.add_months(lead_assignment.assigned_date, 3) - TODAY).days
+    left = (deadlines.add_months(lead_assignment.assigned_date, 3) - TODAY).days
     assert f"{left}天" in html
     union_page = login(cohandler).get(reverse("queue")).content.decode()
     assert "关于化解企业招工难的建议" in union_page and "关于加强职业技能培训的建议" not in union_page

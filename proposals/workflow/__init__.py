@@ -1,0 +1,54 @@
+"""Every change of a reply's status, and every write that must not race, goes through here:
+one module per stage (`drafting`, `issuing`, `cohandling`, `feedback`, `supervision`,
+`registration`), all built on `moves`.
+
+The pipeline is data (`moves.TRANSITIONS`). Each verb is one function that locks the reply
+(`select_for_update`), checks who may do it and from which status, writes one `ReplyEvent`
+row and its audit row, then saves with `update_fields`. A refused move raises `WorkflowError`
+with a Chinese message; nothing is written. A second click on the same button finds the status
+already moved and is refused, so the state changes once. Callers use `from proposals import
+workflow` and `workflow.submit(...)`; nothing else in the portal changes a status.
+"""
+
+from proposals.workflow.cohandling import save_opinion
+from proposals.workflow.drafting import missing_opinions, return_reply, save_draft, start_reply, submit
+from proposals.workflow.feedback import record_feedback, reopen
+from proposals.workflow.issuing import archive_issue, drafted_by, issue, publish, sign_off
+from proposals.workflow.moves import TRANSITIONS, VERB_LABELS, EditConflict, WorkflowError, co_assignments
+from proposals.workflow.registration import (
+    assign,
+    change_assignment,
+    reassign,
+    register_proposal,
+    save_proposal,
+)
+from proposals.workflow.supervision import approve_extension, request_extension, supervise
+
+__all__ = [
+    "TRANSITIONS",
+    "VERB_LABELS",
+    "EditConflict",
+    "WorkflowError",
+    "approve_extension",
+    "archive_issue",
+    "assign",
+    "change_assignment",
+    "co_assignments",
+    "drafted_by",
+    "issue",
+    "missing_opinions",
+    "publish",
+    "reassign",
+    "record_feedback",
+    "register_proposal",
+    "reopen",
+    "request_extension",
+    "return_reply",
+    "save_draft",
+    "save_opinion",
+    "save_proposal",
+    "sign_off",
+    "start_reply",
+    "submit",
+    "supervise",
+]
