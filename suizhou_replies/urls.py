@@ -18,6 +18,7 @@ from proposals.views import (
 urlpatterns = [
     # Drafting and review (经办人, 主管领导): start page, 我的办理, the reply and its editor
     path("", drafting.home, name="home"),
+    path("replies/", drafting.reply_list, name="reply_list"),
     path("work/", drafting.queue, name="queue"),
     path("assignments/<int:pk>/start/", drafting.assignment_start, name="assignment_start"),
     path("replies/<int:pk>/", drafting.reply_detail, name="reply_detail"),
@@ -47,6 +48,7 @@ urlpatterns = [
     path("replies/<int:pk>/feedback/", supervision.reply_feedback, name="reply_feedback"),
     path("notices/", supervision.notices, name="notices"),
     path("notices/read/", supervision.notices_read, name="notices_read"),
+    path("notices/<int:pk>/open/", supervision.notice_open, name="notice_open"),
     # Registration and intake (committee staff): proposals, 交办, 调整承办单位
     path("intake/", registration.intake, name="intake"),
     path("intake/template.xlsx", registration.intake_template, name="intake_template"),

@@ -20,6 +20,7 @@ pytestmark = pytest.mark.django_db
 # workflow); 403/404 mean the view refused.
 MATRIX = """
 home                 GET C200 L200 H200 S200 O200 A200 -L     POST C405 L405 H405 S405 O405 A405 -L
+reply_list           GET C200 L200 H200 S200 O200 A200 -L     POST C405 L405 H405 S405 O405 A405 -L
 queue                GET C200 L200 H200 S200 O200 A200 -L     POST C405 L405 H405 S405 O405 A405 -L
 proposal_create      GET C403 L403 H403 S200 O403 A200 -L     POST C403 L403 H403 S400 O403 A400 -L
 proposal_detail      GET C200 L200 H200 S200 O404 A200 -L     POST C405 L405 H405 S405 O405 A405 -L
@@ -32,6 +33,7 @@ opinion_edit         GET C404 L404 H200 S200 O404 A200 -L     POST C404 L404 H20
 assignment_supervise GET C405 L405 H405 S405 O405 A405 -L     POST C302 L302 H404 S302 O404 A302 -L
 notices              GET C200 L200 H200 S200 O200 A200 -L     POST C405 L405 H405 S405 O405 A405 -L
 notices_read         GET C405 L405 H405 S405 O405 A405 -L     POST C302 L302 H302 S302 O302 A302 -L
+notice_open          GET C405 L405 H405 S405 O405 A405 -L     POST C404 L404 H404 S404 O404 A404 -L
 reply_detail         GET C200 L200 H404 S200 O404 A200 -L     POST C405 L405 H405 S405 O405 A405 -L
 reply_edit           GET C200 L200 H404 S403 O404 A403 -L     POST C200 L200 H404 S403 O404 A403 -L
 reply_preview        GET C405 L405 H405 S405 O405 A405 -L     POST C200 L200 H404 S200 O404 A200 -L
@@ -95,8 +97,8 @@ def pattern_urls(reply: Reply, opinion_assignment, job: ExportJob) -> dict[str, 
                 kwargs["pk"] = reply.assignment.pk
             elif name.startswith("export"):
                 kwargs["pk"] = job.pk
-            elif name.startswith("public"):
-                kwargs["pk"] = 999_999
+            elif name.startswith(("public", "notice")):
+                kwargs["pk"] = 999_999  # nobody's
             else:
                 kwargs["pk"] = reply.pk
         kwargs.update(

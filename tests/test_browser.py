@@ -1,4 +1,4 @@
-"""A newcomer in a real browser: log in, find the seed letter on the home page, open it."""
+"""A newcomer in a real browser: log in, land on the to-do list, find the seed letter, open it."""
 
 import pytest
 
@@ -14,10 +14,12 @@ def test_clerk_logs_in_and_reads_the_seed_letter(live_server, clerk, seed_reply,
     page.get_by_label("密码").fill(PASSWORD)
     page.get_by_role("button", name="登录").click()
     page.wait_for_url(f"{live_server.url}/")
-    assert page.get_by_role("heading", name="答复函").is_visible()
+    assert page.get_by_role("heading", name="待办事项").is_visible()
+    assert page.get_by_role("heading", name="草稿").is_visible()  # the seed letter is a draft
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=ARTIFACTS / "home.png", full_page=True)
 
+    page.get_by_role("link", name="全部答复", exact=True).click()
     page.get_by_role("link", name="对市五届人大一次会议第 12 号建议的答复").click()
     page.wait_for_url(f"{live_server.url}/replies/{seed_reply.pk}/")
     letter = page.locator("article.letter")

@@ -46,7 +46,7 @@ class Journey:
         sign_in(self.page, self.base, username)
 
     def open_reply(self) -> None:
-        self.page.goto(f"{self.base}/")
+        self.page.goto(f"{self.base}/replies/")
         self.page.get_by_role("link", name=re.compile("第12号建议的答复")).first.click()
         self.page.wait_for_url(re.compile(r"/replies/\d+/$"))
 

@@ -1,4 +1,4 @@
-"""The pages a newcomer sees: login, the home list and a reply, with row-level access."""
+"""The pages a newcomer sees: login, the list of all replies and a reply, with row-level access."""
 
 import io
 import json
@@ -36,9 +36,9 @@ def test_login_page_is_chinese_and_wrong_password_is_refused(client, clerk):
     assert response.status_code == 302 and response["Location"] == reverse("home")
 
 
-def test_clerk_home_lists_the_seed_letter(client, clerk, seed_reply):
+def test_clerk_sees_the_seed_letter_among_all_replies(client, clerk, seed_reply):
     client.force_login(clerk)
-    html = client.get("/").content.decode()
+    html = client.get(reverse("reply_list")).content.decode()
     assert "对市五届人大一次会议第 12 号建议的答复" in html
     assert "关于化解企业招工难的建议" in html
     assert "沈宝栋（领衔）、李芸等" in html
@@ -74,13 +74,13 @@ def test_reply_page_shows_the_whole_letter_verbatim(client, clerk, seed_reply):
 
 def test_committee_staff_see_every_agency(client, committee_staff, seed_reply):
     client.force_login(committee_staff)
-    assert "对市五届人大一次会议第 12 号建议的答复" in client.get("/").content.decode()
+    assert "对市五届人大一次会议第 12 号建议的答复" in client.get(reverse("reply_list")).content.decode()
     assert client.get(reverse("reply_detail", args=[seed_reply.pk])).status_code == 200
 
 
 def test_outsider_sees_nothing_of_another_agency(client, outsider, seed_reply):
     client.force_login(outsider)
-    html = client.get("/").content.decode()
+    html = client.get(reverse("reply_list")).content.decode()
     assert "关于化解企业招工难的建议" not in html
     assert "暂无答复函" in html
     assert client.get(reverse("reply_detail", args=[seed_reply.pk])).status_code == 404
@@ -88,7 +88,7 @@ def test_outsider_sees_nothing_of_another_agency(client, outsider, seed_reply):
 
 def test_cohandler_sees_the_proposal_but_not_the_leads_draft(client, cohandler, seed_reply):
     client.force_login(cohandler)
-    html = client.get("/").content.decode()
+    html = client.get(reverse("reply_list")).content.decode()
     assert "关于化解企业招工难的建议" in html
     assert "暂无答复函" in html
     assert client.get(reverse("reply_detail", args=[seed_reply.pk])).status_code == 404
@@ -149,8 +149,8 @@ def test_the_start_page_is_paged_for_committee_staff(client, committee_staff, se
         Proposal(session=session, number=str(100 + n), title=f"关于第{n}项工作的建议") for n in range(60)
     )
     client.force_login(committee_staff)
-    html = client.get(reverse("home")).content.decode()
+    html = client.get(reverse("reply_list")).content.decode()
     assert "共 61 件" in html and "第 1 / 2 页" in html
     assert html.count("关于第") == 50 - 1  # the seed proposal is one of page 1's 50 rows
-    second = client.get(reverse("home"), {"proposals": 2}).content.decode()
+    second = client.get(reverse("reply_list"), {"proposals": 2}).content.decode()
     assert "第 2 / 2 页" in second and second.count("关于第") == 11

@@ -409,7 +409,7 @@ def test_main_pages_work_in_chromium_without_a_csp_violation(live_server, world,
     page.goto(f"{base}{reverse('public_reply', args=[world.issued.pk])}")
     assert page.locator("article.letter h1.letter-title").is_visible()
     watched.log_in(base, "clerk")
-    assert page.get_by_role("heading", name="答复函").is_visible()
+    assert page.get_by_role("heading", name="待办事项").is_visible()
 
     # The letter page: the agency mark has its computed size without a style attribute.
     page.goto(f"{base}{reverse('reply_detail', args=[world.draft.pk])}")

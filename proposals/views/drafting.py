@@ -14,6 +14,7 @@ from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
+from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from measures.forms import MeasureRowFormSet
@@ -34,6 +35,7 @@ from proposals.models import (
     deadlines,
 )
 from proposals.records import audit
+from proposals.supervision import todo
 from proposals.views.shared import act, assignment_for, reply_for
 
 HOME_PAGE_SIZE = 50
@@ -41,7 +43,14 @@ HOME_PAGE_SIZE = 50
 
 @require_GET
 def home(request: HttpRequest) -> HttpResponse:
-    """Start page: the proposals and replies this user may see."""
+    """待办, everyone's start page: what waits for this user, grouped, most urgent first."""
+    groups = todo.for_user(request.user, timezone.localdate())
+    return render(request, "proposals/home.html", {"groups": groups, "todo_total": todo.total(groups)})
+
+
+@require_GET
+def reply_list(request: HttpRequest) -> HttpResponse:
+    """全部答复: the proposals and replies this user may see, paged."""
     from django.core.paginator import Paginator
 
     replies = (
@@ -58,7 +67,7 @@ def home(request: HttpRequest) -> HttpResponse:
     # Paged: committee staff see every reply of every session here.
     return render(
         request,
-        "proposals/home.html",
+        "proposals/reply_list.html",
         {
             "replies": Paginator(replies, HOME_PAGE_SIZE).get_page(request.GET.get("replies")),
             "proposals": Paginator(proposals, HOME_PAGE_SIZE).get_page(request.GET.get("proposals")),

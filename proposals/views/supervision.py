@@ -228,6 +228,19 @@ def notices(request: HttpRequest) -> HttpResponse:
 
 
 @require_POST
+def notice_open(request: HttpRequest, pk: int) -> HttpResponse:
+    """Open one notice: it is marked read, and the user goes to what it is about."""
+    from proposals.models import Notice
+
+    notice = get_object_or_404(Notice, pk=pk, user=request.user)
+    if notice.read_at is None:
+        notice.read_at = timezone.now()
+        notice.save(update_fields=["read_at"])
+    safe = url_has_allowed_host_and_scheme(notice.link, allowed_hosts={request.get_host()})
+    return redirect(notice.link if notice.link and safe else "notices")
+
+
+@require_POST
 def notices_read(request: HttpRequest) -> HttpResponse:
     """Mark all my notices read (a POST: reading a page never changes anything)."""
     from proposals.models import Notice

@@ -11,6 +11,7 @@ from proposals.models import (
     User,
     UserRole,
 )
+from proposals.supervision import notices
 from proposals.workflow.moves import (
     CO_ROLES,
     WorkflowError,
@@ -38,4 +39,6 @@ def save_opinion(assignment: Assignment, user: User, text: str, *, submit_now: b
         opinion.submitted_at = timezone.now()
     opinion.save()
     audit_write("opinion_submit" if submit_now else "opinion_save", opinion, user)
+    if submit_now:
+        notices.opinion_submitted(assignment, user)
     return opinion

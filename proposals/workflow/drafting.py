@@ -20,6 +20,7 @@ from proposals.models import (
     UserRole,
     deadlines,
 )
+from proposals.supervision import notices
 from proposals.workflow.moves import (
     CO_ROLES,
     TRANSITIONS,
@@ -107,6 +108,7 @@ def submit(reply: Reply, user: User) -> Reply:
     if latest:
         latest.submitted = True
         latest.save(update_fields=["submitted"])
+    notices.reply_submitted(reply, user)
     return reply
 
 
@@ -116,4 +118,6 @@ def return_reply(reply: Reply, user: User, reason: str) -> Reply:
     require_role(user, reply.assignment.agency_id, (UserRole.LEADER,), "退回答复")
     if reply.status == S.SUBMITTED and not reason.strip():
         raise WorkflowError("退回修改必须说明理由。")
-    return move(reply, user, "return", note=reason.strip())
+    move(reply, user, "return", note=reason.strip())
+    notices.reply_returned(reply, user, reason.strip())
+    return reply

@@ -18,6 +18,7 @@ from proposals.models import (
     UserRole,
     deadlines,
 )
+from proposals.supervision import notices
 from proposals.workflow.moves import (
     S,
     WorkflowError,
@@ -47,7 +48,8 @@ def record_feedback(reply: Reply, user: User, deputy: Deputy, rating: str, note:
     )
     audit_write("feedback", feedback, user, reply=reply.pk, deputy=deputy.name, rating=rating)
     if authorship.is_lead and rating == Rating.DISSATISFIED:
-        reopen(reply, user, f"领衔代表{deputy.name}不满意：{note.strip() or '未填写意见'}")
+        opened = reopen(reply, user, f"领衔代表{deputy.name}不满意：{note.strip() or '未填写意见'}")
+        notices.round_reopened(opened, deputy)
     return feedback
 
 

@@ -16,6 +16,7 @@ from proposals.models import (
     User,
     UserRole,
 )
+from proposals.supervision import notices
 from proposals.workflow.moves import (
     TRANSITIONS,
     VERB_LABELS,
@@ -39,13 +40,21 @@ def sign_off(reply: Reply, user: User) -> Reply:
     require_role(user, reply.assignment.agency_id, (UserRole.LEADER,), "签发")
     if reply.status == S.SUBMITTED and drafted_by(reply, user):
         raise WorkflowError("起草人不能签发自己起草的答复，请由其他领导签发。")
-    return move(reply, user, "sign_off")
+    move(reply, user, "sign_off")
+    notices.reply_signed_off(reply, user)
+    return reply
 
 
 @transaction.atomic
 def issue(reply: Reply, user: User) -> Reply:
     """Send the signed letter: fix its date, sign its PDF with the agency's certificate and
-    seal, store it with its SHA-256 (and SM3), freeze the letter."""
+    seal, store it with its SHA-256 (and SM3), freeze the letter; committee staff are told."""
+    reply = _issue(reply, user)
+    notices.reply_issued(reply, user)
+    return reply
+
+
+def _issue(reply: Reply, user: User) -> Reply:
     from proposals.letters import rendering, signing  # WeasyPrint and pyHanko only when really issuing
 
     reply = locked(reply)
@@ -85,7 +94,7 @@ def archive_issue(reply: Reply, leader: User) -> Reply:
     note = "导入历史答复归档"
     move(reply, leader, "submit", note=note)
     move(reply, leader, "sign_off", note=note)
-    return issue(reply, leader)
+    return _issue(reply, leader)  # a letter of the past: nobody is waiting for it
 
 
 @transaction.atomic

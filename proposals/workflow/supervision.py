@@ -12,6 +12,7 @@ from proposals.models import (
     User,
     UserRole,
 )
+from proposals.supervision import notices
 from proposals.workflow.moves import (
     WorkflowError,
     audit_write,
@@ -35,6 +36,7 @@ def request_extension(assignment: Assignment, user: User, reason: str):
         raise WorkflowError("已经申请过延期。")
     extension = Extension.objects.create(assignment=assignment, reason=reason.strip(), requested_by=user)
     audit_write("extension_request", extension, user, reason=extension.reason)
+    notices.extension_requested(assignment, user, extension.reason)
     return extension
 
 
@@ -56,6 +58,7 @@ def approve_extension(assignment: Assignment, user: User):
     assignment = Assignment.objects.select_related("proposal__session").get(pk=assignment.pk)
     assignment.save(update_fields=["due_on"])
     refresh_due_dates(assignment)
+    notices.extension_approved(assignment, user)
     return extension
 
 
@@ -66,7 +69,6 @@ def supervise(assignment: Assignment, user: User, message: str):
     from django.urls import reverse
 
     from proposals.models import SupervisionNotice
-    from proposals.supervision.notices import notify_agency
 
     if user.role != UserRole.COMMITTEE:
         raise WorkflowError("督办由委员会工作人员发出。")
@@ -80,7 +82,7 @@ def supervise(assignment: Assignment, user: User, message: str):
     text = f"{subject}（{proposal.title}）：{notice.message}"
     reply = assignment.replies.order_by("-round").first()
     link = reverse("reply_detail", args=[reply.pk]) if reply else reverse("queue")
-    emailed = notify_agency(assignment.agency, subject, text, link)
+    emailed = notices.notify_agency(assignment.agency, subject, text, link)
     if emailed is not None:
         notice.emailed = emailed
         notice.save(update_fields=["emailed"])

@@ -1,0 +1,316 @@
+"""待办: what waits for a user, grouped, most urgent first, each row saying what to do next.
+
+Read-only: built on the dashboard's annotated assignments (each with its latest reply's state
+and due date), so "done" means what the dashboard means: the latest reply issued, or the
+会办意见 submitted. A clerk sees the agency's drafting work, a leader what waits for sign-off
+and publication, committee staff the deadlines, extensions, ratings and missing 交办日期.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+from functools import cached_property
+
+from django.db.models import Count, Exists, F, IntegerField, OuterRef, Q, QuerySet, Subquery
+from django.urls import reverse
+
+from proposals.models import (
+    ANSWERING_ROLES,
+    Extension,
+    Feedback,
+    ProposalAuthor,
+    Publication,
+    ReplyEvent,
+    ReplyStatus,
+    UserRole,
+)
+from proposals.models.deadlines import DUE_SOON_DAYS, days_left
+from proposals.supervision.dashboard import annotated
+
+SHOWN = 20  # rows per group; the count says how many there are
+
+
+@dataclass
+class Item:
+    """One thing to do: what it is about, what to do, where, and by when."""
+
+    assignment: object
+    action: str
+    link: str
+    due: datetime.date | None = None
+    note: str = ""
+    start_form: bool = False  # the action is a POST (开始起草), not a link
+
+    @property
+    def pending(self) -> bool:
+        """Still to be done by its deadline (an issued reply's deadline is history)."""
+        return self.due is not None and not self.assignment.done
+
+    @property
+    def days_left(self) -> int | None:
+        return days_left(self.due)
+
+    @property
+    def overdue_days(self) -> int:
+        left = self.days_left
+        return -left if left is not None and left < 0 else 0
+
+
+class Group:
+    """One heading of the list. Lazy: the navigation bar reads only `count`, one query; the
+    start page reads `items` too, one more."""
+
+    def __init__(
+        self, key: str, label: str, hint: str, rows: QuerySet, make, more_link: str = "", enrich=None
+    ):
+        self.key, self.label, self.hint, self.more_link = key, label, hint, more_link
+        self.rows = rows.order_by(F("due").asc(nulls_last=True), "proposal__number", "pk")
+        self.make, self.enrich = make, enrich
+
+    @cached_property
+    def count(self) -> int:
+        return self.rows.count()
+
+    @cached_property
+    def items(self) -> list[Item]:
+        items = [self.make(row) for row in self.rows[:SHOWN]] if self.count else []
+        if self.enrich:
+            self.enrich(items)
+        return items
+
+    @property
+    def more(self) -> int:
+        return max(self.count - len(self.items), 0)
+
+
+def _reply_link(row, name: str = "reply_detail") -> str:
+    return reverse(name, args=[row.reply_pk])
+
+
+def _add_return_reasons(items: list[Item]) -> None:
+    """Each returned reply's latest return reason, in one query."""
+    reasons: dict[int, str] = {}
+    events = ReplyEvent.objects.filter(reply_id__in=[i.assignment.reply_pk for i in items], verb="return")
+    for event in events.order_by("at", "pk").values("reply_id", "note"):
+        reasons[event["reply_id"]] = event["note"]
+    for item in items:
+        item.note = reasons.get(item.assignment.reply_pk, "")
+
+
+STEP_BY_STATUS = {
+    ReplyStatus.DRAFT: ("继续起草", "reply_edit"),
+    ReplyStatus.RETURNED: ("按退回意见修改", "reply_edit"),
+    ReplyStatus.SUBMITTED: ("等待领导签发", "reply_detail"),
+    ReplyStatus.APPROVED: ("发出答复", "reply_detail"),
+}
+
+
+def _next_step(row) -> Item:
+    """What the agency does next about an assignment that is not done yet."""
+    if not row.answers_deputy:
+        return Item(row, "填写会办意见", reverse("opinion_edit", args=[row.pk]), row.due)
+    if not row.reply_pk:
+        return Item(row, "开始起草", reverse("assignment_start", args=[row.pk]), row.due, start_form=True)
+    action, view = STEP_BY_STATUS.get(row.reply_status, ("查看", "reply_detail"))
+    return Item(row, action, _reply_link(row, view), row.due)
+
+
+def for_clerk(user, today: datetime.date) -> list[Group]:
+    rows = annotated(user).filter(agency_id=user.agency_id)
+    soon = today + datetime.timedelta(days=DUE_SOON_DAYS)
+    answering = rows.filter(role__in=ANSWERING_ROLES)
+    queue = reverse("queue")
+
+    def edit(action):
+        return lambda row: Item(row, action, _reply_link(row, "reply_edit"), row.due)
+
+    groups = [
+        Group(
+            "urgent",
+            "即将到期和已超期",
+            f"{DUE_SOON_DAYS}天内到期或已超期、尚未办结的事项",
+            rows.filter(done=False, due__lte=soon),
+            _next_step,
+            queue,
+        ),
+        Group(
+            "returned",
+            "已退回",
+            "领导退回修改的答复，按退回意见修改后重新提交",
+            answering.filter(reply_status=ReplyStatus.RETURNED),
+            edit("按退回意见修改"),
+            enrich=_add_return_reasons,
+        ),
+        Group(
+            "unstarted",
+            "待起草",
+            "已交办、尚未起草答复的建议提案",
+            answering.filter(reply_pk__isnull=True),
+            lambda row: Item(
+                row, "开始起草", reverse("assignment_start", args=[row.pk]), row.due, start_form=True
+            ),
+            queue,
+        ),
+        Group(
+            "drafts",
+            "草稿",
+            "起草中的答复，完成后提交领导审核",
+            answering.filter(reply_status=ReplyStatus.DRAFT, reply_round=1),
+            edit("继续起草"),
+        ),
+        Group(
+            "rehandling",
+            "再次办理",
+            "代表不满意、重新办理的答复",
+            answering.filter(reply_status=ReplyStatus.DRAFT, reply_round__gt=1),
+            edit("重新答复"),
+        ),
+        Group(
+            "opinions",
+            "待提交会办意见",
+            "本单位协办、会办的建议提案，向主办单位提交会办意见",
+            rows.exclude(role__in=ANSWERING_ROLES).filter(opinion_done=False),
+            lambda row: Item(row, "填写会办意见", reverse("opinion_edit", args=[row.pk]), row.due),
+        ),
+        Group(
+            "to_send",
+            "待发出",
+            "领导已签发的答复，发出答复代表",
+            answering.filter(reply_status=ReplyStatus.APPROVED),
+            lambda row: Item(row, "发出答复", _reply_link(row), row.due),
+        ),
+    ]
+    return groups
+
+
+def for_leader(user, today: datetime.date) -> list[Group]:
+    rows = annotated(user).filter(agency_id=user.agency_id, role__in=ANSWERING_ROLES)
+    unpublished = rows.filter(reply_status=ReplyStatus.ISSUED, proposal__confidential=False).exclude(
+        Exists(Publication.objects.filter(reply_id=OuterRef("reply_pk")))
+    )
+    pending = Exists(Extension.objects.filter(assignment=OuterRef("pk"), approved_at__isnull=True))
+    return [
+        Group(
+            "to_sign",
+            "待签发",
+            "经办人提交审核的答复：审核后签发，或说明理由退回修改",
+            rows.filter(reply_status=ReplyStatus.SUBMITTED),
+            lambda row: Item(row, "审核签发", _reply_link(row), row.due),
+        ),
+        Group(
+            "to_publish",
+            "待批准公开",
+            "已答复、可以公开的答复，审核公开版后批准公开",
+            unpublished,
+            lambda row: Item(row, "审核公开", _reply_link(row), row.due),
+        ),
+        Group(
+            "extensions",
+            "延期申请",
+            "本单位已申请延期、等待委员会批准的事项",
+            rows.filter(pending),
+            lambda row: Item(row, "查看", _reply_link(row) if row.reply_pk else reverse("queue"), row.due),
+        ),
+    ]
+
+
+def for_committee(user, today: datetime.date) -> list[Group]:
+    rows = annotated(user)
+    soon = today + datetime.timedelta(days=DUE_SOON_DAYS)
+    dashboard = reverse("dashboard")
+
+    def detail(action):
+        return lambda row: Item(
+            row,
+            action,
+            _reply_link(row) if row.reply_pk else reverse("proposal_detail", args=[row.proposal_id]),
+            row.due,
+        )
+
+    ratings = (
+        Feedback.objects.filter(reply_id=OuterRef("reply_pk"))
+        .order_by()
+        .values("reply_id")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    authors = (
+        ProposalAuthor.objects.filter(proposal_id=OuterRef("proposal_id"))
+        .order_by()
+        .values("proposal_id")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    unrated = (
+        rows.filter(role__in=ANSWERING_ROLES, reply_status=ReplyStatus.ISSUED)
+        .annotate(
+            rated=Subquery(ratings, output_field=IntegerField()),
+            author_count=Subquery(authors, output_field=IntegerField()),
+        )
+        .filter(Q(rated__isnull=True) | Q(rated__lt=F("author_count")))
+    )
+    pending = Exists(Extension.objects.filter(assignment=OuterRef("pk"), approved_at__isnull=True))
+    return [
+        Group(
+            "overdue",
+            "已超期",
+            "超过办理期限、尚未办结的事项：督办或了解原因",
+            rows.filter(done=False, due__lt=today),
+            detail("督办"),
+            f"{dashboard}?overdue=1",
+        ),
+        Group(
+            "due_soon",
+            "即将到期",
+            f"{DUE_SOON_DAYS}天内到期、尚未办结的事项",
+            rows.filter(done=False, due__gte=today, due__lte=soon),
+            detail("查看"),
+            f"{dashboard}?due_soon=1",
+        ),
+        Group(
+            "extensions",
+            "待审批延期",
+            "承办单位申请延期答复，审核理由后批准",
+            rows.filter(pending),
+            detail("审批延期"),
+        ),
+        Group(
+            "unrated",
+            "待评价",
+            "已答复、尚未登记全部提出人评价的答复",
+            unrated,
+            detail("登记评价"),
+            f"{dashboard}?status=issued&rating=none",
+        ),
+        Group(
+            "rehandling",
+            "再次办理中",
+            "领衔代表不满意、正在再次办理的事项",
+            rows.filter(role__in=ANSWERING_ROLES, reply_round__gt=1).exclude(reply_status=ReplyStatus.ISSUED),
+            detail("查看"),
+        ),
+        Group(
+            "no_date",
+            "缺交办日期",
+            "没有交办日期，无法计算办理期限：补填交办日期",
+            rows.filter(assigned_date__isnull=True),
+            lambda row: Item(row, "补填交办日期", reverse("assignment_edit", args=[row.pk])),
+        ),
+    ]
+
+
+def for_user(user, today: datetime.date) -> list[Group]:
+    """The user's groups in the order they are shown."""
+    if user.sees_everything:
+        return for_committee(user, today)
+    if user.role == UserRole.LEADER:
+        return for_leader(user, today)
+    if user.role == UserRole.CLERK:
+        return for_clerk(user, today)
+    return []
+
+
+def total(groups: list[Group]) -> int:
+    """How many things wait (the urgent group repeats rows of the others, so it is not added)."""
+    return sum(group.count for group in groups if group.key != "urgent")
