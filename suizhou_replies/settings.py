@@ -248,6 +248,9 @@ REPLY_OPENING_TEMPLATE = (
     "你们在{session}提出的“{title}”的{kind}（第{number}号）收悉，{consulted_clause}现答复如下："
 )
 DEFAULT_POSTCODE = os.environ.get("PORTAL_DEFAULT_POSTCODE", "441300")
+# 发出前检查 run before submit, sign-off and issue (proposals/letters/checks.py): any of
+# class_code, title, contact, sections.
+REPLY_CHECKS = env_list("REPLY_CHECKS", "class_code,title,contact,sections")
 # 督办 notices also go out by e-mail where users have an address.
 EMAIL_BACKEND = os.environ.get("DJANGO_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = os.environ.get("DJANGO_DEFAULT_FROM_EMAIL", "noreply@suizhou-replies.invalid")

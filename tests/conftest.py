@@ -143,7 +143,17 @@ def sign_in(page, base: str, username: str, password: str = PASSWORD) -> None:
 def page(chromium):
     """A Chromium page (request it last, after the database fixtures)."""
     context = chromium.new_context(viewport={"width": 1400, "height": 1000}, locale="zh-CN")
-    yield context.new_page()
+    page = context.new_page()
+    # Confirmations (签发, 发出, ...) are accepted as a person reading them would; their texts are
+    # kept in page.confirmations for the test to check.
+    page.confirmations = []
+
+    def accept(dialog):
+        page.confirmations.append(dialog.message)
+        dialog.accept()
+
+    page.on("dialog", accept)
+    yield page
 
 
 # --- a reply on its way: drafted, submitted, issued (建议 12 of the seed letter) ---
@@ -226,7 +236,9 @@ def draft(lead_assignment, union_assignment, clerk):
     response = client.post(reverse("assignment_start", args=[lead_assignment.pk]))
     reply = Reply.objects.get(assignment=lead_assignment)
     assert response["Location"] == reverse("reply_edit", args=[reply.pk])
-    response = client.post(reverse("reply_edit", args=[reply.pk]), editor_data(reply, TWO_SECTIONS))
+    response = client.post(
+        reverse("reply_edit", args=[reply.pk]), editor_data(reply, TWO_SECTIONS, class_code="A")
+    )
     assert response.status_code == 302, response.content.decode()[:2000]
     return Reply.objects.get(pk=reply.pk)
 

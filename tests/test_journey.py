@@ -77,6 +77,7 @@ def test_clerk_leader_and_committee_handle_the_seed_proposal(
     preview = page.locator("#preview")
     preview.get_by_text("二、关于弘扬劳模精神方面").wait_for()
     assert "一、关于提高工人待遇方面" in preview.inner_text()
+    page.get_by_label("办理结果分类").select_option("A")
     journey.shot("editor-preview")
     journey.click("保存")
     assert page.get_by_text("答复已保存。").is_visible()
@@ -113,12 +114,14 @@ def test_clerk_leader_and_committee_handle_the_seed_proposal(
     journey.open_reply()
     journey.click("签发")
     assert page.get_by_text("已签发。").is_visible()
+    assert page.confirmations[-1].startswith("确认签发？")
 
     # The clerk issues it and downloads the PDF.
     journey.login("clerk")
     journey.open_reply()
     journey.click("答复代表（发出并定稿）")
     assert page.get_by_text("答复已发出，答复函已定稿。").is_visible()
+    assert "发出后不能再修改或撤回" in page.confirmations[-1]
     journey.shot("issued")
     with page.expect_download() as download_info:
         page.get_by_role("link", name="下载 PDF").click()

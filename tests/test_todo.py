@@ -7,7 +7,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from proposals.models import Assignment, Deputy, Proposal, Rating, Reply
-from tests.conftest import login, submit_opinion
+from tests.conftest import TWO_SECTIONS, editor_data, login, submit_opinion
 
 pytestmark = pytest.mark.django_db
 
@@ -46,6 +46,9 @@ def test_the_clerk_is_led_from_start_to_send(lead_assignment, union_assignment, 
     assert groups(clerk)["unstarted"].count == 0
 
     submit_opinion(cohandler, union_assignment)
+    login(clerk).post(
+        reverse("reply_edit", args=[reply.pk]), editor_data(reply, TWO_SECTIONS, class_code="A")
+    )
     login(clerk).post(reverse("reply_submit", args=[reply.pk]))
     assert counts(clerk)["drafts"] == 0 and groups(leader)["to_sign"].count == 1
     login(leader).post(reverse("reply_return", args=[reply.pk]), {"reason": "请补充培训人数。"})

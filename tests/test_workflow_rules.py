@@ -8,6 +8,7 @@ from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, rule, run_state_machine_as_test
 
+from measures.models import Measure
 from proposals import workflow
 from proposals.letters import rendering as letters
 from proposals.models import Assignment, Proposal, Reply, ReplyEvent, Role, User, UserRole
@@ -58,6 +59,9 @@ def test_random_users_and_actions_keep_the_rules(cast, seed_reply, monkeypatch):
             proposal.set_authors(["沈宝栋"])
             assignment = Assignment.objects.create(proposal=proposal, agency=agency, role=Role.LEAD)
             self.reply = workflow.start_reply(assignment, cast["clerk"])
+            # A complete letter (发出前检查 passes), so the roles and statuses are the point.
+            Reply.objects.filter(pk=self.reply.pk).update(class_code="A")
+            Measure.objects.create(reply=self.reply, level=1, position=1, paragraphs="已按建议办理。")
             self.drafters = {cast["clerk"].pk}
             self.status = S.DRAFT
             self.moves = 1  # the start event

@@ -14,6 +14,7 @@ from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
@@ -21,7 +22,7 @@ from measures.forms import MeasureRowFormSet
 from measures.outline import measure_rows, outline_to_tree, save_tree
 from proposals import workflow
 from proposals.forms import CommunicationForm, FeedbackForm, ReplyForm, ReturnForm
-from proposals.letters import rendering
+from proposals.letters import checks, rendering
 from proposals.models import (
     Assignment,
     CoOpinion,
@@ -148,8 +149,25 @@ def reply_detail(request: HttpRequest, pk: int) -> HttpResponse:
             ),
             "return_form": ReturnForm(),
             "feedback_form": FeedbackForm(reply=reply),
+            **_guidance(reply),
         },
     )
+
+
+def _guidance(reply: Reply) -> dict:
+    """What the reply's pages show before anything else: why it came back (until it is submitted
+    again) and, until it is issued, what the letter still lacks (发出前检查)."""
+    guidance: dict = {"edit_url": reverse("reply_edit", args=[reply.pk])}
+    if reply.status == ReplyStatus.RETURNED:
+        guidance["returned"] = (
+            reply.events.filter(verb="return").select_related("actor").order_by("-at", "-pk").first()
+        )
+    if not reply.is_frozen:
+        guidance["checking"] = True
+        guidance["problems"] = checks.problems(reply)
+        guidance["missing_opinions"] = workflow.missing_opinions(reply) if reply.is_editable else []
+        guidance["check_count"] = len(guidance["problems"]) + len(guidance["missing_opinions"])
+    return guidance
 
 
 def _opinions(reply: Reply) -> list[dict]:
@@ -169,6 +187,7 @@ def _editor_context(reply: Reply, form: ReplyForm, formset, **extra) -> dict:
         "formset": formset,
         "opinions": _opinions(reply),
         "letter": _preview_letter(reply, form, formset),
+        **_guidance(reply),
         **extra,
     }
 

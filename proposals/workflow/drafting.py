@@ -10,6 +10,7 @@ from collections.abc import Callable
 from django.db import transaction
 from django.utils import timezone
 
+from proposals.letters import checks
 from proposals.models import (
     Assignment,
     CoOpinion,
@@ -83,16 +84,31 @@ def save_draft(reply: Reply, user: User, expected_version: int, apply: Callable[
 
 
 def missing_opinions(reply: Reply) -> list[str]:
-    """Co-handling agencies whose opinion is neither in nor past its deadline."""
+    """Co-handling agencies whose opinion is neither in nor past its deadline. Without a 交办日期
+    there is no deadline: the entry says who can set it, so nobody waits forever."""
     today = timezone.localdate()
     missing = []
     for assignment in co_assignments(reply):
         opinion = CoOpinion.objects.filter(assignment=assignment, submitted_at__isnull=False).exists()
         due = assignment.due_date
-        if not opinion and (due is None or due >= today):
-            deadline = f"（截止{due.year}年{due.month}月{due.day}日）" if due else ""
-            missing.append(f"{assignment.agency.name}{deadline}")
+        if opinion:
+            continue
+        if due is None:
+            missing.append(
+                f"{assignment.agency.name}（没有交办日期，无法计算会办期限，请委员会工作人员补填交办日期）"
+            )
+        elif due >= today:
+            missing.append(f"{assignment.agency.name}（截止{due.year}年{due.month}月{due.day}日）")
     return missing
+
+
+def refuse_incomplete(reply: Reply, action: str) -> None:
+    """发出前检查: an incomplete letter does not move on; the refusal lists everything missing."""
+    found = checks.problems(reply)
+    if found:
+        raise WorkflowError(
+            f"答复还不完整，暂不能{action}：{checks.summary(found)}请按“发出前检查”逐项补全。"
+        )
 
 
 @transaction.atomic
@@ -100,6 +116,7 @@ def submit(reply: Reply, user: User) -> Reply:
     reply = locked(reply)
     require_role(user, reply.assignment.agency_id, (UserRole.CLERK,), "提交审核")
     if reply.status in TRANSITIONS["submit"][0]:
+        refuse_incomplete(reply, "提交审核")
         missing = missing_opinions(reply)
         if missing:
             raise WorkflowError(f"尚未收到{'、'.join(missing)}的会办意见，暂不能提交审核。")

@@ -17,6 +17,7 @@ from proposals.models import (
     UserRole,
 )
 from proposals.supervision import notices
+from proposals.workflow.drafting import refuse_incomplete
 from proposals.workflow.moves import (
     TRANSITIONS,
     VERB_LABELS,
@@ -40,6 +41,8 @@ def sign_off(reply: Reply, user: User) -> Reply:
     require_role(user, reply.assignment.agency_id, (UserRole.LEADER,), "签发")
     if reply.status == S.SUBMITTED and drafted_by(reply, user):
         raise WorkflowError("起草人不能签发自己起草的答复，请由其他领导签发。")
+    if reply.status == S.SUBMITTED:
+        refuse_incomplete(reply, "签发")
     move(reply, user, "sign_off")
     notices.reply_signed_off(reply, user)
     return reply
@@ -49,6 +52,9 @@ def sign_off(reply: Reply, user: User) -> Reply:
 def issue(reply: Reply, user: User) -> Reply:
     """Send the signed letter: fix its date, sign its PDF with the agency's certificate and
     seal, store it with its SHA-256 (and SM3), freeze the letter; committee staff are told."""
+    reply = locked(reply)
+    if reply.status == S.APPROVED:
+        refuse_incomplete(reply, "发出")
     reply = _issue(reply, user)
     notices.reply_issued(reply, user)
     return reply
