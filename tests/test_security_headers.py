@@ -162,7 +162,9 @@ def world(seed_reply, clerk, leader, cohandler, committee_staff, outsider, sysad
 
 # Who uses a page (everything else: the clerk of the agency that drafts the letter).
 RIGHT_USER = {
-    **dict.fromkeys(["reply_sign_off", "reply_return", "reply_publish"], "leader"),
+    **dict.fromkeys(
+        ["reply_sign_off", "reply_return", "reply_publish", "reply_revoke", "reply_unpublish"], "leader"
+    ),
     "opinion_edit": "cohandler",
     **dict.fromkeys(
         [

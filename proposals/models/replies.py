@@ -340,8 +340,8 @@ class Feedback(models.Model):
 
 class PublicationQuerySet(models.QuerySet):
     def public(self) -> PublicationQuerySet:
-        """Publications anyone may read: never of a confidential proposal."""
-        return self.filter(reply__assignment__proposal__confidential=False)
+        """Publications anyone may read: never of a confidential proposal, never withdrawn."""
+        return self.filter(reply__assignment__proposal__confidential=False, withdrawn_at__isnull=True)
 
 
 class Publication(models.Model):
@@ -355,6 +355,11 @@ class Publication(models.Model):
     approved_at = models.DateTimeField("公开时间", auto_now_add=True)
     pdf = models.FileField("公开版 PDF", upload_to="public/%Y/", editable=False)
     pdf_sha256 = models.CharField("公开版 SHA-256", max_length=64, editable=False)
+    withdrawn_at = models.DateTimeField("撤回公开时间", null=True, blank=True, editable=False)
+    withdrawn_by = models.ForeignKey(
+        "User", on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name="撤回人"
+    )
+    withdraw_reason = models.TextField("撤回公开理由", blank=True)
 
     objects = PublicationQuerySet.as_manager()
 
@@ -365,3 +370,7 @@ class Publication(models.Model):
 
     def __str__(self) -> str:
         return f"公开：{self.reply}"
+
+    @property
+    def is_withdrawn(self) -> bool:
+        return self.withdrawn_at is not None

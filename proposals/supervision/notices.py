@@ -127,6 +127,15 @@ def reply_signed_off(reply: Reply, by: User) -> list[Notice]:
     )
 
 
+def sign_off_revoked(reply: Reply, by: User, reason: str) -> list[Notice]:
+    person = drafter(reply)
+    return notify(
+        [person] if person else [],
+        f"已撤销签发：{by.display_name}撤销了{reply_label(reply)}的签发，暂不要发出。理由：{reason}",
+        _reply_link(reply),
+    )
+
+
 def reply_issued(reply: Reply, by: User) -> list[Notice]:
     return notify(
         committee_staff(),

@@ -134,6 +134,12 @@ def reply_detail(request: HttpRequest, pk: int) -> HttpResponse:
             and user.role == UserRole.LEADER
             and reply.status == ReplyStatus.SUBMITTED,
             "can_issue": same_agency and reply.status == ReplyStatus.APPROVED,
+            "can_withdraw": same_agency
+            and user.role == UserRole.CLERK
+            and reply.status == ReplyStatus.SUBMITTED,
+            "can_revoke": same_agency
+            and user.role == UserRole.LEADER
+            and reply.status == ReplyStatus.APPROVED,
             "can_rate": user.role == UserRole.COMMITTEE and reply.status == ReplyStatus.ISSUED,
             "publication": Publication.objects.filter(reply=reply).first(),
             "extension": Extension.objects.filter(assignment=reply.assignment)
@@ -316,6 +322,27 @@ def reply_issue(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def reply_publish(request: HttpRequest, pk: int) -> HttpResponse:
     return act(request, pk, workflow.publish, "已批准公开，公开版已生成。")
+
+
+@require_POST
+def reply_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
+    """撤回: the clerk takes the submission back before the leader acts."""
+    reason = request.POST.get("reason", "")
+    return act(request, pk, workflow.withdraw, "已撤回提交，答复回到起草中。", reason)
+
+
+@require_POST
+def reply_revoke(request: HttpRequest, pk: int) -> HttpResponse:
+    """撤销签发: the leader takes the sign-off back before the letter is issued."""
+    reason = request.POST.get("reason", "")
+    return act(request, pk, workflow.revoke_sign_off, "已撤销签发，答复回到待审核。", reason)
+
+
+@require_POST
+def reply_unpublish(request: HttpRequest, pk: int) -> HttpResponse:
+    """撤回公开: the public page and PDF are taken down (they answer 410)."""
+    reason = request.POST.get("reason", "")
+    return act(request, pk, workflow.withdraw_publication, "已撤回公开，公开页面不再显示该答复。", reason)
 
 
 @require_POST

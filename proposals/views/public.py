@@ -64,19 +64,33 @@ def public_list(request: HttpRequest) -> HttpResponse:
     )
 
 
+class Withdrawn(Exception):
+    """The publication was taken down: the page says so (410), it does not pretend it never was."""
+
+
 def _publication(pk: int) -> Publication:
-    return get_object_or_404(
-        Publication.objects.public().select_related(
+    publication = get_object_or_404(
+        Publication.objects.filter(reply__assignment__proposal__confidential=False).select_related(
             "reply__assignment__proposal__session", "reply__assignment__agency"
         ),
         reply_id=pk,
     )
+    if publication.is_withdrawn:
+        raise Withdrawn
+    return publication
+
+
+def _withdrawn(request: HttpRequest) -> HttpResponse:
+    return render(request, "public/withdrawn.html", status=410)
 
 
 @login_not_required
 @require_GET
 def public_reply(request: HttpRequest, pk: int) -> HttpResponse:
-    publication = _publication(pk)
+    try:
+        publication = _publication(pk)
+    except Withdrawn:
+        return _withdrawn(request)
     from proposals.letters.public import public_context
 
     return render(
@@ -93,7 +107,10 @@ def public_reply(request: HttpRequest, pk: int) -> HttpResponse:
 @login_not_required
 @require_GET
 def public_reply_pdf(request: HttpRequest, pk: int) -> HttpResponse:
-    publication = _publication(pk)
+    try:
+        publication = _publication(pk)
+    except Withdrawn:
+        return _withdrawn(request)
     return FileResponse(
         publication.pdf.open("rb"),
         as_attachment=True,

@@ -11,9 +11,24 @@ workflow` and `workflow.submit(...)`; nothing else in the portal changes a statu
 """
 
 from proposals.workflow.cohandling import save_opinion
-from proposals.workflow.drafting import missing_opinions, return_reply, save_draft, start_reply, submit
+from proposals.workflow.drafting import (
+    missing_opinions,
+    return_reply,
+    save_draft,
+    start_reply,
+    submit,
+    withdraw,
+)
 from proposals.workflow.feedback import record_feedback, reopen
-from proposals.workflow.issuing import archive_issue, drafted_by, issue, publish, sign_off
+from proposals.workflow.issuing import (
+    archive_issue,
+    drafted_by,
+    issue,
+    publish,
+    revoke_sign_off,
+    sign_off,
+    withdraw_publication,
+)
 from proposals.workflow.moves import TRANSITIONS, VERB_LABELS, EditConflict, WorkflowError, co_assignments
 from proposals.workflow.registration import (
     assign,
@@ -25,6 +40,9 @@ from proposals.workflow.registration import (
 from proposals.workflow.supervision import approve_extension, request_extension, supervise
 
 __all__ = [
+    "withdraw",
+    "revoke_sign_off",
+    "withdraw_publication",
     "TRANSITIONS",
     "VERB_LABELS",
     "EditConflict",

@@ -130,6 +130,18 @@ def submit(reply: Reply, user: User) -> Reply:
 
 
 @transaction.atomic
+def withdraw(reply: Reply, user: User, reason: str) -> Reply:
+    """撤回: the clerk takes a submission back before the leader has acted on it."""
+    reply = locked(reply)
+    require_role(user, reply.assignment.agency_id, (UserRole.CLERK,), "撤回提交")
+    if not reason.strip():
+        raise WorkflowError("撤回提交必须说明理由。")
+    move(reply, user, "withdraw", note=reason.strip())
+    notices.reply_withdrawn(reply, user)
+    return reply
+
+
+@transaction.atomic
 def return_reply(reply: Reply, user: User, reason: str) -> Reply:
     reply = locked(reply)
     require_role(user, reply.assignment.agency_id, (UserRole.LEADER,), "退回答复")

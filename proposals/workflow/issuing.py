@@ -49,6 +49,21 @@ def sign_off(reply: Reply, user: User) -> Reply:
 
 
 @transaction.atomic
+def revoke_sign_off(reply: Reply, user: User, reason: str) -> Reply:
+    """撤销签发: a leader of the agency takes the sign-off back before the letter is issued; the
+    reply waits for review again (sign off again, or return it)."""
+    reply = locked(reply)
+    require_role(user, reply.assignment.agency_id, (UserRole.LEADER,), "撤销签发")
+    if reply.status == S.ISSUED:
+        raise WorkflowError("答复已发出，不能撤销签发；如需更正，请与委员会工作人员联系。")
+    if not reason.strip():
+        raise WorkflowError("撤销签发必须说明理由。")
+    move(reply, user, "revoke", note=reason.strip())
+    notices.sign_off_revoked(reply, user, reason.strip())
+    return reply
+
+
+@transaction.atomic
 def issue(reply: Reply, user: User) -> Reply:
     """Send the signed letter: fix its date, sign its PDF with the agency's certificate and
     seal, store it with its SHA-256 (and SM3), freeze the letter; committee staff are told."""
@@ -117,11 +132,34 @@ def publish(reply: Reply, user: User) -> Publication:
         raise WorkflowError("答复发出后才能公开。")
     if drafted_by(reply, user):
         raise WorkflowError("公开须由未参与起草的领导审核。")
-    if Publication.objects.filter(reply=reply).exists():
+    publication = Publication.objects.select_for_update().filter(reply=reply).first()
+    if publication and not publication.is_withdrawn:
         raise WorkflowError("该答复已经公开。")
     pdf = rendering.render_public_pdf(reply)
-    publication = Publication(reply=reply, approved_by=user, pdf_sha256=signing.fingerprints(pdf)["sha256"])
+    if publication is None:
+        publication = Publication(reply=reply)
+    publication.approved_by, publication.approved_at = user, timezone.now()
+    publication.withdrawn_at, publication.withdrawn_by, publication.withdraw_reason = None, None, ""
+    publication.pdf_sha256 = signing.fingerprints(pdf)["sha256"]
     publication.pdf.save(rendering.public_pdf_filename(reply), ContentFile(pdf), save=False)
     publication.save()
     audit_write("publish", publication, user, reply=reply.pk, pdf_sha256=publication.pdf_sha256)
+    return publication
+
+
+@transaction.atomic
+def withdraw_publication(reply: Reply, user: User, reason: str) -> Publication:
+    """撤回公开: a leader of the agency takes the public version down, with a reason; its public
+    page and PDF then answer 410. It can be approved again later."""
+    reply = locked(reply)
+    require_role(user, reply.assignment.agency_id, (UserRole.LEADER,), "撤回公开")
+    publication = Publication.objects.select_for_update().filter(reply=reply).first()
+    if publication is None or publication.is_withdrawn:
+        raise WorkflowError("该答复没有公开，无需撤回。")
+    if not reason.strip():
+        raise WorkflowError("撤回公开必须说明理由。")
+    publication.withdrawn_at, publication.withdrawn_by = timezone.now(), user
+    publication.withdraw_reason = reason.strip()
+    publication.save(update_fields=["withdrawn_at", "withdrawn_by", "withdraw_reason"])
+    audit_write("unpublish", publication, user, reply=reply.pk, reason=publication.withdraw_reason)
     return publication

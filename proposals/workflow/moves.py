@@ -27,6 +27,10 @@ TRANSITIONS: dict[str, tuple[frozenset[str], str]] = {
     "return": (frozenset({S.SUBMITTED}), S.RETURNED),
     "sign_off": (frozenset({S.SUBMITTED}), S.APPROVED),
     "issue": (frozenset({S.APPROVED}), S.ISSUED),
+    # Undo, before the next person acts: the drafter takes a submission back; the leader takes a
+    # sign-off back before the letter is issued. After issue the letter is out: no undo.
+    "withdraw": (frozenset({S.SUBMITTED}), S.DRAFT),
+    "revoke": (frozenset({S.APPROVED}), S.SUBMITTED),
 }
 
 
@@ -36,6 +40,8 @@ VERB_LABELS = {
     "return": "退回修改",
     "sign_off": "签发",
     "issue": "答复代表",
+    "withdraw": "撤回提交",
+    "revoke": "撤销签发",
     "reopen": "再次办理",
     "reassign": "调整承办单位",
 }
