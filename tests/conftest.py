@@ -149,7 +149,7 @@ def page(chromium):
     page.confirmations = []
 
     def accept(dialog):
-        page.confirmations.append(dialog.message)
+        page.confirmations.append("beforeunload" if dialog.type == "beforeunload" else dialog.message)
         dialog.accept()
 
     page.on("dialog", accept)

@@ -44,6 +44,15 @@
     renumber();
     row.querySelector(".measure-heading").focus();
   }
+  // For restoring a kept copy of unsaved text (editor-guard.js): exactly `count` rows.
+  window.measuresEditor = {
+    ensureRows: function (count) {
+      while (rows().length < count) list.appendChild(newRow(1));
+      while (rows().length > count) rows()[rows().length - 1].remove();
+      renumber();
+    },
+    refresh: function () { renumber(); },
+  };
   document.querySelector("[data-measure-add]").addEventListener("click", function () {
     var all = rows(); add(all.length ? all[all.length - 1] : null);
   });
