@@ -5,7 +5,6 @@
 from __future__ import annotations
 
 import io
-import json
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
@@ -19,7 +18,7 @@ from proposals.models import (
     Reply,
     Session,
 )
-from proposals.records import audit
+from proposals.records import audit, audit_display
 from proposals.records import exports as exports_module
 from proposals.supervision import spreadsheets
 from proposals.views.shared import committee_only
@@ -32,7 +31,7 @@ def audit_log(request: HttpRequest) -> HttpResponse:
 
     committee_only(request)
     rows, values = audit.search(request.GET)
-    page = Paginator(rows, 100).get_page(request.GET.get("page"))
+    page = Paginator(rows.select_related("actor"), 100).get_page(request.GET.get("page"))
     audit.record(request, "audit_view", None, filters={k: v for k, v in values.items() if v})
     query = request.GET.copy()
     query.pop("page", None)
@@ -45,17 +44,7 @@ def audit_log(request: HttpRequest) -> HttpResponse:
             "query": query.urlencode(),
             "events": sorted(audit.EVENT_LABELS.items()),
             "outcomes": audit.OUTCOME_LABELS.items(),
-            "rows": [
-                {
-                    "row": row,
-                    "at": audit.local_time(row.at),
-                    "event": audit.describe(row.event),
-                    "role": audit.describe_role(row.actor_role),
-                    "outcome": audit.OUTCOME_LABELS.get(row.outcome, row.outcome),
-                    "detail": json.dumps(row.detail, ensure_ascii=False) if row.detail else "",
-                }
-                for row in page
-            ],
+            "rows": audit_display.rows_for_page(list(page)),
         },
     )
 

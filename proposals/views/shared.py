@@ -7,8 +7,8 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect
 
 from proposals import workflow
 from proposals.models import (
@@ -16,6 +16,7 @@ from proposals.models import (
     Proposal,
     Reply,
 )
+from proposals.records import audit
 
 
 def posted(request: HttpRequest):
@@ -23,23 +24,39 @@ def posted(request: HttpRequest):
     return request.POST if request.method == "POST" else None
 
 
+def _visible(request: HttpRequest, rows, pk: int):
+    """The row the user may see, else 404. A row that exists but belongs to another agency is an
+    attempt across the access rules: recorded as 越权访问 before the same 404."""
+    model = rows.model
+    try:
+        return rows.get(pk=pk)
+    except model.DoesNotExist:
+        if request.user.is_authenticated and model.objects.filter(pk=pk).exists():
+            audit.record(
+                request,
+                "access_outside",
+                model(pk=pk),
+                outcome="denied",
+                path=request.path[:200],
+                method=request.method,
+            )
+        raise Http404("没有找到该页面") from None
+
+
 def reply_for(request: HttpRequest, pk: int) -> Reply:
-    return get_object_or_404(
-        Reply.objects.for_user(request.user).select_related(
-            "assignment__proposal__session", "assignment__agency"
-        ),
-        pk=pk,
+    rows = Reply.objects.for_user(request.user).select_related(
+        "assignment__proposal__session", "assignment__agency"
     )
+    return _visible(request, rows, pk)
 
 
 def assignment_for(request: HttpRequest, pk: int) -> Assignment:
-    return get_object_or_404(
-        Assignment.objects.for_user(request.user).select_related("proposal__session", "agency"), pk=pk
-    )
+    rows = Assignment.objects.for_user(request.user).select_related("proposal__session", "agency")
+    return _visible(request, rows, pk)
 
 
 def proposal_for(request: HttpRequest, pk: int) -> Proposal:
-    return get_object_or_404(Proposal.objects.for_user(request.user).select_related("session"), pk=pk)
+    return _visible(request, Proposal.objects.for_user(request.user).select_related("session"), pk)
 
 
 def committee_only(request: HttpRequest) -> None:
