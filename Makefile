@@ -37,6 +37,8 @@ $(STAMPS)/venv: requirements.txt $(STAMPS)/apt
 	$(PY) -m pip install --quiet -r requirements.txt
 	@touch $@
 
+# The demo runs as deployed, over plain http on 127.0.0.1: without Django's debug pages (the
+# portal's Chinese 404/403/500 pages), static files from collectstatic through WhiteNoise.
 run: setup
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py seed_demo
@@ -44,7 +46,7 @@ run: setup
 	$(PY) manage.py collectstatic --noinput --verbosity 0
 	@echo "后台任务进程（db_worker）与网站一起启动；按 Ctrl-C 同时停止。"
 	$(PY) manage.py db_worker --no-startup-delay & worker=$$!; trap "kill $$worker 2>/dev/null" EXIT INT TERM; \
-	DJANGO_DEBUG=1 $(PY) manage.py runserver 127.0.0.1:8000
+	DJANGO_HTTPS=0 DJANGO_SECURE_COOKIES=0 $(PY) manage.py runserver 127.0.0.1:8000
 
 test: setup
 	$(PY) -m pytest --cov --cov-report=term

@@ -198,7 +198,7 @@ X_FRAME_OPTIONS = "DENY"
 # ---- Transport and response headers (SEC-05, SEC-15, SEC-21, SEC-23) ----
 
 # The site is served over HTTPS (nginx in front sets X-Forwarded-Proto): on unless DEBUG. The
-# test suite (DJANGO_HTTPS=0 in pytest.ini) and `make run` (DEBUG) serve plain http on 127.0.0.1.
+# test suite (DJANGO_HTTPS=0 in pytest.ini) and `make run` (DJANGO_HTTPS=0) serve plain http on 127.0.0.1.
 HTTPS = env_bool("DJANGO_HTTPS", not DEBUG)
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = HTTPS
