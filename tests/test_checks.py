@@ -164,3 +164,13 @@ def test_the_return_reason_stands_at_the_top_until_resubmitted(submitted, leader
 def test_the_buttons_that_cannot_be_undone_ask_first(submitted, leader, cohandler, union_assignment):
     page = login(leader).get(reverse("reply_detail", args=[submitted.pk])).content.decode()
     assert 'data-confirm="确认签发？' in page and "js/confirm.js" in page
+
+
+def test_a_letter_that_cannot_be_edited_says_how_to_fix_it(submitted, leader):
+    Reply.objects.filter(pk=submitted.pk).update(class_code="")
+    page = login(leader).get(reverse("reply_detail", args=[submitted.pk])).content.decode()
+    assert (
+        "请选择办理结果分类" in page
+        and f"{reverse('reply_edit', args=[submitted.pk])}#id_class_code" not in page
+    )
+    assert "请退回经办人补全，或由经办人撤回后补全。" in page
