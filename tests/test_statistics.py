@@ -103,6 +103,7 @@ def test_per_agency_and_totals_match_the_hand_count(fixture_data):
         ("B", "正在解决", 1, 33.3),
         ("C", "列入规划解决", 0, 0.0),
         ("D", "受条件限制暂时难以解决", 0, 0.0),
+        ("", "未分类", 0, 0.0),
     ]
 
 
@@ -121,7 +122,7 @@ def test_statistics_page_and_excel_without_formulas(fixture_data, committee_staf
     rows = list(
         load_workbook(io.BytesIO(b"".join(categories.streaming_content))).active.iter_rows(values_only=True)
     )
-    assert rows[1] == ("A", "已经解决或基本解决", 2, 66.7)
+    assert rows[1] == ("A类", "已经解决或基本解决", 2, 66.7)
 
 
 def test_statistics_use_a_fixed_number_of_queries(fixture_data, committee_staff):
@@ -146,3 +147,31 @@ def test_statistics_are_for_committee_staff(fixture_data, clerk):
     client.force_login(clerk)
     assert client.get(reverse("statistics")).status_code == 403
     assert client.get(reverse("statistics_xlsx", args=["agencies"])).status_code == 403
+
+
+def test_unclassified_replies_and_missing_dates_are_counted_apart(fixture_data, committee_staff):
+    """An answered reply without a class code: A/B/C/D and 未分类 add up to 100 %. An assignment
+    without a 交办日期 has no deadline: it is not counted late, and the page says so."""
+    hr = Agency.objects.get(name="随州市人力资源和社会保障局")
+    proposal = Proposal.objects.create(session=fixture_data, number="5", title="建议5")
+    assignment = Assignment.objects.create(
+        proposal=proposal, agency=hr, role=Role.LEAD, assigned_date=D(2022, 3, 1)
+    )
+    Reply.objects.create(assignment=assignment, status="issued", class_code="", issued_on=D(2022, 5, 1))
+    Assignment.objects.filter(proposal__session=fixture_data, proposal__number="3").update(due_on=None)
+    rows = {row.agency: row for row in statistics.per_agency(fixture_data.pk)}
+    row = rows["随州市人力资源和社会保障局"]
+    assert (row.answered, row.class_share("A"), row.unclassified, row.unclassified_share) == (
+        3,
+        33.3,
+        1,
+        33.3,
+    )
+    assert (row.no_due, row.on_time_rate) == (1, 66.7)  # 2 on time of the 3 with a due date
+    total = statistics.totals(list(rows.values()))
+    shares = [share for _, _, _, share in statistics.categories(total)]
+    assert sum(shares) == pytest.approx(100.0, abs=0.2)
+    client = Client()
+    client.force_login(committee_staff)
+    html = client.get(reverse("statistics"), {"session": fixture_data.pk}).content.decode()
+    assert "另1件无期限" in html and "<th>未分类</th>" in html

@@ -1,9 +1,10 @@
 """Year-end statistics per agency and per session (domain.md §6), in a fixed number of queries.
 
-办复率 = answered ÷ assigned (lead and 分办); 按时办复率 = answered by the due date ÷ assigned;
+办复率 = answered ÷ assigned (lead and 分办); 按时办复率 = answered by the due date ÷ assigned with a
+due date (those without a 交办日期 are counted apart, not as late);
 见面率 = assignments with a meeting, visit, forum or site visit logged ÷ assigned;
 满意率 = (满意 + 基本满意) ÷ rated, from the lead author's rating of the latest issued reply;
-A/B/C/D shares of the answered replies' class codes.
+A/B/C/D shares of the answered replies' class codes, with 未分类 beside them so they add up to 100 %.
 """
 
 from __future__ import annotations
@@ -51,6 +52,7 @@ class AgencyRow:
     basically: int
     dissatisfied: int
     classes: dict[str, int] = field(default_factory=dict)
+    no_due: int = 0  # answering assignments without a due date (no 交办日期)
 
     @property
     def answer_rate(self):
@@ -58,7 +60,7 @@ class AgencyRow:
 
     @property
     def on_time_rate(self):
-        return ratio(self.on_time, self.lead)
+        return ratio(self.on_time, self.lead - self.no_due)
 
     @property
     def meeting_rate(self):
@@ -79,6 +81,14 @@ class AgencyRow:
 
     def class_share(self, code: str):
         return ratio(self.classes.get(code, 0), self.answered)
+
+    @property
+    def unclassified(self) -> int:
+        return self.answered - sum(self.classes.values())
+
+    @property
+    def unclassified_share(self):
+        return ratio(self.unclassified, self.answered)
 
 
 def per_agency(session_id: int | None = None) -> list[AgencyRow]:
@@ -101,7 +111,7 @@ def per_agency(session_id: int | None = None) -> list[AgencyRow]:
     ).values("assignment_id")
     names = dict(Agency.objects.values_list("pk", "name"))  # grouped by id: no join per row
     rows: dict[int, AgencyRow] = {}
-    for agency, lead, co, n_on_time, n_met in (
+    for agency, lead, co, n_on_time, n_met, no_due in (
         assignments.order_by()
         .values("agency_id")
         .annotate(
@@ -109,10 +119,11 @@ def per_agency(session_id: int | None = None) -> list[AgencyRow]:
             co=Count("pk", filter=~answering),
             on_time=Count("pk", filter=answering & Q(pk__in=on_time)),
             met=Count("pk", filter=answering & Q(pk__in=met)),
+            no_due=Count("pk", filter=answering & Q(due_on__isnull=True)),
         )
-        .values_list("agency_id", "lead", "co", "on_time", "met")
+        .values_list("agency_id", "lead", "co", "on_time", "met", "no_due")
     ):
-        rows[agency] = AgencyRow(names[agency], lead, co, 0, n_on_time, n_met, 0, 0, 0)
+        rows[agency] = AgencyRow(names[agency], lead, co, 0, n_on_time, n_met, 0, 0, 0, no_due=no_due)
     # An answered assignment's latest issued reply (no issued reply of a later round), with the
     # lead author's rating of it: a subquery per reply along unique indexes, whatever the planner
     # knows about the tables (a join from the ratings' side went through every rating of a deputy).
@@ -154,6 +165,7 @@ def totals(rows: list[AgencyRow]) -> AgencyRow:
             for name in ("lead", "co", "answered", "on_time", "met", "satisfied", "basically", "dissatisfied")
         ),
     )
+    total.no_due = sum(r.no_due for r in rows)
     for row in rows:
         for code, n in row.classes.items():
             total.classes[code] = total.classes.get(code, 0) + n
@@ -161,8 +173,12 @@ def totals(rows: list[AgencyRow]) -> AgencyRow:
 
 
 def categories(total: AgencyRow) -> list[tuple[str, str, int, float | None]]:
-    """Session totals in the year-end report's categories: (code, wording, count, share %)."""
+    """Session totals in the year-end report's categories: (code, wording, count, share %), then
+    the answered replies without a class code (code "", 未分类), so the shares add up to 100 %."""
     return [
-        (code, REPORT_CATEGORIES.get(code, wording), total.classes.get(code, 0), total.class_share(code))
-        for code, wording in settings.REPLY_CLASS_CODES.items()
+        *(
+            (code, REPORT_CATEGORIES.get(code, wording), total.classes.get(code, 0), total.class_share(code))
+            for code, wording in settings.REPLY_CLASS_CODES.items()
+        ),
+        ("", "未分类", total.unclassified, total.unclassified_share),
     ]

@@ -98,7 +98,7 @@ def statistics_page(request: HttpRequest) -> HttpResponse:
     ]
     category_bars = [
         {
-            "label": f"{code}类 {wording}",
+            "label": f"{code}类 {wording}" if code else wording,
             "count": count,
             "text": percent(share),
             "y": 28 * index,
@@ -142,6 +142,7 @@ def statistics_xlsx(request: HttpRequest, table: str) -> HttpResponse:
                 "办复率%",
                 "按时答复",
                 "按时办复率%",
+                "无期限",
                 "已见面",
                 "见面率%",
                 "满意",
@@ -149,6 +150,7 @@ def statistics_xlsx(request: HttpRequest, table: str) -> HttpResponse:
                 "不满意",
                 "满意率%",
                 *[f"{c}类%" for c in codes],
+                "未分类%",
             ],
             [
                 (
@@ -159,6 +161,7 @@ def statistics_xlsx(request: HttpRequest, table: str) -> HttpResponse:
                     row.answer_rate,
                     row.on_time,
                     row.on_time_rate,
+                    row.no_due,
                     row.met,
                     row.meeting_rate,
                     row.satisfied,
@@ -166,13 +169,21 @@ def statistics_xlsx(request: HttpRequest, table: str) -> HttpResponse:
                     row.dissatisfied,
                     row.satisfaction_rate,
                     *[row.class_share(c) for c in codes],
+                    row.unclassified_share,
                 )
                 for row in [*rows, total]
             ],
         )
         name = "承办单位办理情况统计.xlsx"
     elif table == "categories":
-        data = spreadsheets.xlsx("办理结果分类", ["分类", "说明", "件数", "占比%"], categories)
+        data = spreadsheets.xlsx(
+            "办理结果分类",
+            ["分类", "说明", "件数", "占比%"],
+            [
+                (f"{code}类" if code else "未分类", wording, count, share)
+                for code, wording, count, share in categories
+            ],
+        )
         name = "办理结果分类统计.xlsx"
     else:
         raise Http404("没有该统计表")
