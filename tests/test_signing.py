@@ -169,7 +169,15 @@ def test_verification_page_for_committee_staff(signed, committee_staff, clerk):
     tampered[300] ^= 0x01
     tampered = bytes(tampered)
     html = staff.post(reverse("verify_letter"), {"pdf": io.BytesIO(tampered)}).content.decode()
-    assert "结论：无效" in html
+    assert "结论：无效" in html and "签章后被修改：是（签章范围内的内容被改动" in html
+    not_a_pdf = io.BytesIO("这不是PDF".encode())
+    not_a_pdf.name = "letter.pdf"
+    html = staff.post(reverse("verify_letter"), {"pdf": not_a_pdf}).content.decode()
+    assert "该文件不是 PDF 文件，请上传答复函的 PDF。" in html
+    broken = io.BytesIO(b"%PDF-1.7\n garbage")
+    broken.name = "broken.pdf"
+    html = staff.post(reverse("verify_letter"), {"pdf": broken}).content.decode()
+    assert "PDF 文件已损坏，无法读取，不能验证。" in html
     agency_user = Client()
     agency_user.force_login(clerk)
     assert agency_user.get(reverse("verify_letter")).status_code == 403

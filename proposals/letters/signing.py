@@ -154,11 +154,13 @@ class Verification:
 def verify(pdf: bytes) -> Verification:
     """Check the letter's signature against the trusted roots and whether anything changed."""
     digest = hashlib.sha256(pdf).hexdigest()
+    if pdf.lstrip()[:5] != b"%PDF-":
+        return Verification(signed=False, sha256=digest, problem="该文件不是 PDF 文件，请上传答复函的 PDF。")
     try:
         reader = PdfFileReader(io.BytesIO(pdf), strict=False)
         signatures = reader.embedded_signatures
-    except Exception as error:  # a damaged or non-PDF file
-        return Verification(signed=False, sha256=digest, problem=f"无法读取 PDF：{error}")
+    except Exception:  # a damaged PDF: pyHanko's own (English) words help nobody here
+        return Verification(signed=False, sha256=digest, problem="PDF 文件已损坏，无法读取，不能验证。")
     if not signatures:
         return Verification(signed=False, sha256=digest, problem="文件没有数字签名。")
     signature = signatures[-1]
@@ -176,6 +178,16 @@ def verify(pdf: bytes) -> Verification:
     )
 
 
+def changed_wording(result: Verification) -> str:
+    """Whether the file was changed after signing: inside the signed bytes (the signature no
+    longer matches) or by a later addition to the file."""
+    if not (result.intact and result.valid):
+        return "是（签章范围内的内容被改动，与签章时不一致）"
+    if result.changed_after_signing:
+        return "是（签章后文件又被追加修改）"
+    return "否"
+
+
 def describe(result: Verification, replies) -> list[str]:
     """The result in the words the verification page and `verifyreply` both use; `replies` are
     the archived replies the reader may see."""
@@ -191,7 +203,7 @@ def describe(result: Verification, replies) -> list[str]:
         f"结论：{verdict}",
         f"签名完整：{'是' if result.intact and result.valid else '否（文件内容与签名不符）'}",
         f"证书可信：{'是' if result.trusted else '否（签章证书不是受信任的机构签发的）'}",
-        f"签章后被修改：{'是' if result.changed_after_signing else '否'}",
+        f"签章后被修改：{changed_wording(result)}",
         f"签章单位：{result.signer or '未知'}",
         f"签章时间：{result.signed_at.astimezone().strftime('%Y-%m-%d %H:%M:%S') if result.signed_at else '未知'}",
         f"SHA-256：{result.sha256}",
