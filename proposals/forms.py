@@ -6,6 +6,7 @@ import re
 
 from django import forms
 from django.conf import settings
+from django.utils import timezone
 
 from proposals.models import Agency, Assignment, Communication, Proposal, Rating, Reply, ReplyCopy, Role
 
@@ -111,26 +112,43 @@ class ReplyForm(forms.ModelForm):
         )
 
 
+# Sensible bounds for free text (a reason is a few sentences; an opinion a page or two).
+REASON_MAX = 1000
+OPINION_MAX = 5000
+
+
+def too_long(label: str, limit: int) -> dict:
+    return {"max_length": f"{label}不能超过{limit}字（现有%(show_value)d字）。"}
+
+
 class ReturnForm(forms.Form):
     reason = forms.CharField(
         label="退回理由",
+        max_length=REASON_MAX,
         widget=forms.Textarea(attrs={"rows": 3}),
-        error_messages={"required": "退回修改必须说明理由。"},
+        error_messages={"required": "退回修改必须说明理由。", **too_long("退回理由", REASON_MAX)},
     )
 
 
 class OpinionForm(forms.Form):
     text = forms.CharField(
         label="会办意见",
+        max_length=OPINION_MAX,
         widget=forms.Textarea(attrs={"rows": 10}),
-        error_messages={"required": "会办意见不能为空。"},
+        error_messages={"required": "会办意见不能为空。", **too_long("会办意见", OPINION_MAX)},
     )
 
 
 class FeedbackForm(forms.Form):
     deputy = forms.TypedChoiceField(label="代表／委员", coerce=int)
     rating = forms.ChoiceField(label="评价", choices=Rating.choices, widget=forms.RadioSelect)
-    note = forms.CharField(label="意见", required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    note = forms.CharField(
+        label="意见",
+        required=False,
+        max_length=REASON_MAX,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        error_messages=too_long("意见", REASON_MAX),
+    )
 
     def __init__(self, *args, reply: Reply, **kwargs):
         super().__init__(*args, **kwargs)
@@ -148,8 +166,20 @@ class CommunicationForm(forms.ModelForm):
         fields = ["day", "form", "participants", "deputy_opinion"]
         widgets = {
             "day": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-            "deputy_opinion": forms.Textarea(attrs={"rows": 2}),
+            "deputy_opinion": forms.Textarea(attrs={"rows": 2, "maxlength": REASON_MAX}),
         }
+
+    def clean_day(self):
+        day = self.cleaned_data["day"]
+        if day > timezone.localdate():
+            raise forms.ValidationError("日期不能晚于今天：沟通记录登记已经发生的见面或联系。")
+        return day
+
+    def clean_deputy_opinion(self):
+        text = self.cleaned_data["deputy_opinion"]
+        if len(text) > REASON_MAX:
+            raise forms.ValidationError(f"代表意见不能超过{REASON_MAX}字（现有{len(text)}字）。")
+        return text
 
 
 NAMES = re.compile(r"[、，,；;\s]+")
@@ -275,8 +305,9 @@ class AssignmentChangeForm(forms.Form):
     )
     reason = forms.CharField(
         label="修改理由",
+        max_length=REASON_MAX,
         widget=forms.Textarea(attrs={"rows": 2}),
-        error_messages={"required": "修改交办必须说明理由。"},
+        error_messages={"required": "修改交办必须说明理由。", **too_long("修改理由", REASON_MAX)},
     )
 
 
@@ -293,9 +324,10 @@ class ReassignForm(forms.Form):
     )
     reason = forms.CharField(
         label="调整理由",
+        max_length=REASON_MAX,
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text="如：经协商，该建议内容属于新承办单位职责",
-        error_messages={"required": "调整承办单位必须说明理由。"},
+        error_messages={"required": "调整承办单位必须说明理由。", **too_long("调整理由", REASON_MAX)},
     )
 
     def __init__(self, *args, assignment: Assignment, **kwargs):

@@ -16,6 +16,7 @@ from proposals.workflow.moves import (
     CO_ROLES,
     WorkflowError,
     audit_write,
+    bounded,
     require_role,
 )
 
@@ -29,6 +30,7 @@ def save_opinion(assignment: Assignment, user: User, text: str, *, submit_now: b
         raise WorkflowError("只有协办、会办单位填写会办意见。")
     if not text.strip():
         raise WorkflowError("会办意见不能为空。")
+    text = bounded(text, "会办意见", 5000)
     opinion = CoOpinion.objects.filter(assignment=assignment).first()
     if opinion and opinion.is_submitted:
         raise WorkflowError("会办意见已提交，不能再修改。")

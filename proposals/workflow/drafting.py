@@ -29,6 +29,7 @@ from proposals.workflow.moves import (
     S,
     WorkflowError,
     audit_write,
+    bounded,
     co_assignments,
     locked,
     move,
@@ -136,6 +137,7 @@ def withdraw(reply: Reply, user: User, reason: str) -> Reply:
     require_role(user, reply.assignment.agency_id, (UserRole.CLERK,), "撤回提交")
     if not reason.strip():
         raise WorkflowError("撤回提交必须说明理由。")
+    reason = bounded(reason, "撤回理由")
     move(reply, user, "withdraw", note=reason.strip())
     notices.reply_withdrawn(reply, user)
     return reply
@@ -147,6 +149,7 @@ def return_reply(reply: Reply, user: User, reason: str) -> Reply:
     require_role(user, reply.assignment.agency_id, (UserRole.LEADER,), "退回答复")
     if reply.status == S.SUBMITTED and not reason.strip():
         raise WorkflowError("退回修改必须说明理由。")
+    reason = bounded(reason, "退回理由")
     move(reply, user, "return", note=reason.strip())
     notices.reply_returned(reply, user, reason.strip())
     return reply

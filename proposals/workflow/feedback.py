@@ -23,6 +23,7 @@ from proposals.workflow.moves import (
     S,
     WorkflowError,
     audit_write,
+    bounded,
     locked,
     snapshot,
 )
@@ -36,6 +37,7 @@ def record_feedback(reply: Reply, user: User, deputy: Deputy, rating: str, note:
         raise WorkflowError("办理评价由委员会工作人员登记。")
     if reply.status != S.ISSUED:
         raise WorkflowError("答复发出后才能登记代表评价。")
+    note = bounded(note, "意见")
     authorship = reply.proposal.authorships.filter(deputy=deputy).first()
     if authorship is None:
         raise WorkflowError(f"{deputy.name}不是该{reply.proposal.kind}的提出人。")

@@ -24,6 +24,7 @@ from proposals.workflow.moves import (
     S,
     WorkflowError,
     audit_write,
+    bounded,
     locked,
     move,
     require_role,
@@ -58,6 +59,7 @@ def revoke_sign_off(reply: Reply, user: User, reason: str) -> Reply:
         raise WorkflowError("答复已发出，不能撤销签发；如需更正，请与委员会工作人员联系。")
     if not reason.strip():
         raise WorkflowError("撤销签发必须说明理由。")
+    reason = bounded(reason, "撤销理由")
     move(reply, user, "revoke", note=reason.strip())
     notices.sign_off_revoked(reply, user, reason.strip())
     return reply
@@ -158,6 +160,7 @@ def withdraw_publication(reply: Reply, user: User, reason: str) -> Publication:
         raise WorkflowError("该答复没有公开，无需撤回。")
     if not reason.strip():
         raise WorkflowError("撤回公开必须说明理由。")
+    reason = bounded(reason, "撤回公开理由")
     publication.withdrawn_at, publication.withdrawn_by = timezone.now(), user
     publication.withdraw_reason = reason.strip()
     publication.save(update_fields=["withdrawn_at", "withdrawn_by", "withdraw_reason"])

@@ -54,6 +54,17 @@ class WorkflowError(Exception):
     """A refused action; the message is shown to the user as it is."""
 
 
+REASON_MAX = 1000
+
+
+def bounded(text: str, label: str, limit: int = REASON_MAX) -> str:
+    """Free text a user typed, stripped; refused when longer than `limit` characters."""
+    text = text.strip()
+    if len(text) > limit:
+        raise WorkflowError(f"{label}不能超过{limit}字（现有{len(text)}字）。")
+    return text
+
+
 class EditConflict(Exception):
     """Someone saved the draft since this editor loaded it."""
 

@@ -21,6 +21,7 @@ from proposals.workflow.moves import (
     S,
     WorkflowError,
     audit_write,
+    bounded,
     refresh_due_dates,
     require_committee,
 )
@@ -119,6 +120,7 @@ def change_assignment(
     require_committee(user, "修改交办")
     if not reason.strip():
         raise WorkflowError("修改交办必须说明理由。")
+    reason = bounded(reason, "修改理由")
     assignment = (
         Assignment.objects.select_for_update()
         .select_related("proposal__session", "agency")
@@ -162,6 +164,7 @@ def reassign(assignment: Assignment, user: User, agency, reason: str) -> Assignm
     require_committee(user, "调整承办单位")
     if not reason.strip():
         raise WorkflowError("调整承办单位必须说明理由。")
+    reason = bounded(reason, "调整理由")
     assignment = (
         Assignment.objects.select_for_update()
         .select_related("proposal__session", "agency")

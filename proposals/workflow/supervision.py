@@ -16,6 +16,7 @@ from proposals.supervision import notices
 from proposals.workflow.moves import (
     WorkflowError,
     audit_write,
+    bounded,
     refresh_due_dates,
     require_role,
 )
@@ -32,6 +33,7 @@ def request_extension(assignment: Assignment, user: User, reason: str):
         raise WorkflowError("只有主办、分办单位可以申请延期答复。")
     if not reason.strip():
         raise WorkflowError("申请延期必须说明理由。")
+    reason = bounded(reason, "延期理由")
     if Extension.objects.filter(assignment=assignment).exists():
         raise WorkflowError("已经申请过延期。")
     extension = Extension.objects.create(assignment=assignment, reason=reason.strip(), requested_by=user)
@@ -74,6 +76,7 @@ def supervise(assignment: Assignment, user: User, message: str):
         raise WorkflowError("督办由委员会工作人员发出。")
     if not message.strip():
         raise WorkflowError("督办内容不能为空。")
+    message = bounded(message, "督办内容")
     assignment = Assignment.objects.select_related("proposal__session", "agency").get(pk=assignment.pk)
     notice = SupervisionNotice.objects.create(assignment=assignment, message=message.strip(), sent_by=user)
     audit_write("supervision_notice", notice, user, assignment=assignment.pk)

@@ -1,0 +1,54 @@
+"""Consistent, bounded: every free-text reason has a maximum the user sees with a counter, and the
+server refuses more, naming the field; a 沟通记录 cannot lie in the future."""
+
+import datetime
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from proposals import workflow
+from proposals.models import Communication, Reply, ReplyStatus
+from tests.conftest import login
+
+pytestmark = pytest.mark.django_db
+
+
+def test_a_return_reason_over_1000_characters_is_refused(submitted, leader):
+    response = login(leader).post(
+        reverse("reply_return", args=[submitted.pk]), {"reason": "补" * 1001}, follow=True
+    )
+    assert "退回理由不能超过1000字（现有1001字）。" in response.content.decode()
+    assert Reply.objects.get(pk=submitted.pk).status == ReplyStatus.SUBMITTED
+
+
+def test_every_reason_the_workflow_takes_is_bounded(submitted, clerk, leader, committee_staff):
+    for call, label in (
+        (lambda: workflow.withdraw(submitted, clerk, "撤" * 1001), "撤回理由"),
+        (lambda: workflow.request_extension(submitted.assignment, clerk, "延" * 1001), "延期理由"),
+        (lambda: workflow.supervise(submitted.assignment, committee_staff, "督" * 1001), "督办内容"),
+    ):
+        with pytest.raises(workflow.WorkflowError, match=f"{label}不能超过1000字"):
+            call()
+    assert Reply.objects.get(pk=submitted.pk).status == ReplyStatus.SUBMITTED
+
+
+def test_the_text_boxes_show_their_maximum_and_a_counter(submitted, leader):
+    page = login(leader).get(reverse("reply_detail", args=[submitted.pk])).content.decode()
+    assert 'maxlength="1000"' in page and "js/counter.js" in page
+
+
+def test_a_communication_cannot_be_dated_in_the_future(draft, clerk):
+    tomorrow = timezone.localdate() + datetime.timedelta(days=1)
+    response = login(clerk).post(
+        reverse("reply_communication", args=[draft.pk]),
+        {"day": tomorrow.isoformat(), "form": "meeting", "participants": "沈宝栋代表、承办处室"},
+        follow=True,
+    )
+    assert "沟通记录未登记：日期：日期不能晚于今天" in response.content.decode()
+    assert not Communication.objects.exists()
+    login(clerk).post(
+        reverse("reply_communication", args=[draft.pk]),
+        {"day": timezone.localdate().isoformat(), "form": "meeting", "participants": "沈宝栋代表、承办处室"},
+    )
+    assert Communication.objects.count() == 1
