@@ -17,6 +17,23 @@ def lines(text: str) -> list[str]:
     return [line.strip() for line in text.splitlines() if line.strip()]
 
 
+EMPTY_CHOICE = "请选择"
+
+
+class ChineseEmptyChoice:
+    """Select boxes offer 请选择 where Django would print "---------"."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            if getattr(field, "empty_label", None) is not None:
+                field.empty_label = EMPTY_CHOICE
+            elif isinstance(field, forms.ChoiceField) and not isinstance(field, forms.ModelChoiceField):
+                choices = list(field.choices)
+                if choices and choices[0][0] == "" and choices[0][1] == "---------":
+                    field.choices = [("", EMPTY_CHOICE), *choices[1:]]
+
+
 class ReplyForm(forms.ModelForm):
     """The reply's own fields; the 抄送 list, consulted units and attachments as one line each."""
 
@@ -160,7 +177,7 @@ class FeedbackForm(forms.Form):
         ]
 
 
-class CommunicationForm(forms.ModelForm):
+class CommunicationForm(ChineseEmptyChoice, forms.ModelForm):
     class Meta:
         model = Communication
         fields = ["day", "form", "participants", "deputy_opinion"]
@@ -186,7 +203,7 @@ NAMES = re.compile(r"[、，,；;\s]+")
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
-class ProposalForm(forms.ModelForm):
+class ProposalForm(ChineseEmptyChoice, forms.ModelForm):
     """登记 or correct a proposal: its facts and its authors, lead author first."""
 
     lead_author = forms.CharField(
@@ -270,7 +287,7 @@ class ProposalEntryForm(ProposalForm):
         return data
 
 
-class AssignmentForm(forms.ModelForm):
+class AssignmentForm(ChineseEmptyChoice, forms.ModelForm):
     """One more agency for a proposal."""
 
     class Meta:
@@ -294,7 +311,7 @@ class AssignmentForm(forms.ModelForm):
         self.fields["assigned_date"].error_messages["required"] = "交办日期不能为空。"
 
 
-class AssignmentChangeForm(forms.Form):
+class AssignmentChangeForm(ChineseEmptyChoice, forms.Form):
     """Correct an assignment's role or date; the reason goes into the change log."""
 
     role = forms.ChoiceField(label="办理方式", choices=Role.choices)
@@ -311,7 +328,7 @@ class AssignmentChangeForm(forms.Form):
     )
 
 
-class ReassignForm(forms.Form):
+class ReassignForm(ChineseEmptyChoice, forms.Form):
     """调整承办单位: the new agency and the reason."""
 
     agency = forms.ModelChoiceField(

@@ -8,6 +8,8 @@ and dates exactly as they are printed. Patterns that differ between places are s
 from __future__ import annotations
 
 import datetime
+import re
+import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
@@ -148,3 +150,13 @@ def heading_number(style: str, level: int, n: int) -> str:
     if style == "arabic":
         return [f"{n}.", f"({n})", f"{n})", chr(0x2460 + n - 1) if n <= 20 else f"[{n}]"][level - 1]
     return [f"{chinese_numeral(n)}、", f"（{chinese_numeral(n)}）", f"{n}.", f"（{n}）"][level - 1]
+
+
+_NUMBER_QUERY = re.compile(r"第?\s*([0-9]+)\s*号?\s*(?:建议|提案|议案)?")
+
+
+def bare_number(text: str) -> str | None:
+    """The proposal number a search means, however it is written: 第12号, 第 12 号, 12号, 12号建议,
+    １２ (full-width). None when the text is not a number."""
+    match = _NUMBER_QUERY.fullmatch(unicodedata.normalize("NFKC", text).strip())
+    return match[1] if match else None

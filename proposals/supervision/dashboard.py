@@ -25,6 +25,7 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce, Length
 
+from proposals.letters import wording
 from proposals.models import (
     ANSWERING_ROLES,
     Assignment,
@@ -178,7 +179,7 @@ def rows(user, filters: Filters, today: datetime.date) -> QuerySet:
         queryset = queryset.filter(lead_rating=f.rating)
     if f.q:
         queryset = queryset.filter(
-            Q(proposal__number=f.q)
+            Q(proposal__number=wording.bare_number(f.q) or f.q)
             | Q(proposal__title__icontains=f.q)
             | Exists(
                 ProposalAuthor.objects.filter(proposal=OuterRef("proposal_id"), deputy__name__icontains=f.q)

@@ -10,7 +10,7 @@ from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_GET
 
-from proposals.letters import rendering
+from proposals.letters import rendering, wording
 from proposals.models import (
     Agency,
     Publication,
@@ -40,7 +40,7 @@ def public_list(request: HttpRequest) -> HttpResponse:
         publications = publications.filter(
             Q(reply__assignment__proposal__title__icontains=query)
             | Q(reply__title__icontains=query)
-            | Q(reply__assignment__proposal__number=query)
+            | Q(reply__assignment__proposal__number=wording.bare_number(query) or query)
             | Q(reply__assignment__agency__name__icontains=query)
         )
     if session.isdigit():
