@@ -15,6 +15,7 @@ from proposals.models import (
     ExportJob,
     Extension,
     Feedback,
+    FeedbackCorrection,
     Notice,
     Proposal,
     ProposalAuthor,
@@ -251,6 +252,13 @@ class CommunicationAdmin(admin.ModelAdmin):
 class SupervisionNoticeAdmin(admin.ModelAdmin):
     list_display = ["assignment", "sent_by", "sent_at", "emailed"]
     search_fields = ["message", "assignment__proposal__title", "assignment__agency__name"]
+
+
+@admin.register(FeedbackCorrection)
+class FeedbackCorrectionAdmin(RecordAdmin):
+    """Corrections of ratings are a record: made on the reply page, with the reason."""
+
+    list_display = ["feedback", "from_rating", "to_rating", "corrected_by", "corrected_at"]
 
 
 @admin.register(ReplyVersion)

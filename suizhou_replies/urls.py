@@ -49,6 +49,7 @@ urlpatterns = [
     path("statistics/<str:table>.xlsx", supervision.statistics_xlsx, name="statistics_xlsx"),
     path("assignments/<int:pk>/supervise/", supervision.assignment_supervise, name="assignment_supervise"),
     path("replies/<int:pk>/feedback/", supervision.reply_feedback, name="reply_feedback"),
+    path("feedback/<int:pk>/correct/", supervision.feedback_correct, name="feedback_correct"),
     path("notices/", supervision.notices, name="notices"),
     path("notices/read/", supervision.notices_read, name="notices_read"),
     path("notices/<int:pk>/open/", supervision.notice_open, name="notice_open"),

@@ -186,6 +186,7 @@ RIGHT_USER = {
             "assignment_reassign",
             "assignment_supervise",
             "reply_feedback",
+            "feedback_correct",
         ],
         "committee_staff",
     ),

@@ -103,3 +103,70 @@ def test_a_publication_is_withdrawn_and_answers_410_then_approved_again(issued, 
 def test_withdrawing_a_publication_needs_a_reason(issued, leader):
     with pytest.raises(workflow.WorkflowError, match="该答复没有公开"):
         workflow.withdraw_publication(issued, leader, "理由")
+
+
+def rate(staff, reply, deputy, rating, note=""):
+    return login(staff).post(
+        reverse("reply_feedback", args=[reply.pk]), {"deputy": deputy.pk, "rating": rating, "note": note}
+    )
+
+
+def test_committee_staff_correct_a_wrongly_recorded_rating(issued, committee_staff):
+    from proposals.models import Feedback, FeedbackCorrection
+
+    co_signer = issued.proposal.authorships.get(is_lead=False).deputy
+    rate(committee_staff, issued, co_signer, "dissatisfied")
+    feedback = Feedback.objects.get(reply=issued, deputy=co_signer)
+    page = login(committee_staff).get(reverse("reply_detail", args=[issued.pk])).content.decode()
+    assert reverse("feedback_correct", args=[feedback.pk]) in page and "更正评价" in page
+    response = login(committee_staff).post(
+        reverse("feedback_correct", args=[feedback.pk]),
+        {"rating": "satisfied", "reason": "登记时选错，代表表示满意。"},
+    )
+    assert response.status_code == 302
+    feedback.refresh_from_db()
+    correction = FeedbackCorrection.objects.get(feedback=feedback)
+    assert (feedback.rating, correction.from_rating, correction.to_rating) == (
+        "satisfied",
+        "dissatisfied",
+        "satisfied",
+    )
+    page = login(committee_staff).get(reverse("reply_detail", args=[issued.pk])).content.decode()
+    assert "更正：不满意 → 满意。理由：登记时选错，代表表示满意。" in page
+    assert AuditEvent.objects.filter(event="feedback_correct").count() == 1
+
+
+def test_a_correction_needs_a_reason_and_a_change(issued, committee_staff, clerk):
+    from proposals.models import Feedback
+
+    co_signer = issued.proposal.authorships.get(is_lead=False).deputy
+    rate(committee_staff, issued, co_signer, "satisfied")
+    feedback = Feedback.objects.get(reply=issued, deputy=co_signer)
+    with pytest.raises(workflow.WorkflowError, match="必须说明理由"):
+        workflow.correct_feedback(feedback, committee_staff, "basically", " ")
+    with pytest.raises(workflow.WorkflowError, match="与原评价相同"):
+        workflow.correct_feedback(feedback, committee_staff, "satisfied", "理由")
+    with pytest.raises(workflow.WorkflowError, match="由委员会工作人员更正"):
+        workflow.correct_feedback(feedback, clerk, "basically", "理由")
+    assert (
+        login(clerk)
+        .post(reverse("feedback_correct", args=[feedback.pk]), {"rating": "basically"})
+        .status_code
+        == 403
+    )
+
+
+def test_correcting_the_lead_authors_rating_to_dissatisfied_opens_round_2_once(
+    issued, committee_staff, clerk
+):
+    from proposals.models import Feedback
+
+    lead = issued.proposal.lead_author()
+    rate(committee_staff, issued, lead, "satisfied")
+    feedback = Feedback.objects.get(reply=issued, deputy=lead)
+    workflow.correct_feedback(feedback, committee_staff, "dissatisfied", "代表电话反映不满意。")
+    assert Reply.objects.filter(assignment=issued.assignment, round=2).count() == 1
+    with pytest.raises(workflow.WorkflowError, match="已开始第2轮办理，不能再更正"):
+        workflow.correct_feedback(
+            Feedback.objects.get(pk=feedback.pk), committee_staff, "satisfied", "又改回"
+        )

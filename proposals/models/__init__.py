@@ -41,6 +41,7 @@ from proposals.models.records import GENESIS_HASH, AuditEvent, AuditHead, Export
 from proposals.models.replies import (
     CoOpinion,
     Feedback,
+    FeedbackCorrection,
     FrozenReply,
     HeadingStyle,
     LetterPart,
@@ -89,6 +90,7 @@ __all__ = [
     "ExportStatus",
     "Extension",
     "Feedback",
+    "FeedbackCorrection",
     "FrozenReply",
     "HeadingStyle",
     "LetterPart",

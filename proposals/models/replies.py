@@ -338,6 +338,30 @@ class Feedback(models.Model):
         return f"{self.deputy}：{self.get_rating_display()}"
 
 
+class FeedbackCorrection(models.Model):
+    """更正评价: a wrongly recorded rating corrected by committee staff, with the reason; the old
+    value is kept here (the rating itself shows the current value)."""
+
+    feedback = models.ForeignKey(
+        Feedback, on_delete=models.CASCADE, related_name="corrections", verbose_name="办理评价"
+    )
+    from_rating = models.CharField("原评价", max_length=15, choices=Rating.choices)
+    to_rating = models.CharField("更正为", max_length=15, choices=Rating.choices)
+    reason = models.TextField("更正理由")
+    corrected_by = models.ForeignKey(
+        "User", on_delete=models.PROTECT, related_name="+", verbose_name="更正人"
+    )
+    corrected_at = models.DateTimeField("更正时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "评价更正"
+        verbose_name_plural = "评价更正"
+        ordering = ["feedback", "corrected_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.get_from_rating_display()} → {self.get_to_rating_display()}"
+
+
 class PublicationQuerySet(models.QuerySet):
     def public(self) -> PublicationQuerySet:
         """Publications anyone may read: never of a confidential proposal, never withdrawn."""

@@ -44,6 +44,7 @@ EVENT_LABELS = {
     "opinion_save": "保存会办意见",
     "opinion_submit": "提交会办意见",
     "feedback": "登记评价",
+    "feedback_correct": "更正评价",
     "extension_request": "申请延期",
     "extension_approve": "批准延期",
     "pdf_download": "下载答复函",

@@ -38,6 +38,8 @@ DETAIL_LABELS = {
     "assignment": "交办",
     "deputy": "代表",
     "rating": "评价",
+    "from_rating": "原评价",
+    "to_rating": "更正为",
     "form": "方式",
     "role": "办理方式",
     "agency": "承办单位",
@@ -83,6 +85,8 @@ CHOICES = {
     "to_status": ReplyStatus,
     "status": ReplyStatus,
     "rating": Rating,
+    "from_rating": Rating,
+    "to_rating": Rating,
     "form": ContactForm,
     "role": Role,
 }

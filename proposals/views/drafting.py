@@ -29,6 +29,7 @@ from proposals.models import (
     Extension,
     Proposal,
     Publication,
+    Rating,
     Reply,
     ReplyStatus,
     ReplyVersion,
@@ -126,7 +127,10 @@ def reply_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "events": reply.events.select_related("actor"),
             "opinions": _opinions(reply),
             "versions": reply.versions.select_related("saved_by").order_by("-number"),
-            "feedback": reply.feedback.select_related("deputy", "recorded_by"),
+            "feedback": reply.feedback.select_related("deputy", "recorded_by").prefetch_related(
+                "corrections__corrected_by"
+            ),
+            "ratings": Rating.choices,
             "other_rounds": reply.assignment.replies.exclude(pk=reply.pk).order_by("round"),
             "can_edit": same_agency and reply.is_editable and user.role in (UserRole.CLERK, UserRole.LEADER),
             "can_submit": same_agency and user.role == UserRole.CLERK and reply.is_editable,

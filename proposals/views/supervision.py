@@ -229,6 +229,24 @@ def reply_feedback(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+@require_POST
+def feedback_correct(request: HttpRequest, pk: int) -> HttpResponse:
+    """更正评价: committee staff correct one recorded rating, with the reason (the old value kept)."""
+    from proposals.models import Feedback
+
+    committee_only(request)
+    feedback = get_object_or_404(Feedback.objects.select_related("deputy"), pk=pk)
+    try:
+        workflow.correct_feedback(
+            feedback, request.user, request.POST.get("rating", ""), request.POST.get("reason", "")
+        )
+    except workflow.WorkflowError as problem:
+        messages.error(request, str(problem))
+    else:
+        messages.success(request, f"已更正{feedback.deputy.name}的评价。")
+    return redirect("reply_detail", pk=feedback.reply_id)
+
+
 @require_GET
 def notices(request: HttpRequest) -> HttpResponse:
     """My in-app notices, unread ones highlighted."""

@@ -19,7 +19,7 @@ from proposals.workflow.drafting import (
     submit,
     withdraw,
 )
-from proposals.workflow.feedback import record_feedback, reopen
+from proposals.workflow.feedback import correct_feedback, record_feedback, reopen
 from proposals.workflow.issuing import (
     archive_issue,
     drafted_by,
@@ -40,6 +40,7 @@ from proposals.workflow.registration import (
 from proposals.workflow.supervision import approve_extension, request_extension, supervise
 
 __all__ = [
+    "correct_feedback",
     "withdraw",
     "revoke_sign_off",
     "withdraw_publication",

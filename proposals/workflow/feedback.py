@@ -10,6 +10,7 @@ from django.utils import timezone
 from proposals.models import (
     Deputy,
     Feedback,
+    FeedbackCorrection,
     Rating,
     Reply,
     ReplyCopy,
@@ -99,3 +100,47 @@ def _copy_measures(source: Reply, target: Reply) -> None:
             copy(children, new)
 
     copy(measure_tree(source), None)
+
+
+@transaction.atomic
+def correct_feedback(feedback: Feedback, user: User, rating: str, reason: str) -> Feedback:
+    """更正评价: committee staff correct a wrongly recorded rating, giving the reason; the old value
+    is kept. A lead author's rating corrected to 不满意 opens the next round as a new rating would;
+    once that round is open, the 不满意 that opened it cannot be corrected away."""
+    if user.role != UserRole.COMMITTEE:
+        raise WorkflowError("办理评价由委员会工作人员更正。")
+    feedback = Feedback.objects.select_for_update().select_related("reply", "deputy").get(pk=feedback.pk)
+    reply = locked(feedback.reply)
+    if rating not in Rating.values:
+        raise WorkflowError("请选择满意、基本满意或不满意。")
+    if rating == feedback.rating:
+        raise WorkflowError("更正后的评价与原评价相同。")
+    if not reason.strip():
+        raise WorkflowError("更正评价必须说明理由。")
+    reason = bounded(reason, "更正理由")
+    is_lead = reply.proposal.authorships.filter(deputy=feedback.deputy, is_lead=True).exists()
+    later = reply.assignment.replies.filter(round__gt=reply.round).exists()
+    if is_lead and feedback.rating == Rating.DISSATISFIED and later:
+        raise WorkflowError(
+            f"领衔代表的不满意已开始第{reply.round + 1}轮办理，不能再更正；请在新一轮答复后登记评价。"
+        )
+    previous = feedback.rating
+    FeedbackCorrection.objects.create(
+        feedback=feedback, from_rating=previous, to_rating=rating, reason=reason, corrected_by=user
+    )
+    feedback.rating = rating
+    feedback.save(update_fields=["rating"])
+    audit_write(
+        "feedback_correct",
+        feedback,
+        user,
+        reply=reply.pk,
+        deputy=feedback.deputy.name,
+        from_rating=previous,
+        to_rating=rating,
+        reason=reason,
+    )
+    if is_lead and rating == Rating.DISSATISFIED and not later:
+        opened = reopen(reply, user, f"领衔代表{feedback.deputy.name}不满意（更正）：{reason}")
+        notices.round_reopened(opened, feedback.deputy)
+    return feedback
