@@ -170,8 +170,15 @@ def test_return_needs_a_reason_and_the_leader_sees_what_changed(submitted, leade
     login(clerk).post(reverse("reply_edit", args=[reply.pk]), editor_data(reply, changed))
     login(clerk).post(reverse("reply_submit", args=[reply.pk]))
     page = client.get(reverse("reply_changes", args=[reply.pk])).content.decode()
-    assert re.search(r'diff-removed">－\s*积极开展劳模先进事迹宣传。', page)
-    assert re.search(r'diff-added">＋\s*积极开展劳模先进事迹宣传，今年评选劳模 25 名。', page)
+    assert re.search(
+        r'diff-removed[^"]*"><span[^>]*>二、第1段</span><span>－\s*积极开展劳模先进事迹宣传。<', page
+    )
+    assert re.search(
+        r'diff-added[^"]*"><span[^>]*>二、第1段</span><span>＋\s*积极开展劳模先进事迹宣传，今年评选劳模 25 名。',
+        page,
+    )
+    # Only the change and one line around it: the opening, far away, is not repeated.
+    assert "开头语" not in page.split('class="diff ')[1]
     detail = client.get(reverse("reply_detail", args=[reply.pk])).content.decode()
     assert "第二部分请补充具体数据。" in detail  # the timeline shows the reason
 

@@ -5,8 +5,6 @@ off, issue, publish), 沟通记录 and 延期, and the comparison of versions.
 
 from __future__ import annotations
 
-import difflib
-
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
@@ -22,7 +20,7 @@ from measures.forms import MeasureRowFormSet
 from measures.outline import measure_rows, outline_to_tree, save_tree
 from proposals import workflow
 from proposals.forms import CommunicationForm, FeedbackForm, ReplyForm, ReturnForm
-from proposals.letters import checks, rendering
+from proposals.letters import checks, compare, rendering
 from proposals.models import (
     Assignment,
     CoOpinion,
@@ -390,30 +388,6 @@ def reply_extension(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("reply_detail", pk=reply.pk)
 
 
-def snapshot_lines(snapshot: dict) -> list[str]:
-    """A saved version as readable lines, for comparing versions."""
-    out = [
-        f"标题：{snapshot['title']}",
-        f"称谓：{snapshot['salutation'] or '（按提出人生成）'}",
-        f"开头语：{snapshot['opening']}",
-    ]
-
-    def walk(sections, depth):
-        for section in sections:
-            if section.get("heading"):
-                out.append(f"{'　' * depth}【{section['heading']}】")
-            out.extend(f"{'　' * depth}{p}" for p in section["paragraphs"])
-            walk(section.get("subsections", []), depth + 1)
-
-    walk(snapshot["sections"], 0)
-    closing = snapshot["closing"]
-    out.extend(f"结束语：{p}" for p in ([closing] if isinstance(closing, str) else closing))
-    out.append(f"办理结果分类：{snapshot['class_code'] or '未分类'}")
-    out.extend(snapshot["contact_block_lines"])
-    out.append(snapshot["cc_line"])
-    return [line for line in out if line]
-
-
 @require_GET
 def reply_changes(request: HttpRequest, pk: int) -> HttpResponse:
     """What changed between the version submitted last and the one submitted before it."""
@@ -421,12 +395,7 @@ def reply_changes(request: HttpRequest, pk: int) -> HttpResponse:
     submitted = list(reply.versions.filter(submitted=True).select_related("saved_by").order_by("-number")[:2])
     newer = submitted[0] if submitted else reply.versions.order_by("-number").first()
     older = submitted[1] if len(submitted) > 1 else None
-    diff = []
-    if newer and older:
-        for line in difflib.ndiff(snapshot_lines(older.snapshot), snapshot_lines(newer.snapshot)):
-            if line.startswith("? "):
-                continue
-            diff.append({"kind": {"+ ": "added", "- ": "removed"}.get(line[:2], "same"), "text": line[2:]})
+    diff = compare.changes(older.snapshot, newer.snapshot) if newer and older else []
     return render(
         request,
         "proposals/reply_changes.html",
@@ -441,5 +410,9 @@ def version_detail(request: HttpRequest, pk: int, number: int) -> HttpResponse:
     return render(
         request,
         "proposals/version_detail.html",
-        {"reply": reply, "version": version, "lines": snapshot_lines(version.snapshot)},
+        {
+            "reply": reply,
+            "version": version,
+            "lines": [text for _, text in compare.letter_lines(version.snapshot)],
+        },
     )

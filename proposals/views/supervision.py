@@ -232,10 +232,11 @@ def reply_feedback(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def feedback_correct(request: HttpRequest, pk: int) -> HttpResponse:
     """更正评价: committee staff correct one recorded rating, with the reason (the old value kept)."""
-    from proposals.models import Feedback
+    from proposals.models import Feedback, Reply
 
+    visible = Feedback.objects.filter(reply__in=Reply.objects.for_user(request.user))
+    feedback = get_object_or_404(visible.select_related("deputy"), pk=pk)  # another agency's: 404
     committee_only(request)
-    feedback = get_object_or_404(Feedback.objects.select_related("deputy"), pk=pk)
     try:
         workflow.correct_feedback(
             feedback, request.user, request.POST.get("rating", ""), request.POST.get("reason", "")
