@@ -87,7 +87,9 @@ def test_staff_register_a_proposal_with_its_assignments(committee_staff, session
     }
     page = client.get(response["Location"]).content.decode()
     assert (
-        "关于完善城区公交线路的建议" in page and "刘国华、陈静、周涛、王磊" in page and "2026-06-16" in page
+        "关于完善城区公交线路的建议" in page
+        and "刘国华、陈静、周涛、王磊" in page
+        and "2026年6月16日" in page
     )
     assert AuditEvent.objects.filter(event="proposal_create", object_id=str(proposal.pk)).exists()
 

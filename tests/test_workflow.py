@@ -388,7 +388,7 @@ def test_the_lead_agency_logs_communications(draft, clerk, committee_staff):
         follow=True,
     )
     assert "沟通记录已登记" in response.content.decode()
-    assert "2022-03-20 见面会" in response.content.decode()
+    assert "2022年3月20日 见面会" in response.content.decode()
     response = client.post(url, {"day": "", "form": "letter", "participants": ""}, follow=True)
     assert "沟通记录未登记" in response.content.decode() and "日期" in response.content.decode()
     assert (
