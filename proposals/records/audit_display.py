@@ -23,7 +23,7 @@ from proposals.models import (
     User,
     UserRole,
 )
-from proposals.records.audit import EVENT_LABELS, OUTCOME_LABELS
+from proposals.records.audit import OUTCOME_LABELS, describe, describe_role
 
 DETAIL_LABELS = {
     "from_status": "原状态",
@@ -224,9 +224,9 @@ def rows_for_page(rows: list[AuditEvent]) -> list[dict]:
             {
                 "row": row,
                 "at": when(row.at),
-                "event": EVENT_LABELS.get(row.event, row.event),
+                "event": describe(row.event),
                 "who": person(actor.get_full_name() if actor else "", row.actor_name),
-                "role": value_text("actor_role", row.actor_role) if row.actor_role else "",
+                "role": describe_role(row.actor_role) if row.actor_role else "",
                 "object": name[0]
                 if name
                 else (f"{kind}（编号{row.object_id}，已不存在）" if row.object_type else "—"),
