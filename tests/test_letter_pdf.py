@@ -57,7 +57,8 @@ def body_lines(page) -> list[list[dict]]:
 
 @pytest.fixture
 def seed_pdf(seed_reply) -> bytes:
-    return letters.render_pdf(seed_reply)
+    """The seed letter as it goes out: clean, without the 草稿·未签发 mark (test_draft_mark)."""
+    return letters.render_letter(seed_reply).pdf
 
 
 def test_seed_pdf_carries_every_word_of_the_letter(seed_pdf):

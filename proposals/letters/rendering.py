@@ -186,6 +186,7 @@ def letter_context(reply: Reply, tree=None, copies=None) -> dict:
     class_code = reply.class_code
     position = agency.class_code_position
     return {
+        "draft_mark": reply.draft_mark,
         "agency": clean_text(agency.name),
         "agency_mark_pt": agency_mark_size(agency.name),
         "agency_mark_class": agency_mark_class(agency.name),
@@ -221,25 +222,29 @@ def letter_context(reply: Reply, tree=None, copies=None) -> dict:
     }
 
 
-def letter_html(reply: Reply, *, for_pdf: bool, tight: bool = False) -> str:
-    """The letter as a standalone HTML document (the PDF source, or the print preview)."""
+def letter_html(reply: Reply, *, for_pdf: bool, tight: bool = False, final: bool = False) -> str:
+    """The letter as a standalone HTML document (the PDF source, or the print preview). Marked
+    草稿·未签发 (or 已签发·未发出) unless the reply is issued or `final` (the letter being issued)."""
+    letter = {**letter_context(reply), "tight": tight}
+    if final:
+        letter["draft_mark"] = ""
     return render_to_string(
         "letters/letter_document.html",
         {
-            "letter": {**letter_context(reply), "tight": tight},
+            "letter": letter,
             "for_pdf": for_pdf,
             "font_css_url": reverse("letter_font_css"),
         },
     )
 
 
-def _render_reply(reply: Reply):
+def _render_reply(reply: Reply, final: bool = False):
     """The laid-out letter. The 署名, date, contact block and 抄送 must end on one page: when
     they would spill onto a page of their own, the spacing around them is tightened
     (GB/T 9704 7.3.5: no page without body text)."""
-    document = renderer().render(letter_html(reply, for_pdf=True))
+    document = renderer().render(letter_html(reply, for_pdf=True, final=final))
     if _sign_page(document) != len(document.pages) - 1:
-        tight = renderer().render(letter_html(reply, for_pdf=True, tight=True))
+        tight = renderer().render(letter_html(reply, for_pdf=True, tight=True, final=final))
         if _sign_page(tight) == len(tight.pages) - 1:
             return tight
     return document
@@ -274,10 +279,10 @@ class RenderedLetter:
 
 
 def render_letter(reply: Reply) -> RenderedLetter:
-    """The letter's PDF, with the seal placed over the 署名 and date as they were laid out:
-    centred on them horizontally; both lines sit slightly below the seal's centre, so the seal
-    rises into the blank lines above the 署名 (GB/T 9704 7.3.5.1)."""
-    document = _render_reply(reply)
+    """The letter being issued (clean, no draft mark), with the seal placed over the 署名 and
+    date as they were laid out: centred on them horizontally; both lines sit slightly below the
+    seal's centre, so the seal rises into the blank lines above the 署名 (GB/T 9704 7.3.5.1)."""
+    document = _render_reply(reply, final=True)
     page_index = _sign_page(document)
     anchor = document.pages[page_index].anchors["letter-sign"]
     page_height = document.pages[page_index].height * PX_TO_PT

@@ -145,6 +145,15 @@ class Reply(models.Model):
         return self.status == ReplyStatus.ISSUED
 
     @property
+    def draft_mark(self) -> str:
+        """The mark on every page of a letter that has not gone out; empty once issued."""
+        if self.status == ReplyStatus.ISSUED:
+            return ""
+        if self.status == ReplyStatus.APPROVED:
+            return "已签发·未发出"
+        return "草稿·未签发"
+
+    @property
     def is_editable(self) -> bool:
         return self.status in (ReplyStatus.DRAFT, ReplyStatus.RETURNED)
 
