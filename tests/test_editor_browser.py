@@ -84,3 +84,47 @@ def test_typed_text_survives_links_enter_saves_and_closed_tabs(live_server, draf
     page.get_by_role("link", name="返回").click()
     page.wait_for_url(re.compile(r"/replies/\d+/$"))
     assert len(page.confirmations) == before
+
+
+def test_the_live_preview_follows_the_field_being_edited(live_server, draft, clerk, page):
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    base = live_server.url
+    page.set_viewport_size({"width": 1366, "height": 640})  # a laptop: the letter is taller than the pane
+    sign_in(page, base, "clerk")
+    page.goto(f"{base}{reverse('reply_edit', args=[draft.pk])}")
+    current = (
+        "(() => { const el = document.querySelector('#preview .preview-current');"
+        " return el ? el.innerText : null; })()"
+    )
+    in_pane = (
+        "(() => { const el = document.querySelector('#preview .preview-current');"
+        " const pane = document.querySelector('.preview-pane').getBoundingClientRect();"
+        " const r = el.getBoundingClientRect();"
+        " return r.top >= Math.max(pane.top, 0) && r.bottom <= Math.min(pane.bottom, window.innerHeight); })()"
+    )
+
+    def settled(expected: str) -> str:
+        for _ in range(50):  # polled: the page's CSP forbids an evaluated predicate
+            text = page.evaluate(current) or ""
+            if expected in text and page.evaluate(in_pane):
+                return text
+            page.wait_for_timeout(100)
+        return page.evaluate(current) or ""
+
+    # The contact block is at the foot of the letter: the pane scrolls down to it.
+    page.get_by_label("经办人电话").focus()
+    assert "经办人" in settled("经办人")
+    assert page.evaluate("document.querySelector('.preview-pane').scrollTop") > 0
+    page.screenshot(path=SHOTS / "03-preview-follows-contact.png", full_page=False)
+
+    # The second 小标题 row: its section in the preview, also after the preview updates.
+    heading = page.locator(".measure-heading").nth(1)
+    heading.focus()
+    assert "关于弘扬劳模精神方面" in settled("关于弘扬劳模精神方面")
+    heading.fill("关于弘扬劳模精神、工匠精神方面")
+    assert "工匠精神" in settled("工匠精神")  # the new preview, marked again
+
+    # Back to the top: the title.
+    page.get_by_label("标题", exact=True).focus()
+    assert "第12号建议的答复" in settled("答复").replace(" ", "")
+    page.screenshot(path=SHOTS / "04-preview-follows-title.png", full_page=False)
