@@ -18,7 +18,18 @@ from tests.conftest import ARTIFACTS, sign_in
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 SHOTS = ARTIFACTS / "staff"
-HEADER = ["编号", "标题", "类别", "领衔代表", "联名代表", "主办单位", "协办单位", "交办日期", "重点督办"]
+HEADER = [
+    "编号",
+    "标题",
+    "类别",
+    "领衔代表",
+    "联名代表",
+    "主办单位",
+    "协办单位",
+    "会办单位",
+    "交办日期",
+    "重点督办",
+]
 HR, EDU, UNION = "随州市人力资源和社会保障局", "随州市教育局", "随州市总工会"
 
 
@@ -55,7 +66,7 @@ def test_staff_import_a_list_find_the_overdue_and_download_statistics(live_serve
     base, today = live_server.url, timezone.localdate()
     long_ago, a_while_ago = today - datetime.timedelta(days=130), today - datetime.timedelta(days=100)
     recently, just_now = today - datetime.timedelta(days=10), today - datetime.timedelta(days=5)
-    # 编号, 标题, 类别, 领衔代表, 联名代表, 主办单位, 协办单位, 交办日期, 重点督办
+    # 编号, 标题, 类别, 领衔代表, 联名代表, 主办单位, 协办单位, 会办单位, 交办日期, 重点督办
     proposals = [
         [
             "101",
@@ -65,6 +76,7 @@ def test_staff_import_a_list_find_the_overdue_and_download_statistics(live_serve
             "李芸、王强",
             HR,
             "市总工会",
+            "",
             long_ago.isoformat(),
             "是",
         ],
@@ -75,6 +87,7 @@ def test_staff_import_a_list_find_the_overdue_and_download_statistics(live_serve
             "王芳",
             "",
             "市教育局",
+            "",
             "",
             f"{a_while_ago.year}年{a_while_ago.month}月{a_while_ago.day}日",
             "否",
@@ -87,6 +100,7 @@ def test_staff_import_a_list_find_the_overdue_and_download_statistics(live_serve
             "刘洋，陈静",
             EDU,
             "",
+            "",
             recently.strftime("%Y/%m/%d"),
             "",
         ],
@@ -97,6 +111,7 @@ def test_staff_import_a_list_find_the_overdue_and_download_statistics(live_serve
             "纪占斌",
             "",
             HR,
+            "",
             "市教育局",
             just_now,
             "否",
@@ -108,6 +123,7 @@ def test_staff_import_a_list_find_the_overdue_and_download_statistics(live_serve
             "陈静",
             "沈宝栋",
             UNION,
+            "",
             "",
             a_while_ago.isoformat(),
             "否",
@@ -141,7 +157,9 @@ def test_staff_import_a_list_find_the_overdue_and_download_statistics(live_serve
     page.get_by_label(re.compile("建议提案清单")).set_input_files(filled)
     page.get_by_role("button", name="导入").click()
     page.wait_for_load_state("networkidle")
-    assert page.locator(".alert-success").inner_text().strip() == "导入成功：新增 5 件，更新 0 件。"
+    assert (
+        page.locator(".alert-success").inner_text().strip() == "导入成功：新增 5 件，更新 0 件，未变化 0 件。"
+    )
     assert not page.locator(".intake-errors").count()
     shot(page, "01-intake")
     imported = Proposal.objects.filter(session=world, number__in=["101", "102", "103", "104", "105"])
@@ -149,6 +167,18 @@ def test_staff_import_a_list_find_the_overdue_and_download_statistics(live_serve
     assert Proposal.objects.get(session=world, number="101").key_supervision
     assert Assignment.objects.get(proposal__number="104", agency__name=HR).assigned_date == just_now
     assert Assignment.objects.get(proposal__number="102", agency__name=EDU).assigned_date == a_while_ago
+    assert Assignment.objects.get(proposal__number="101", agency__name=UNION).role == "co"  # 协办单位
+    assert Assignment.objects.get(proposal__number="104", agency__name=EDU).role == "joint"  # 会办单位
+    # The same file again changes nothing, and every row says so.
+    page.get_by_label("届次").select_option(label="市五届人大一次会议")
+    page.get_by_label(re.compile("建议提案清单")).set_input_files(filled)
+    page.get_by_role("button", name="导入").click()
+    page.wait_for_load_state("networkidle")
+    assert (
+        page.locator(".alert-success").inner_text().strip() == "导入成功：新增 0 件，更新 0 件，未变化 5 件。"
+    )
+    assert page.locator("table.intake-rows tbody .badge").all_inner_texts() == ["未变化"] * 5
+    shot(page, "01-intake-again")
 
     # 2. 督办总览: everything imported is listed; 只看超期 leaves exactly the overdue ones.
     page.get_by_role("link", name="督办总览").click()
@@ -232,7 +262,7 @@ def test_a_row_with_an_unknown_agency_imports_nothing(live_server, world, tmp_pa
     book = Workbook()
     book.active.append(HEADER)
     book.active.append(
-        ["201", "关于建设城区停车场的建议", "建议", "沈宝栋", "", HR, "", today.isoformat(), "否"]
+        ["201", "关于建设城区停车场的建议", "建议", "沈宝栋", "", HR, "", "", today.isoformat(), "否"]
     )
     book.active.append(
         [
@@ -243,6 +273,7 @@ def test_a_row_with_an_unknown_agency_imports_nothing(live_server, world, tmp_pa
             "",
             "随州市河道管理局",
             "市总工会",
+            "",
             today.isoformat(),
             "否",
         ]

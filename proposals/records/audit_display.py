@@ -57,6 +57,7 @@ DETAIL_LABELS = {
     "file": "文件",
     "created": "新增",
     "updated": "更新",
+    "unchanged": "未变化",
     "path": "访问路径",
     "method": "请求方式",
     "username": "用户名",

@@ -2,8 +2,12 @@
 
 The file is checked before it is parsed (size, real xlsx/csv, no macros, no zip bomb), every
 row is checked, and only a file without errors is saved, in one transaction. Importing the
-same file again changes nothing: proposals are keyed by session and number, assignments by
-proposal and agency (their original 交办 date is kept).
+same file again changes nothing and says so (未变化): proposals are keyed by session and number,
+assignments by proposal and agency (their original 交办 date and role are kept; a missing 交办
+date is filled in). 交办日期 may be empty (committee staff see it under 缺交办日期 in their 待办);
+a date that cannot be read is an error naming the row and the column. The template's example
+row (编号 or 标题 starting with 示例) is skipped, so importing the untouched template creates
+nothing.
 """
 
 from __future__ import annotations
@@ -18,6 +22,7 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.db import transaction
 
+from proposals.letters import wording
 from proposals.models import (
     Agency,
     Assignment,
@@ -26,10 +31,27 @@ from proposals.models import (
     Role,
     Session,
 )
-from proposals.supervision.spreadsheets import xlsx
+from proposals.supervision.spreadsheets import xlsx_book
 
-COLUMNS = ["编号", "标题", "类别", "领衔代表", "联名代表", "主办单位", "协办单位", "交办日期", "重点督办"]
+COLUMNS = [
+    "编号",
+    "标题",
+    "类别",
+    "领衔代表",
+    "联名代表",
+    "主办单位",
+    "协办单位",
+    "会办单位",
+    "交办日期",
+    "重点督办",
+]
+# The columns a file must have; 协办单位, 会办单位, 类别, 联名代表 and 重点督办 may be left out.
+# 交办日期 must be there (a list without it is more likely misnamed than undated) but a cell
+# may be empty.
 REQUIRED = ["编号", "标题", "领衔代表", "主办单位", "交办日期"]
+CO_COLUMNS = (("协办单位", Role.CO), ("会办单位", Role.JOINT))
+EXAMPLE_MARK = "示例"
+DATE_HINT = "请写成 2026-12-01 或 2026年12月1日"
 MAX_ROWS = 5000
 MAX_UNCOMPRESSED = 100 * 2**20
 MAX_ENTRIES = 1000
@@ -42,12 +64,45 @@ class IntakeRefused(ValueError):
     """The file itself is refused before any row is read."""
 
 
+CREATED, UPDATED, UNCHANGED, SKIPPED = "新增", "更新", "未变化", "已跳过"
+
+
+@dataclass
+class RowReport:
+    """What the import did with one row of the file: 新增, 更新 (with what changed), 未变化 or
+    已跳过 (the template's example row), and notes such as a kept original 交办日期."""
+
+    line: int
+    number: str
+    title: str
+    status: str = UNCHANGED
+    changes: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+
 @dataclass
 class IntakeResult:
     errors: list[str] = field(default_factory=list)
-    created: int = 0
-    updated: int = 0
-    rows: int = 0
+    reports: list[RowReport] = field(default_factory=list)
+
+    def _count(self, status: str) -> int:
+        return sum(report.status == status for report in self.reports)
+
+    @property
+    def created(self) -> int:
+        return self._count(CREATED)
+
+    @property
+    def updated(self) -> int:
+        return self._count(UPDATED)
+
+    @property
+    def unchanged(self) -> int:
+        return self._count(UNCHANGED)
+
+    @property
+    def skipped(self) -> int:
+        return self._count(SKIPPED)
 
 
 def check_file(name: str, data: bytes) -> str:
@@ -125,13 +180,20 @@ def _text(value) -> str:
     return str(value).strip()
 
 
+DATE_TEXT = re.compile(
+    r"(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T]0{1,2}:00(?::00)?)?|(\d{4})年(\d{1,2})月(\d{1,2})日"
+)
+
+
 def _date(value) -> datetime.date | None:
+    """The date in a cell: an Excel date, 2026-12-01, 2026/12/1, 2026.12.1 or 2026年12月1日
+    (a CSV export's midnight time is ignored); None when it cannot be read."""
     if isinstance(value, datetime.datetime):
         return value.date()
     if isinstance(value, datetime.date):
         return value
-    text = _text(value).replace("/", "-").replace(".", "-")
-    match = re.fullmatch(r"(\d{4})-(\d{1,2})-(\d{1,2})|(\d{4})年(\d{1,2})月(\d{1,2})日", text)
+    text = re.sub(r"\s+", " ", _text(value)).replace("/", "-").replace(".", "-")
+    match = DATE_TEXT.fullmatch(text)
     if not match:
         return None
     year, month, day = (int(g) for g in match.groups() if g is not None)
@@ -141,6 +203,21 @@ def _date(value) -> datetime.date | None:
         return None
 
 
+def _date_problem(column: str, value) -> tuple[datetime.date | None, str]:
+    """(date, "") for a readable or empty cell, (None, the error) for one that cannot be read."""
+    if _text(value) == "":
+        return None, ""
+    day = _date(value)
+    if day is None:
+        return None, f"“{column}”不是有效日期（“{_text(value)}”），{DATE_HINT}"
+    return day, ""
+
+
+def is_example(cells: dict) -> bool:
+    """The template's example row: its 编号 or 标题 starts with 示例."""
+    return any(_text(cells.get(column)).startswith(EXAMPLE_MARK) for column in ("编号", "标题"))
+
+
 @dataclass
 class Row:
     number: str
@@ -148,26 +225,39 @@ class Row:
     kind: str
     authors: list[str]
     lead_agency: Agency
-    co_agencies: list[Agency]
-    assigned: datetime.date
+    co_agencies: list[tuple[Agency, str]]  # (agency, Role.CO or Role.JOINT), in file order
+    assigned: datetime.date | None
     key_supervision: bool
+    line: int = 0
 
 
-def parse(rows: list[list], agencies: dict[str, Agency]) -> tuple[list[Row], list[str]]:
-    """Checked rows and the row-level errors (Chinese, naming the row and the column)."""
+def parse(rows: list[list], agencies: dict[str, Agency]) -> tuple[list[Row], list[str], list[RowReport]]:
+    """Checked rows, the row-level errors (Chinese, naming the row and the column) and the
+    skipped example rows."""
     if not rows:
-        return [], ["文件是空的。"]
+        return [], ["文件是空的。"], []
     header = [_text(cell) for cell in rows[0]]
     missing = [c for c in REQUIRED if c not in header]
     if missing:
-        return [], [f"第1行（表头）缺少列：{'、'.join(missing)}。请使用导入模板。"]
+        return [], [f"第1行（表头）缺少列：{'、'.join(missing)}。请使用导入模板。"], []
     if len(rows) - 1 > MAX_ROWS:
-        return [], [f"一次最多导入 {MAX_ROWS} 行。"]
+        return [], [f"一次最多导入 {MAX_ROWS} 行。"], []
     at = {name: header.index(name) for name in COLUMNS if name in header}
-    parsed, errors, seen = [], [], {}
+    parsed, errors, skipped, seen = [], [], [], {}
     for line, raw in enumerate(rows[1:], start=2):
         cells = {name: (raw[index] if index < len(raw) else None) for name, index in at.items()}
         if all(_text(v) == "" for v in cells.values()):
+            continue
+        if is_example(cells):
+            skipped.append(
+                RowReport(
+                    line,
+                    _text(cells.get("编号")),
+                    _text(cells.get("标题")),
+                    SKIPPED,
+                    notes=["模板示例行，未导入"],
+                )
+            )
             continue
         problems = []
         number, title = _text(cells.get("编号")), _text(cells.get("标题"))
@@ -194,15 +284,24 @@ def parse(rows: list[list], agencies: dict[str, Agency]) -> tuple[list[Row], lis
             problems.append("主办单位不能为空")
         elif lead_agency is None:
             problems.append(f"主办单位“{lead_name}”不存在")
-        co_agencies = []
-        for name in (n for n in NAME_SPLIT.split(_text(cells.get("协办单位"))) if n):
-            if name not in agencies:
-                problems.append(f"协办单位“{name}”不存在")
-            elif agencies[name] != lead_agency and agencies[name] not in co_agencies:
-                co_agencies.append(agencies[name])
-        assigned = _date(cells.get("交办日期"))
-        if assigned is None:
-            problems.append(f"交办日期“{_text(cells.get('交办日期'))}”无效（应为 2022-03-15）")
+        co_agencies: list[tuple[Agency, str]] = []
+        listed_in: dict[Agency, str] = {}
+        for column, role in CO_COLUMNS:
+            for name in (n for n in NAME_SPLIT.split(_text(cells.get(column))) if n):
+                agency = agencies.get(name)
+                if agency is None:
+                    problems.append(f"{column}“{name}”不存在")
+                elif agency == lead_agency:
+                    continue  # the lead handles it anyway, as before
+                elif agency in listed_in:
+                    if listed_in[agency] != column:
+                        problems.append(f"“{name}”同时列在{listed_in[agency]}和{column}中，请只留一处")
+                else:
+                    listed_in[agency] = column
+                    co_agencies.append((agency, role))
+        assigned, problem = _date_problem("交办日期", cells.get("交办日期"))
+        if problem:
+            problems.append(problem)
         flag = _text(cells.get("重点督办"))
         if flag not in ("", "是", "否"):
             problems.append(f"重点督办应填“是”或“否”，不是“{flag}”")
@@ -220,11 +319,19 @@ def parse(rows: list[list], agencies: dict[str, Agency]) -> tuple[list[Row], lis
                 co_agencies,
                 assigned,
                 flag == "是",
+                line,
             )
         )
     if not parsed and not errors:
-        errors.append("文件中没有数据行。")
-    return parsed, errors
+        if skipped:
+            lines = "、".join(f"第{report.line}行" for report in skipped)
+            errors.append(
+                f"文件中没有可导入的建议：{lines}是模板的示例行（编号或标题以“示例”开头），不会导入。"
+                "请删除示例行，从第2行起填写要导入的建议。"
+            )
+        else:
+            errors.append("文件中没有数据行。")
+    return parsed, errors, skipped
 
 
 def agency_index() -> dict[str, Agency]:
@@ -239,46 +346,120 @@ def agency_index() -> dict[str, Agency]:
 def import_proposals(session: Session, name: str, data: bytes) -> IntakeResult:
     """Check and import a proposal list into `session`; nothing is saved when anything is wrong."""
     kind = check_file(name, data)
-    rows, errors = parse(read_rows(kind, data), agency_index())
-    result = IntakeResult(errors=errors, rows=len(rows))
+    rows, errors, skipped = parse(read_rows(kind, data), agency_index())
+    result = IntakeResult(errors=errors)
     if errors:
         return result
     with transaction.atomic():
-        for row in rows:
-            created = _save_row(session, row)
-            result.created += created
-            result.updated += not created
+        reports = [_save_row(session, row) for row in rows]
+    result.reports = sorted(reports + skipped, key=lambda report: report.line)
     return result
 
 
-def _save_row(session: Session, row: Row) -> bool:
-    proposal, created = Proposal.objects.get_or_create(
-        session=session, number=row.number, defaults={"title": row.title, "kind": row.kind}
-    )
-    proposal.title, proposal.kind, proposal.key_supervision = row.title, row.kind, row.key_supervision
-    proposal.save()
-    proposal.set_authors(row.authors)
-    for agency, role in [(row.lead_agency, Role.LEAD)] + [(a, Role.CO) for a in row.co_agencies]:
-        Assignment.objects.get_or_create(
-            proposal=proposal, agency=agency, defaults={"role": role, "assigned_date": row.assigned}
+def _agency_label(agency: Agency) -> str:
+    return agency.short_name or agency.name
+
+
+def _save_row(session: Session, row: Row) -> RowReport:
+    """Bring one proposal and its assignments in line with the row, writing only what differs."""
+    report = RowReport(row.line, row.number, row.title)
+    proposal = Proposal.objects.select_for_update().filter(session=session, number=row.number).first()
+    if proposal is None:
+        proposal = Proposal.objects.create(
+            session=session,
+            number=row.number,
+            title=row.title,
+            kind=row.kind,
+            key_supervision=row.key_supervision,
         )
-    return created
+        report.status = CREATED
+    else:
+        fields = [
+            (name, label)
+            for name, label, value in (
+                ("title", "标题", row.title),
+                ("kind", "类别", row.kind),
+                ("key_supervision", "重点督办", row.key_supervision),
+            )
+            if getattr(proposal, name) != value
+        ]
+        if fields:
+            proposal.title, proposal.kind = row.title, row.kind
+            proposal.key_supervision = row.key_supervision
+            proposal.save(update_fields=[name for name, _ in fields])
+            report.changes += [f"修改{label}" for _, label in fields]
+    before = proposal.author_names()
+    if before != row.authors:
+        if report.status != CREATED:
+            if before[:1] != row.authors[:1]:
+                report.changes.append("修改领衔代表")
+            if before[1:] != row.authors[1:]:
+                report.changes.append("修改联名代表")
+        proposal.set_authors(row.authors)
+    existing = {a.agency_id: a for a in proposal.assignments.all()}
+    for agency, role in [(row.lead_agency, Role.LEAD), *row.co_agencies]:
+        assignment = existing.get(agency.pk)
+        label = _agency_label(agency)
+        if assignment is None:
+            Assignment.objects.create(proposal=proposal, agency=agency, role=role, assigned_date=row.assigned)
+            if report.status != CREATED:
+                report.changes.append(f"增加{Role(role).label}单位{label}")
+            continue
+        if assignment.role != role:
+            report.notes.append(
+                f"{label}已按{assignment.get_role_display()}交办，导入不改变办理方式；如需更正，请在建议页面修改"
+            )
+        if assignment.assigned_date is None and row.assigned is not None:
+            assignment.assigned_date = row.assigned
+            assignment.save(update_fields=["assigned_date"])
+            report.changes.append(f"补填{label}的交办日期")
+        elif row.assigned is not None and assignment.assigned_date != row.assigned:
+            report.notes.append(
+                f"{label}的交办日期保留原来的{wording.chinese_date(assignment.assigned_date)}"
+                "；如需更正，请在建议页面修改"
+            )
+    if row.assigned is None and not any(a.assigned_date for a in proposal.assignments.all()):
+        report.notes.append("未填交办日期：补填后才能计算办理期限")
+    if report.changes and report.status != CREATED:
+        report.status = UPDATED
+    return report
+
+
+COLUMN_HELP = [
+    ("编号", "必填。本届次内的编号，如 12 或 74227。编号或标题以“示例”开头的行是示例，不会导入。"),
+    ("标题", "必填。建议、议案或提案的标题。"),
+    ("类别", "建议、议案或提案；不填视为建议。"),
+    ("领衔代表", "必填。领衔代表或第一提案人的姓名。"),
+    ("联名代表", "其他提出人，用顿号、逗号或空格分开。"),
+    ("主办单位", "必填。承办单位全称或简称，见“承办单位”表。"),
+    ("协办单位", "可填多个，用顿号分开；向主办单位提交会办意见。"),
+    ("会办单位", "可填多个，用顿号分开；向主办单位提交会办意见。同一单位不能同时列在协办和会办中。"),
+    ("交办日期", "写成 2026-12-01 或 2026年12月1日，也可用 Excel 日期。暂时不知道可以留空，以后补填。"),
+    ("重点督办", "是或否；不填视为否。"),
+]
 
 
 def template_xlsx() -> bytes:
-    """The import template: the header row and one example row."""
-    example_agency = (
-        Agency.objects.order_by("pk").values_list("name", flat=True).first() or "随州市人力资源和社会保障局"
-    )
+    """The import template: the header, one example row that the importer skips, a sheet that
+    explains each column and the list of agencies as they must be written."""
+    agencies = list(Agency.objects.order_by("name").values_list("name", "short_name"))
+    names = [name for name, _ in agencies] + ["", "", ""]
     example = [
-        "12",
-        "关于化解企业招工难的建议",
+        f"{EXAMPLE_MARK}1",
+        f"{EXAMPLE_MARK}：关于××××的建议（示例行，不会导入，可删除）",
         "建议",
-        "沈宝栋",
-        "李芸、王强",
-        example_agency,
-        "",
-        "2022-03-15",
+        "示例代表甲",
+        "示例代表乙、示例代表丙",
+        names[0] or "随州市××局",
+        names[1],
+        names[2],
+        "2026-03-15",
         "否",
     ]
-    return xlsx("建议提案清单", COLUMNS, [example], widths=(8, 40, 8, 12, 24, 30, 30, 12, 10))
+    return xlsx_book(
+        [
+            ("建议提案清单", COLUMNS, [example], (8, 48, 8, 12, 24, 30, 30, 30, 12, 10)),
+            ("填写说明", ["列", "说明"], COLUMN_HELP, (12, 90)),
+            ("承办单位", ["全称", "简称"], agencies, (36, 20)),
+        ]
+    )

@@ -62,6 +62,7 @@ def intake(request: HttpRequest) -> HttpResponse:
             file=upload.name if upload else "",
             created=result.created if result else 0,
             updated=result.updated if result else 0,
+            unchanged=result.unchanged if result else 0,
         )
     return render(
         request,
