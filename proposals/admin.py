@@ -1,7 +1,10 @@
+from axes.admin import AccessAttemptAdmin
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
+from django.utils.html import format_html_join
 
 from measures.models import Measure
+from proposals.letters import compare
 from proposals.models import (
     Agency,
     AgencyCopy,
@@ -28,10 +31,14 @@ from proposals.models import (
     SupervisionNotice,
     User,
 )
+from proposals.records import audit, audit_display
+from proposals.workflow.moves import VERB_LABELS
 
 admin.site.site_header = "随州市建议提案答复管理"
 admin.site.site_title = "建议提案答复管理"
 admin.site.index_title = "数据管理"
+# django-axes labels this column by its method name, not marked for translation.
+AccessAttemptAdmin.status.short_description = "状态"
 
 
 class RecordAdmin(admin.ModelAdmin):
@@ -138,10 +145,14 @@ class ReplyEventInline(admin.TabularInline):
     model = ReplyEvent
     extra = 0
     can_delete = False
-    readonly_fields = ["at", "actor", "verb", "from_status", "to_status", "note"]
+    fields = readonly_fields = ["at", "actor", "verb_label", "from_status", "to_status", "note"]
 
     def has_add_permission(self, request, obj=None) -> bool:
         return False
+
+    @admin.display(description="操作")
+    def verb_label(self, event: ReplyEvent) -> str:
+        return VERB_LABELS.get(event.verb, event.verb)
 
 
 @admin.register(Reply)
@@ -212,13 +223,69 @@ class FeedbackAdmin(admin.ModelAdmin):
     search_fields = ["deputy__name", "reply__assignment__proposal__title"]
 
 
+class AuditEventFilter(admin.SimpleListFilter):
+    title = "事件"
+    parameter_name = "event"
+
+    def lookups(self, request, model_admin):
+        events = AuditEvent.objects.values_list("event", flat=True).distinct().order_by("event")
+        return sorted(((event, audit.describe(event)) for event in events), key=lambda pair: pair[1])
+
+    def queryset(self, request, queryset):
+        return queryset.filter(event=self.value()) if self.value() else queryset
+
+
+class AuditOutcomeFilter(AuditEventFilter):
+    title = "结果"
+    parameter_name = "outcome"
+
+    def lookups(self, request, model_admin):
+        return list(audit.OUTCOME_LABELS.items())
+
+    def queryset(self, request, queryset):
+        return queryset.filter(outcome=self.value()) if self.value() else queryset
+
+
 @admin.register(AuditEvent)
 class AuditEventAdmin(RecordAdmin):
-    """Read-only: audit rows are never edited or deleted."""
+    """Read-only: audit rows are never edited or deleted. Events and outcomes in Chinese (the
+    portal's 审计记录 page shows them in full)."""
 
-    list_display = ["at", "actor", "ip", "event", "object_type", "object_id", "outcome"]
-    list_filter = ["event", "outcome"]
+    list_display = ["at", "actor", "ip", "event_label", "object_kind", "outcome_label"]
+    list_filter = [AuditEventFilter, AuditOutcomeFilter]
     search_fields = ["event", "object_id", "actor__username"]
+    fields = ["seq", "at", "actor", "actor_name", "role_label", "ip", "event_label", "object_label"]
+    fields += ["outcome_label", "detail_text", "prev_hash", "hash"]
+    readonly_fields = fields
+
+    @admin.display(description="角色")
+    def role_label(self, row: AuditEvent) -> str:
+        return audit.describe_role(row.actor_role) if row.actor_role else "—"
+
+    @admin.display(description="对象")
+    def object_kind(self, row: AuditEvent) -> str:
+        if not row.object_type:
+            return "—"
+        return f"{audit_display.OBJECT_NAMES.get(row.object_type, row.object_type)}：第{row.object_id}号"
+
+    @admin.display(description="对象")
+    def object_label(self, row: AuditEvent) -> str:
+        if not row.object_type:
+            return "—"
+        name, _link = audit_display.object_names([row]).get((row.object_type, row.object_id), ("", ""))
+        return name or f"{row.object_type}：{row.object_id}"
+
+    @admin.display(description="详情")
+    def detail_text(self, row: AuditEvent) -> str:
+        return "；".join(f"{key}：{value}" for key, value in audit_display.detail_lines(row.detail)) or "—"
+
+    @admin.display(description="事件", ordering="event")
+    def event_label(self, row: AuditEvent) -> str:
+        return audit.describe(row.event)
+
+    @admin.display(description="结果", ordering="outcome")
+    def outcome_label(self, row: AuditEvent) -> str:
+        return audit.OUTCOME_LABELS.get(row.outcome, row.outcome)
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return False
@@ -268,6 +335,15 @@ class ReplyVersionAdmin(RecordAdmin):
     list_display = ["reply", "number", "saved_by", "saved_at", "submitted"]
     list_filter = ["submitted"]
     search_fields = ["reply__title", "reply__assignment__proposal__title"]
+    fields = readonly_fields = ["reply", "number", "saved_by", "saved_at", "submitted", "letter"]
+
+    @admin.display(description="内容")
+    def letter(self, version: ReplyVersion) -> str:
+        """The saved letter as it reads, each line with its place (not the stored JSON)."""
+        return (
+            format_html_join("", "<p><strong>{}</strong>　{}</p>", compare.letter_lines(version.snapshot))
+            or "—"
+        )
 
 
 @admin.register(Publication)

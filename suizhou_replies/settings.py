@@ -51,9 +51,9 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "crispy_forms",
     "django_tasks",
-    "django_tasks_db",
+    "proposals.web.apps.TaskResultsConfig",  # django_tasks_db, named in Chinese
     "crispy_bootstrap5",
-    "axes",
+    "proposals.web.apps.LoginProtectionConfig",  # axes, named in Chinese
     "proposals",
     "measures",
 ]
@@ -158,6 +158,8 @@ SESSION_ABSOLUTE_SECONDS = int(os.environ.get("DJANGO_SESSION_HOURS", "12")) * 3
 LANGUAGE_CODE = "zh-hans"
 TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True
+# Chinese for the strings Django, django-axes and django-tasks leave in English (compiled .mo kept).
+LOCALE_PATHS = [BASE_DIR / "locale"]
 USE_TZ = True
 
 STATIC_URL = "static/"

@@ -47,7 +47,7 @@ class AuditEvent(models.Model):
         ordering = ["-seq"]
 
     def __str__(self) -> str:
-        return f"{timezone.localtime(self.at):%Y-%m-%d %H:%M:%S%z} {self.event} {self.outcome}"
+        return f"审计记录第{self.pk}条（{timezone.localtime(self.at):%Y年%-m月%-d日 %H:%M:%S}）"
 
     def canonical(self) -> str:
         """The row's content as canonical JSON: what the hash covers."""
