@@ -1,6 +1,7 @@
 """The committee dashboard: filters, search, sorting, flags, and a constant number of queries."""
 
 import datetime
+import re
 
 import pytest
 import time_machine
@@ -200,3 +201,27 @@ def test_large_demo_data_and_the_dashboard_benchmark(committee_staff):
     assert figures["assignments"] >= 120
     queries = {name: page["queries"] for name, page in figures.items() if isinstance(page, dict)}
     assert len({q for name, q in queries.items() if name.startswith("dashboard")}) == 1
+
+
+def headers(staff, **params) -> dict[str, tuple[str, str, str]]:
+    """Each sortable column: (its aria-sort, the arrow shown, where clicking it goes)."""
+    page = staff.get(reverse("dashboard"), params).content.decode()
+    found = {}
+    for attrs, href, label, mark in re.findall(
+        r'<th scope="col"([^>]*)>\s*<a class="sort-link" href="([^"]*)"[^>]*>([^<]+)'
+        r'<span class="sort-mark[^"]*" aria-hidden="true">(.)</span>',
+        page,
+    ):
+        aria = re.search(r'aria-sort="(\w+)"', attrs)
+        found[label] = (aria.group(1) if aria else "", mark, href.rsplit("sort=", 1)[1])
+    return found
+
+
+def test_sortable_columns_show_their_direction(world, staff):
+    default = headers(staff)
+    assert default["期限"] == ("ascending", "▲", "-due")  # the default order, and a click reverses it
+    assert default["编号"] == ("", "⇅", "number")
+    reversed_number = headers(staff, sort="-number")
+    assert reversed_number["编号"] == ("descending", "▼", "number")
+    assert reversed_number["期限"] == ("", "⇅", "due")
+    assert set(default) == {"届次", "编号", "承办单位", "状态", "期限"}
