@@ -8,6 +8,8 @@ from django.forms import formset_factory
 
 from measures.models import Measure
 
+PARAGRAPHS_MAX = 10000  # one section's text; the longest real section is a few thousand characters
+
 
 class MeasureRowForm(forms.Form):
     """One section of the reply in outline order: its level, heading and paragraphs."""
@@ -28,7 +30,11 @@ class MeasureRowForm(forms.Form):
     paragraphs = forms.CharField(
         label="内容",
         required=False,
+        max_length=PARAGRAPHS_MAX,
         widget=forms.Textarea(attrs={"rows": 4, "placeholder": "正文，每段一行"}),
+        error_messages={
+            "max_length": f"一条的内容不能超过{PARAGRAPHS_MAX}字（现有%(show_value)d字），请分成几条。"
+        },
     )
 
 

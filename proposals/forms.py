@@ -6,6 +6,7 @@ import re
 
 from django import forms
 from django.conf import settings
+from django.core.validators import MaxLengthValidator
 from django.utils import timezone
 
 from proposals.models import Agency, Assignment, Communication, Proposal, Rating, Reply, ReplyCopy, Role
@@ -82,8 +83,19 @@ class ReplyForm(forms.ModelForm):
             "date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         }
 
+    # The letter's own free text: a letter is a few pages; these are far above any real one.
+    LIMITS = {
+        "opening": 2000,
+        "closing": 2000,
+        "consulted_text": 500,
+        "copies_text": 1000,
+        "attachments_text": 1000,
+    }
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        for name, limit in self.LIMITS.items():
+            limit_length(self.fields[name], limit)
         self.fields["class_code"].choices = [("", "未分类")] + [
             (code, f"{code}类：{wording}") for code, wording in settings.REPLY_CLASS_CODES.items()
         ]
@@ -132,6 +144,14 @@ class ReplyForm(forms.ModelForm):
 # Sensible bounds for free text (a reason is a few sentences; an opinion a page or two).
 REASON_MAX = 1000
 OPINION_MAX = 5000
+
+
+def limit_length(field: forms.Field, limit: int) -> None:
+    """A maximum on a text field the model leaves open: refused beyond it, shown with a counter."""
+    field.max_length = limit
+    field.validators.append(MaxLengthValidator(limit))
+    field.widget.attrs["maxlength"] = str(limit)
+    field.error_messages.update(too_long(str(field.label), limit))
 
 
 def too_long(label: str, limit: int) -> dict:

@@ -2,6 +2,7 @@
 server refuses more, naming the field; a 沟通记录 cannot lie in the future."""
 
 import datetime
+import re
 
 import pytest
 from django.urls import reverse
@@ -9,7 +10,7 @@ from django.utils import timezone
 
 from proposals import workflow
 from proposals.models import Communication, Reply, ReplyStatus
-from tests.conftest import login
+from tests.conftest import TWO_SECTIONS, editor_data, login
 
 pytestmark = pytest.mark.django_db
 
@@ -52,3 +53,28 @@ def test_a_communication_cannot_be_dated_in_the_future(draft, clerk):
         {"day": timezone.localdate().isoformat(), "form": "meeting", "participants": "沈宝栋代表、承办处室"},
     )
     assert Communication.objects.count() == 1
+
+
+def test_the_letters_own_text_is_bounded_and_nothing_is_half_saved(draft, clerk):
+    client = login(clerk)
+    before = Reply.objects.get(pk=draft.pk)
+    page = client.get(reverse("reply_edit", args=[draft.pk])).content.decode()
+    for name, limit in (
+        ("opening", 2000),
+        ("closing", 2000),
+        ("copies_text", 1000),
+        ("m-0-paragraphs", 10000),
+    ):
+        tag = re.search(rf'<textarea[^>]*name="{name}"[^>]*>', page).group(0)
+        assert f'maxlength="{limit}"' in tag, name
+    data = editor_data(draft, TWO_SECTIONS, class_code="A")
+    data.update(opening="开" * 2001, closing="此复。\n" + "谢" * 2000)
+    data["m-1-paragraphs"] = "段" * 10001
+    response = client.post(reverse("reply_edit", args=[draft.pk]), data)
+    text = response.content.decode()
+    assert response.status_code == 200
+    assert "开头语不能超过2000字（现有2001字）。" in text
+    assert "结束语不能超过2000字" in text
+    assert "一条的内容不能超过10000字（现有10001字），请分成几条。" in text
+    after = Reply.objects.get(pk=draft.pk)
+    assert (after.version, after.opening, after.closing) == (before.version, before.opening, before.closing)
