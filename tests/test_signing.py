@@ -2,6 +2,7 @@
 
 import io
 import json
+import re
 import subprocess
 
 import pdfplumber
@@ -142,6 +143,8 @@ def test_verifyreply_names_signer_and_archived_reply(signed, tmp_path):
     call_command("verifyreply", str(path), stdout=out)
     text = out.getvalue()
     assert "结论：有效" in text and "签章单位：随州市人力资源和社会保障局" in text
+    # The signing time as every page prints a time, in Beijing time: 2026年12月1日 16:03.
+    assert re.search(r"签章时间：20\d\d年\d{1,2}月\d{1,2}日 \d\d:\d\d\n", text), text
     assert (
         f"存档答复：对市五届人大一次会议第 12 号建议的答复（随州市人力资源和社会保障局，答复编号 {reply.pk}）"
         in text

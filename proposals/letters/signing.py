@@ -19,6 +19,7 @@ from pathlib import Path
 
 from asn1crypto import pem, x509
 from django.conf import settings
+from django.utils import timezone
 from pyhanko.pdf_utils.images import PdfImage
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.pdf_utils.reader import PdfFileReader
@@ -178,6 +179,12 @@ def verify(pdf: bytes) -> Verification:
     )
 
 
+def _when(moment: datetime.datetime) -> str:
+    """2026年12月1日 16:03, in the portal's time zone (the server's own may be UTC)."""
+    local = timezone.localtime(moment)
+    return f"{local.year}年{local.month}月{local.day}日 {local:%H:%M}"
+
+
 def changed_wording(result: Verification) -> str:
     """Whether the file was changed after signing: inside the signed bytes (the signature no
     longer matches) or by a later addition to the file."""
@@ -205,7 +212,7 @@ def describe(result: Verification, replies) -> list[str]:
         f"证书可信：{'是' if result.trusted else '否（签章证书不是受信任的机构签发的）'}",
         f"签章后被修改：{changed_wording(result)}",
         f"签章单位：{result.signer or '未知'}",
-        f"签章时间：{result.signed_at.astimezone().strftime('%Y-%m-%d %H:%M:%S') if result.signed_at else '未知'}",
+        f"签章时间：{_when(result.signed_at) if result.signed_at else '未知'}",
         f"SHA-256：{result.sha256}",
     ]
     if archived:
