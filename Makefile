@@ -1,8 +1,9 @@
 # Two commands on a fresh Debian machine:
 #   make run    install everything, migrate, load the demo data, serve on http://127.0.0.1:8000
 #               with one background worker (db_worker) beside the server
-#   make test   install everything, run the whole test suite (DATABASE_URL picks the database) and print
-#               the coverage, failing below the floor in pyproject.toml
+#   make test   install everything (and axe-core for the accessibility tests), run the whole test suite
+#               (DATABASE_URL picks the database) and print the coverage, failing below the floor in
+#               pyproject.toml
 #   make lint   ruff check and ruff format --check (rules in pyproject.toml)
 
 SHELL := /bin/bash
@@ -20,7 +21,15 @@ APT_PACKAGES := python3 python3-venv python3-dev build-essential libpq-dev \
 	libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-noto-cjk fonts-lxgw-wenkai \
 	chromium poppler-utils qpdf postgresql-client
 
-.PHONY: run test lint format setup
+.PHONY: run test lint format setup axe
+
+# axe-core for tests/test_accessibility_browser.py: a pinned release from the npm registry, its
+# tarball checked against the pinned SHA-512, unpacked under .make/ (git-ignored, never served).
+# npm comes with Node.js; Debian's npm package is installed only when there is no npm at all
+# (NodeSource's nodejs ships its own npm and conflicts with Debian's).
+AXE_VERSION := 4.14.1
+AXE_SHA512 := 1477dafa598d8d065f273d6af302aa203c02e83131707b7fa648cd41bd3d6b734f8c22a0dab86ee6a6f64b8afbe804b214d36db85a2826965edfb3a0b9d546b5
+AXE := $(STAMPS)/axe/axe.min.js
 
 setup: $(STAMPS)/venv
 	$(PY) manage.py buildfonts
@@ -48,7 +57,17 @@ run: setup
 	$(PY) manage.py db_worker --no-startup-delay & worker=$$!; trap "kill $$worker 2>/dev/null" EXIT INT TERM; \
 	DJANGO_HTTPS=0 DJANGO_SECURE_COOKIES=0 $(PY) manage.py runserver 127.0.0.1:8000
 
-test: setup
+axe: $(AXE)
+
+$(AXE): Makefile | $(STAMPS)/apt
+	command -v npm >/dev/null || $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends npm
+	rm -rf $(STAMPS)/axe && mkdir -p $(STAMPS)/axe
+	cd $(STAMPS)/axe && npm pack --silent axe-core@$(AXE_VERSION) >/dev/null
+	echo "$(AXE_SHA512)  $(STAMPS)/axe/axe-core-$(AXE_VERSION).tgz" | sha512sum --check --quiet
+	tar -xzf $(STAMPS)/axe/axe-core-$(AXE_VERSION).tgz -C $(STAMPS)/axe --strip-components=1 package/axe.min.js package/LICENSE
+	@touch $@
+
+test: setup $(AXE)
 	$(PY) -m pytest --cov --cov-report=term
 
 lint: $(STAMPS)/venv
