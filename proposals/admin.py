@@ -218,8 +218,8 @@ class CoOpinionAdmin(admin.ModelAdmin):
 
 @admin.register(Feedback)
 class FeedbackAdmin(admin.ModelAdmin):
-    list_display = ["reply", "deputy", "rating", "recorded_by", "recorded_at"]
-    list_filter = ["rating"]
+    list_display = ["reply", "deputy", "attitude", "rating", "recorded_by", "recorded_at"]
+    list_filter = ["attitude", "rating"]
     search_fields = ["deputy__name", "reply__assignment__proposal__title"]
 
 
@@ -325,7 +325,15 @@ class SupervisionNoticeAdmin(admin.ModelAdmin):
 class FeedbackCorrectionAdmin(RecordAdmin):
     """Corrections of ratings are a record: made on the reply page, with the reason."""
 
-    list_display = ["feedback", "from_rating", "to_rating", "corrected_by", "corrected_at"]
+    list_display = [
+        "feedback",
+        "from_attitude",
+        "to_attitude",
+        "from_rating",
+        "to_rating",
+        "corrected_by",
+        "corrected_at",
+    ]
 
 
 @admin.register(ReplyVersion)

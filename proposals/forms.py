@@ -176,9 +176,31 @@ class OpinionForm(forms.Form):
     )
 
 
+def rating_field(label: str, verb: str = "", shown: str = "") -> forms.ChoiceField:
+    """满意 / 基本满意 / 不满意 in a select box that starts at 请选择; the error names the field."""
+    return forms.ChoiceField(
+        label=shown or label,
+        choices=[("", EMPTY_CHOICE), *Rating.choices],
+        error_messages={
+            "required": f"请选择{verb}{label}。",
+            "invalid_choice": f"{verb}{label}只能是满意、基本满意或不满意。",
+        },
+    )
+
+
 class FeedbackForm(forms.Form):
-    deputy = forms.TypedChoiceField(label="代表／委员", coerce=int)
-    rating = forms.ChoiceField(label="评价", choices=Rating.choices, widget=forms.RadioSelect)
+    """One author's 征询意见表 as committee staff enter it: 办理态度 and 办理结果 separately."""
+
+    deputy = forms.TypedChoiceField(
+        label="代表／委员",
+        coerce=int,
+        error_messages={
+            "required": "请选择代表／委员。",
+            "invalid_choice": "请选择尚未评价本轮答复的提出人。",
+        },
+    )
+    attitude = rating_field("办理态度")
+    rating = rating_field("办理结果")
     note = forms.CharField(
         label="意见",
         required=False,
@@ -195,6 +217,29 @@ class FeedbackForm(forms.Form):
             for a in reply.proposal.authorships.select_related("deputy")
             if a.deputy_id not in rated
         ]
+
+
+class FeedbackCorrectionForm(forms.Form):
+    """更正评价: both values, starting at the recorded ones, and the reason."""
+
+    attitude = rating_field("办理态度", "更正后的", "办理态度更正为")
+    rating = rating_field("办理结果", "更正后的", "办理结果更正为")
+    reason = forms.CharField(
+        label="更正理由",
+        max_length=REASON_MAX,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        error_messages={"required": "更正评价必须说明理由。", **too_long("更正理由", REASON_MAX)},
+    )
+
+    def __init__(self, *args, feedback, **kwargs):
+        kwargs.setdefault("initial", {"attitude": feedback.attitude, "rating": feedback.rating})
+        kwargs.setdefault("auto_id", f"id_correct_%s_{feedback.pk}")
+        super().__init__(*args, **kwargs)
+
+
+def form_errors(form: forms.Form) -> str:
+    """Every error of a bound form in one Chinese line, in the order of the fields."""
+    return "".join(error for errors in form.errors.values() for error in errors)
 
 
 class CommunicationForm(ChineseEmptyChoice, forms.ModelForm):

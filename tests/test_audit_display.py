@@ -33,11 +33,13 @@ def test_moves_read_as_chinese_with_the_object_named_and_linked(submitted, commi
 def test_ratings_and_roles_are_named(issued, committee_staff):
     lead = issued.proposal.lead_author()
     login(committee_staff).post(
-        reverse("reply_feedback", args=[issued.pk]), {"deputy": lead.pk, "rating": Rating.BASICALLY_SATISFIED}
+        reverse("reply_feedback", args=[issued.pk]),
+        {"deputy": lead.pk, "attitude": Rating.DISSATISFIED, "rating": Rating.BASICALLY_SATISFIED},
     )
     page = audit_page(committee_staff, event="feedback")
     assert (
-        '评价：</dt><dd class="d-inline">基本满意' in page
+        '办理结果：</dt><dd class="d-inline">基本满意' in page
+        and '办理态度：</dt><dd class="d-inline">不满意' in page
         and f'代表：</dt><dd class="d-inline">{lead.name}' in page
     )
     visible = page.split("<tbody>")[1].split("<details>")[0]

@@ -47,7 +47,11 @@ def world(committee_staff):
     a1 = Assignment.objects.create(proposal=p1, agency=hr, assigned_date=D(2022, 3, 1))
     r1 = Reply.objects.create(assignment=a1, status="issued", class_code="A", due_date=a1.due_on)
     Feedback.objects.create(
-        reply=r1, deputy=p1.lead_author(), rating="satisfied", recorded_by=committee_staff
+        reply=r1,
+        deputy=p1.lead_author(),
+        attitude="satisfied",
+        rating="satisfied",
+        recorded_by=committee_staff,
     )
     Assignment.objects.create(proposal=p1, agency=union, role=Role.CO, assigned_date=D(2022, 3, 1))
     p2 = proposal(session, 2, "关于加强职业教育的建议", "王芳")

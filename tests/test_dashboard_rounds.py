@@ -38,7 +38,9 @@ def rounds(committee_staff):
         return p, lead, other
 
     def rate(reply, deputy, rating):
-        Feedback.objects.create(reply=reply, deputy=deputy, rating=rating, recorded_by=committee_staff)
+        Feedback.objects.create(
+            reply=reply, deputy=deputy, attitude=rating, rating=rating, recorded_by=committee_staff
+        )
 
     # 1: answered on time in round 1 (B, 不满意), now re-handled: round 2 is a draft.
     p1, lead1, _ = proposal(1)

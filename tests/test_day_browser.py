@@ -132,12 +132,14 @@ def test_a_whole_day_for_clerk_leader_and_committee(
     day.as_("committee")
     assert page.locator("#todo-unrated .todo-item").count() == 1
     page.locator("#todo-unrated").get_by_role("link", name="登记评价").click()
-    for rating in ("满意", "基本满意"):
-        page.get_by_label(rating, exact=True).check()
+    for attitude, rating in (("满意", "满意"), ("满意", "基本满意")):
+        page.locator("#id_attitude").select_option(label=attitude)
+        page.locator("#id_rating").select_option(label=rating)
         day.button("登记评价")
+        assert f"办理态度“{attitude}”，办理结果“{rating}”" in page.confirmations[-1]
     assert Feedback.objects.filter(reply=reply).count() == 2
     page.locator("summary", has_text="更正评价").first.click()
-    page.get_by_label("更正为").first.select_option(label="不满意")
+    page.get_by_label("办理结果更正为").first.select_option(label="不满意")
     page.get_by_label("更正理由").first.fill("登记时选错，代表表示满意程度应为不满意。")
     day.button("更正评价")
     assert FeedbackCorrection.objects.count() == 1

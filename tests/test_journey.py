@@ -135,7 +135,8 @@ def test_clerk_leader_and_committee_handle_the_seed_proposal(
     journey.login("committee")
     journey.open_reply()
     page.get_by_label("代表／委员").select_option(label="沈宝栋（领衔）")
-    page.get_by_label("满意", exact=True).check()
+    page.locator("#id_attitude").select_option(label="满意")
+    page.locator("#id_rating").select_option(label="满意")
     journey.click("登记评价")
     assert page.get_by_text("已登记沈宝栋的评价。").is_visible()
     journey.shot("feedback")
@@ -150,7 +151,8 @@ def test_clerk_leader_and_committee_handle_the_seed_proposal(
         "approved",
         "issued",
     ]
-    assert reply.feedback.get().get_rating_display() == "满意"
+    feedback = reply.feedback.get()
+    assert (feedback.get_attitude_display(), feedback.get_rating_display()) == ("满意", "满意")
 
 
 def test_reordering_and_indenting_sections_keeps_typed_text(live_server, open_proposal, clerk, page):  # noqa: F811

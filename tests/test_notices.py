@@ -113,10 +113,18 @@ def test_the_lead_authors_dissatisfaction_tells_the_agency(issued, clerk, leader
     lead = issued.proposal.lead_author()
     login(committee_staff).post(
         reverse("reply_feedback", args=[issued.pk]),
-        {"deputy": lead.pk, "rating": Rating.DISSATISFIED, "note": "措施不够具体。"},
+        {
+            "deputy": lead.pk,
+            "attitude": Rating.SATISFIED,
+            "rating": Rating.DISSATISFIED,
+            "note": "措施不够具体。",
+        },
     )
     second = Reply.objects.get(assignment=issued.assignment, round=2)
-    expected = f"再次办理：领衔代表{lead.name}对市五届人大一次会议第12号建议的答复不满意，已开始第2轮办理，请重新答复。"
+    expected = (
+        f"再次办理：领衔代表{lead.name}对市五届人大一次会议第12号建议答复的办理结果不满意，"
+        "已开始第2轮办理，请重新答复。"
+    )
     assert texts(leader)[-1] == expected and texts(clerk)[-1] == expected
     assert Notice.objects.filter(user=clerk).order_by("pk").last().link == reverse(
         "reply_edit", args=[second.pk]
@@ -129,7 +137,8 @@ def test_a_co_signers_rating_tells_nobody(issued, clerk, committee_staff):
     ).first()
     before = Notice.objects.count()
     login(committee_staff).post(
-        reverse("reply_feedback", args=[issued.pk]), {"deputy": co_signer.pk, "rating": Rating.DISSATISFIED}
+        reverse("reply_feedback", args=[issued.pk]),
+        {"deputy": co_signer.pk, "attitude": Rating.DISSATISFIED, "rating": Rating.DISSATISFIED},
     )
     assert Notice.objects.count() == before
 

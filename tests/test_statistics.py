@@ -36,7 +36,15 @@ def fixture_data(committee_staff):
     by = committee_staff
 
     def item(
-        number, agency, status=None, issued=None, class_code="", rating=None, contact=None, role=Role.LEAD
+        number,
+        agency,
+        status=None,
+        issued=None,
+        class_code="",
+        rating=None,
+        contact=None,
+        role=Role.LEAD,
+        attitude=None,
     ):
         proposal = Proposal.objects.create(session=session, number=str(number), title=f"建议{number}")
         lead = Deputy.objects.create(name=f"代表{number}")
@@ -53,7 +61,9 @@ def fixture_data(committee_staff):
                 due_date=assignment.due_on,
             )
             if rating:
-                Feedback.objects.create(reply=reply, deputy=lead, rating=rating, recorded_by=by)
+                Feedback.objects.create(
+                    reply=reply, deputy=lead, attitude=attitude or rating, rating=rating, recorded_by=by
+                )
         if contact:
             Communication.objects.create(
                 assignment=assignment,

@@ -98,7 +98,7 @@ def test_committee_staff_see_extensions_ratings_and_missing_dates(committee_staf
         assert counts(committee_staff)["unrated"] == 1
         login(committee_staff).post(
             reverse("reply_feedback", args=[issued.pk]),
-            {"deputy": authorship.deputy_id, "rating": Rating.SATISFIED},
+            {"deputy": authorship.deputy_id, "attitude": Rating.SATISFIED, "rating": Rating.SATISFIED},
         )
     assert counts(committee_staff)["unrated"] == 0
 
@@ -117,7 +117,8 @@ def test_an_extension_request_waits_for_the_committee(draft, clerk, leader, comm
 def test_a_dissatisfied_lead_author_puts_the_reply_back_on_both_lists(issued, clerk, committee_staff):
     lead = Deputy.objects.get(authorships__proposal=issued.proposal, authorships__is_lead=True)
     login(committee_staff).post(
-        reverse("reply_feedback", args=[issued.pk]), {"deputy": lead.pk, "rating": Rating.DISSATISFIED}
+        reverse("reply_feedback", args=[issued.pk]),
+        {"deputy": lead.pk, "attitude": Rating.BASICALLY_SATISFIED, "rating": Rating.DISSATISFIED},
     )
     assert counts(clerk)["rehandling"] == 1 and counts(committee_staff)["rehandling"] == 1
 

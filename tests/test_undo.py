@@ -105,9 +105,10 @@ def test_withdrawing_a_publication_needs_a_reason(issued, leader):
         workflow.withdraw_publication(issued, leader, "理由")
 
 
-def rate(staff, reply, deputy, rating, note=""):
+def rate(staff, reply, deputy, rating, note="", attitude="satisfied"):
     return login(staff).post(
-        reverse("reply_feedback", args=[reply.pk]), {"deputy": deputy.pk, "rating": rating, "note": note}
+        reverse("reply_feedback", args=[reply.pk]),
+        {"deputy": deputy.pk, "attitude": attitude, "rating": rating, "note": note},
     )
 
 
@@ -121,7 +122,7 @@ def test_committee_staff_correct_a_wrongly_recorded_rating(issued, committee_sta
     assert reverse("feedback_correct", args=[feedback.pk]) in page and "更正评价" in page
     response = login(committee_staff).post(
         reverse("feedback_correct", args=[feedback.pk]),
-        {"rating": "satisfied", "reason": "登记时选错，代表表示满意。"},
+        {"attitude": "satisfied", "rating": "satisfied", "reason": "登记时选错，代表表示满意。"},
     )
     assert response.status_code == 302
     feedback.refresh_from_db()
@@ -132,7 +133,7 @@ def test_committee_staff_correct_a_wrongly_recorded_rating(issued, committee_sta
         "satisfied",
     )
     page = login(committee_staff).get(reverse("reply_detail", args=[issued.pk])).content.decode()
-    assert "更正：不满意 → 满意。理由：登记时选错，代表表示满意。" in page
+    assert "更正：办理结果：不满意 → 满意。理由：登记时选错，代表表示满意。" in page
     assert AuditEvent.objects.filter(event="feedback_correct").count() == 1
 
 
@@ -143,14 +144,21 @@ def test_a_correction_needs_a_reason_and_a_change(issued, committee_staff, clerk
     rate(committee_staff, issued, co_signer, "satisfied")
     feedback = Feedback.objects.get(reply=issued, deputy=co_signer)
     with pytest.raises(workflow.WorkflowError, match="必须说明理由"):
-        workflow.correct_feedback(feedback, committee_staff, "basically", " ")
+        workflow.correct_feedback(
+            feedback, committee_staff, attitude="satisfied", rating="basically", reason=" "
+        )
     with pytest.raises(workflow.WorkflowError, match="与原评价相同"):
-        workflow.correct_feedback(feedback, committee_staff, "satisfied", "理由")
+        workflow.correct_feedback(
+            feedback, committee_staff, attitude="satisfied", rating="satisfied", reason="理由"
+        )
     with pytest.raises(workflow.WorkflowError, match="由委员会工作人员更正"):
-        workflow.correct_feedback(feedback, clerk, "basically", "理由")
+        workflow.correct_feedback(feedback, clerk, attitude="satisfied", rating="basically", reason="理由")
     assert (
         login(clerk)
-        .post(reverse("feedback_correct", args=[feedback.pk]), {"rating": "basically"})
+        .post(
+            reverse("feedback_correct", args=[feedback.pk]),
+            {"attitude": "satisfied", "rating": "basically", "reason": "理由"},
+        )
         .status_code
         == 403
     )
@@ -164,9 +172,15 @@ def test_correcting_the_lead_authors_rating_to_dissatisfied_opens_round_2_once(
     lead = issued.proposal.lead_author()
     rate(committee_staff, issued, lead, "satisfied")
     feedback = Feedback.objects.get(reply=issued, deputy=lead)
-    workflow.correct_feedback(feedback, committee_staff, "dissatisfied", "代表电话反映不满意。")
+    workflow.correct_feedback(
+        feedback, committee_staff, attitude="satisfied", rating="dissatisfied", reason="代表电话反映不满意。"
+    )
     assert Reply.objects.filter(assignment=issued.assignment, round=2).count() == 1
     with pytest.raises(workflow.WorkflowError, match="已开始第2轮办理，不能再更正"):
         workflow.correct_feedback(
-            Feedback.objects.get(pk=feedback.pk), committee_staff, "satisfied", "又改回"
+            Feedback.objects.get(pk=feedback.pk),
+            committee_staff,
+            attitude="satisfied",
+            rating="satisfied",
+            reason="又改回",
         )

@@ -248,17 +248,23 @@ def test_committee_records_feedback_per_author(issued, committee_staff, clerk):
     deputies = {a.deputy.name: a.deputy for a in issued.proposal.authorships.select_related("deputy")}
     response = login(clerk).post(
         reverse("reply_feedback", args=[issued.pk]),
-        {"deputy": deputies["沈宝栋"].pk, "rating": "satisfied"},
+        {"deputy": deputies["沈宝栋"].pk, "attitude": "satisfied", "rating": "satisfied"},
         follow=True,
     )
     assert "办理评价由委员会工作人员登记" in response.content.decode()
     staff = login(committee_staff)
     staff.post(
-        reverse("reply_feedback", args=[issued.pk]), {"deputy": deputies["沈宝栋"].pk, "rating": "satisfied"}
+        reverse("reply_feedback", args=[issued.pk]),
+        {"deputy": deputies["沈宝栋"].pk, "attitude": "satisfied", "rating": "satisfied"},
     )
     staff.post(
         reverse("reply_feedback", args=[issued.pk]),
-        {"deputy": deputies["李芸"].pk, "rating": "dissatisfied", "note": "希望加大补贴力度"},
+        {
+            "deputy": deputies["李芸"].pk,
+            "attitude": "basically",
+            "rating": "dissatisfied",
+            "note": "希望加大补贴力度",
+        },
     )
     assert sorted(issued.feedback.values_list("deputy__name", "rating")) == [
         ("李芸", "dissatisfied"),
@@ -267,7 +273,7 @@ def test_committee_records_feedback_per_author(issued, committee_staff, clerk):
     assert Reply.objects.filter(assignment=issued.assignment).count() == 1  # only the lead's rating reopens
     response = staff.post(
         reverse("reply_feedback", args=[issued.pk]),
-        {"deputy": deputies["沈宝栋"].pk, "rating": "dissatisfied"},
+        {"deputy": deputies["沈宝栋"].pk, "attitude": "dissatisfied", "rating": "dissatisfied"},
         follow=True,
     )
     assert issued.feedback.count() == 2
@@ -277,7 +283,7 @@ def test_dissatisfied_lead_author_opens_a_second_round(issued, committee_staff, 
     lead = issued.proposal.lead_author()
     login(committee_staff).post(
         reverse("reply_feedback", args=[issued.pk]),
-        {"deputy": lead.pk, "rating": "dissatisfied", "note": "措施不够具体"},
+        {"deputy": lead.pk, "attitude": "satisfied", "rating": "dissatisfied", "note": "措施不够具体"},
     )
     second = Reply.objects.get(assignment=issued.assignment, round=2)
     assert second.status == "draft"
@@ -286,7 +292,7 @@ def test_dissatisfied_lead_author_opens_a_second_round(issued, committee_staff, 
         "关于提高工人待遇方面",
         "关于弘扬劳模精神方面",
     ]
-    assert ReplyEvent.objects.get(reply=second).note == "领衔代表沈宝栋不满意：措施不够具体"
+    assert ReplyEvent.objects.get(reply=second).note == "领衔代表沈宝栋对办理结果不满意：措施不够具体"
     client = login(clerk)
     assert "第2轮" in client.get(reverse("home")).content.decode()
     assert "第2轮" in client.get(reverse("queue")).content.decode()

@@ -198,6 +198,9 @@ def build(proposals: int, agencies: int, seed: int = 2022) -> dict[str, int]:
             reply=reply,
             deputy_id=leads[reply.assignment.proposal_id],
             recorded_by=staff,
+            attitude=rng.choice(
+                [Rating.SATISFIED] * 9 + [Rating.BASICALLY_SATISFIED] * 2 + [Rating.DISSATISFIED]
+            ),
             rating=rng.choice([Rating.SATISFIED] * 8 + [Rating.BASICALLY_SATISFIED, Rating.DISSATISFIED]),
         )
         for reply in replies

@@ -323,11 +323,14 @@ class Rating(models.TextChoices):
 
 
 class Feedback(models.Model):
-    """征询意见: one author's rating of an issued reply, recorded by committee staff."""
+    """征询意见: one author's rating of an issued reply, recorded by committee staff. As on the
+    paper form, 办理态度 (how the agency handled it) and 办理结果 (what came of it) are rated
+    separately; `rating` is the 办理结果 (the one rating there was before), `attitude` the 办理态度."""
 
     reply = models.ForeignKey(Reply, on_delete=models.CASCADE, related_name="feedback", verbose_name="答复")
     deputy = models.ForeignKey(Deputy, on_delete=models.PROTECT, related_name="+", verbose_name="代表／委员")
-    rating = models.CharField("评价", max_length=15, choices=Rating.choices)
+    attitude = models.CharField("办理态度", max_length=15, choices=Rating.choices)
+    rating = models.CharField("办理结果", max_length=15, choices=Rating.choices)
     note = models.TextField("意见", blank=True)
     recorded_by = models.ForeignKey("User", on_delete=models.PROTECT, related_name="+", verbose_name="登记人")
     recorded_at = models.DateTimeField("登记时间", auto_now_add=True)
@@ -344,18 +347,23 @@ class Feedback(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.deputy}：{self.get_rating_display()}"
+        return f"{self.deputy}：办理态度{self.get_attitude_display()}，办理结果{self.get_rating_display()}"
 
 
 class FeedbackCorrection(models.Model):
     """更正评价: a wrongly recorded rating corrected by committee staff, with the reason; the old
-    value is kept here (the rating itself shows the current value)."""
+    values are kept here (the rating itself shows the current values). One row per correction;
+    each of 办理态度 and 办理结果 has its old and new value when it was corrected and is empty
+    when it was left as it was (corrections made before the two were rated separately changed
+    the one rating, now the 办理结果)."""
 
     feedback = models.ForeignKey(
         Feedback, on_delete=models.CASCADE, related_name="corrections", verbose_name="办理评价"
     )
-    from_rating = models.CharField("原评价", max_length=15, choices=Rating.choices)
-    to_rating = models.CharField("更正为", max_length=15, choices=Rating.choices)
+    from_attitude = models.CharField("原办理态度", max_length=15, choices=Rating.choices, blank=True)
+    to_attitude = models.CharField("办理态度更正为", max_length=15, choices=Rating.choices, blank=True)
+    from_rating = models.CharField("原办理结果", max_length=15, choices=Rating.choices, blank=True)
+    to_rating = models.CharField("办理结果更正为", max_length=15, choices=Rating.choices, blank=True)
     reason = models.TextField("更正理由")
     corrected_by = models.ForeignKey(
         "User", on_delete=models.PROTECT, related_name="+", verbose_name="更正人"
@@ -366,9 +374,26 @@ class FeedbackCorrection(models.Model):
         verbose_name = "评价更正"
         verbose_name_plural = "评价更正"
         ordering = ["feedback", "corrected_at", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(~Q(from_attitude="") & ~Q(to_attitude=""))
+                | (~Q(from_rating="") & ~Q(to_rating="")),
+                name="correction_changes_a_rating",
+                violation_error_message="更正评价须更正办理态度或办理结果。",
+            )
+        ]
 
     def __str__(self) -> str:
-        return f"{self.get_from_rating_display()} → {self.get_to_rating_display()}"
+        return "；".join(self.changes())
+
+    def changes(self) -> list[str]:
+        """What was corrected, as people read it: 办理态度：满意 → 不满意, 办理结果：… ."""
+        changes = []
+        if self.from_attitude and self.to_attitude:
+            changes.append(f"办理态度：{self.get_from_attitude_display()} → {self.get_to_attitude_display()}")
+        if self.from_rating and self.to_rating:
+            changes.append(f"办理结果：{self.get_from_rating_display()} → {self.get_to_rating_display()}")
+        return changes
 
 
 class PublicationQuerySet(models.QuerySet):

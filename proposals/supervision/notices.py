@@ -183,10 +183,10 @@ def extension_approved(assignment: Assignment, by: User) -> list[Notice]:
 
 
 def round_reopened(reply: Reply, deputy: Deputy) -> list[Notice]:
-    """The lead author's 不满意 opened the next round: the agency drafts again."""
+    """The lead author's 办理结果 不满意 opened the next round: the agency drafts again."""
     return notify(
         agency_people(reply.assignment.agency_id),
-        f"再次办理：领衔代表{deputy.name}对{proposal_label(reply.assignment)}的答复不满意，"
+        f"再次办理：领衔代表{deputy.name}对{proposal_label(reply.assignment)}答复的办理结果不满意，"
         f"已开始第{reply.round}轮办理，请重新答复。",
         reverse("reply_edit", args=[reply.pk]),
     )

@@ -19,7 +19,7 @@ from django.views.decorators.http import require_GET, require_POST
 from measures.forms import MeasureRowFormSet
 from measures.outline import measure_rows, outline_to_tree, save_tree
 from proposals import workflow
-from proposals.forms import CommunicationForm, FeedbackForm, ReplyForm, ReturnForm
+from proposals.forms import CommunicationForm, FeedbackCorrectionForm, FeedbackForm, ReplyForm, ReturnForm
 from proposals.letters import checks, compare, rendering
 from proposals.models import (
     Assignment,
@@ -27,7 +27,6 @@ from proposals.models import (
     Extension,
     Proposal,
     Publication,
-    Rating,
     Reply,
     ReplyStatus,
     ReplyVersion,
@@ -115,6 +114,12 @@ def reply_detail(request: HttpRequest, pk: int) -> HttpResponse:
     reply = reply_for(request, pk)
     user = request.user
     same_agency = user.agency_id == reply.assignment.agency_id
+    can_rate = user.role == UserRole.COMMITTEE and reply.status == ReplyStatus.ISSUED
+    feedback = list(
+        reply.feedback.select_related("deputy", "recorded_by").prefetch_related("corrections__corrected_by")
+    )
+    for item in feedback:
+        item.correction_form = FeedbackCorrectionForm(feedback=item) if can_rate else None
     return render(
         request,
         "proposals/reply_detail.html",
@@ -125,10 +130,7 @@ def reply_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "events": reply.events.select_related("actor"),
             "opinions": _opinions(reply),
             "versions": reply.versions.select_related("saved_by").order_by("-number"),
-            "feedback": reply.feedback.select_related("deputy", "recorded_by").prefetch_related(
-                "corrections__corrected_by"
-            ),
-            "ratings": Rating.choices,
+            "feedback": feedback,
             "other_rounds": reply.assignment.replies.exclude(pk=reply.pk).order_by("round"),
             "can_edit": same_agency and reply.is_editable and user.role in (UserRole.CLERK, UserRole.LEADER),
             "can_submit": same_agency and user.role == UserRole.CLERK and reply.is_editable,
@@ -142,7 +144,7 @@ def reply_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "can_revoke": same_agency
             and user.role == UserRole.LEADER
             and reply.status == ReplyStatus.APPROVED,
-            "can_rate": user.role == UserRole.COMMITTEE and reply.status == ReplyStatus.ISSUED,
+            "can_rate": can_rate,
             "publication": Publication.objects.filter(reply=reply).first(),
             "extension": Extension.objects.filter(assignment=reply.assignment)
             .select_related("approved_by")

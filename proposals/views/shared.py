@@ -64,10 +64,10 @@ def committee_only(request: HttpRequest) -> None:
         raise PermissionDenied("只有委员会工作人员可以使用此功能。")
 
 
-def act(request: HttpRequest, pk: int, action, success: str, *args) -> HttpResponse:
+def act(request: HttpRequest, pk: int, action, success: str, *args, **kwargs) -> HttpResponse:
     reply = reply_for(request, pk)
     try:
-        action(reply, request.user, *args)
+        action(reply, request.user, *args, **kwargs)
     except workflow.WorkflowError as problem:
         messages.error(request, str(problem))
     else:

@@ -16,11 +16,14 @@ from django.views.decorators.http import require_GET, require_POST
 
 from proposals import workflow
 from proposals.forms import (
+    FeedbackCorrectionForm,
     FeedbackForm,
+    form_errors,
 )
 from proposals.models import (
     Agency,
     Deputy,
+    Rating,
     ReplyStatus,
     Session,
     deadlines,
@@ -34,7 +37,7 @@ from proposals.views.shared import act, assignment_for, committee_only, reply_fo
 def committee_dashboard(request: HttpRequest) -> HttpResponse:
     """Every proposal × agency with status, round, class, due date and days left; filters,
     search, sorting and pages. The same few queries whatever the number of rows."""
-    from proposals.models import Rating, Role
+    from proposals.models import Role
     from proposals.supervision import dashboard
 
     committee_only(request)
@@ -215,7 +218,7 @@ def reply_feedback(request: HttpRequest, pk: int) -> HttpResponse:
     reply = reply_for(request, pk)
     form = FeedbackForm(request.POST, reply=reply)
     if not form.is_valid():
-        messages.error(request, "请选择代表和评价。")
+        messages.error(request, form_errors(form))
         return redirect("reply_detail", pk=reply.pk)
     deputy = get_object_or_404(Deputy, pk=form.cleaned_data["deputy"])
     return act(
@@ -224,23 +227,27 @@ def reply_feedback(request: HttpRequest, pk: int) -> HttpResponse:
         workflow.record_feedback,
         f"已登记{deputy.name}的评价。",
         deputy,
-        form.cleaned_data["rating"],
-        form.cleaned_data["note"],
+        attitude=form.cleaned_data["attitude"],
+        rating=form.cleaned_data["rating"],
+        note=form.cleaned_data["note"],
     )
 
 
 @require_POST
 def feedback_correct(request: HttpRequest, pk: int) -> HttpResponse:
-    """更正评价: committee staff correct one recorded rating, with the reason (the old value kept)."""
+    """更正评价: committee staff correct one recorded rating (办理态度, 办理结果 or both), with the
+    reason (the old values kept)."""
     from proposals.models import Feedback, Reply
 
     visible = Feedback.objects.filter(reply__in=Reply.objects.for_user(request.user))
     feedback = get_object_or_404(visible.select_related("deputy"), pk=pk)  # another agency's: 404
     committee_only(request)
+    form = FeedbackCorrectionForm(request.POST, feedback=feedback)
+    if not form.is_valid():
+        messages.error(request, form_errors(form))
+        return redirect("reply_detail", pk=feedback.reply_id)
     try:
-        workflow.correct_feedback(
-            feedback, request.user, request.POST.get("rating", ""), request.POST.get("reason", "")
-        )
+        workflow.correct_feedback(feedback, request.user, **form.cleaned_data)
     except workflow.WorkflowError as problem:
         messages.error(request, str(problem))
     else:
