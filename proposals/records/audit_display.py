@@ -83,7 +83,7 @@ DETAIL_LABELS = {
 }
 ACTIONS = {"create": "新建", "update": "修改"}
 DOCUMENTS = {"feedback_form": "征询意见表"}
-TABLES = {"agencies": "承办单位统计", "categories": "办理结果分类统计"}
+TABLES = {"agencies": "承办单位统计", "categories": "办理结果分类统计", "satisfaction": "满意度统计"}
 CHOICES = {
     "from_status": ReplyStatus,
     "to_status": ReplyStatus,

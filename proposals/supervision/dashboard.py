@@ -87,9 +87,19 @@ class Filters:
         )
 
 
+def lead_feedback() -> QuerySet:
+    """The lead author's rating of the row's latest reply (a subquery for `annotated` rows)."""
+    return Feedback.objects.filter(
+        reply_id=OuterRef("reply_pk"),
+        deputy__authorships__proposal_id=OuterRef("proposal_id"),
+        deputy__authorships__is_lead=True,
+    )
+
+
 def annotated(user) -> QuerySet:
     """The assignments the user may see, each with its latest reply's state, due date, lead author
-    and the lead author's rating of the latest reply; unfiltered and unsorted.
+    and the lead author's 办理结果 of the latest reply (`lead_rating`; `page` adds the 办理态度 for
+    the rows it shows); unfiltered and unsorted.
 
     The latest reply is one outer join: the assignment's reply with no reply of a later round.
     (It was a subquery per column and per row, evaluated up to eight times per row for filters and
@@ -99,11 +109,7 @@ def annotated(user) -> QuerySet:
     later = Reply.objects.filter(
         assignment=OuterRef("latest__assignment"), round__gt=OuterRef("latest__round")
     )
-    lead_rating = Feedback.objects.filter(
-        reply_id=OuterRef("reply_pk"),
-        deputy__authorships__proposal_id=OuterRef("proposal_id"),
-        deputy__authorships__is_lead=True,
-    ).values("rating")[:1]
+    lead_rating = lead_feedback().values("rating")[:1]
     return (
         Assignment.objects.for_user(user)
         .select_related("proposal__session", "agency")
@@ -200,6 +206,7 @@ def page(user, filters: Filters, today: datetime.date, number) -> Page:
     current.object_list = (
         annotated(user)
         .filter(pk__in=Subquery(current.object_list.values("pk")))
+        .annotate(lead_attitude=Subquery(lead_feedback().values("attitude")[:1]))
         .order_by(*ordering(filters.sort))
     )
     return current

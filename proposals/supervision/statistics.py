@@ -3,7 +3,10 @@
 办复率 = answered ÷ assigned (lead and 分办); 按时办复率 = answered by the due date ÷ assigned with a
 due date (those without a 交办日期 are counted apart, not as late);
 见面率 = assignments with a meeting, visit, forum or site visit logged ÷ assigned;
-满意率 = (满意 + 基本满意) ÷ rated, from the lead author's rating of the latest issued reply;
+满意 / 基本满意 / 不满意 of the lead author's rating of the latest issued reply, for 办理结果 and
+for 办理态度 each (the paper form rates both): counts and shares of the rated replies, rounded so
+the three shares add up to exactly 100 % (largest remainder); 满意率 = the 满意 and 基本满意
+shares together, so 满意率 and the 不满意 share also add up to 100 %;
 A/B/C/D shares of the answered replies' class codes, with 未分类 beside them so they add up to 100 %.
 """
 
@@ -40,6 +43,69 @@ def ratio(part: int, whole: int) -> float | None:
     return round(part * 100 / whole, 1) if whole else None
 
 
+def shares(counts: list[int]) -> list[float | None]:
+    """Percentages with one decimal that add up to exactly 100 (largest remainder: every share
+    rounded down to 0.1 %, the missing tenths to the largest remainders, earlier ones first on a
+    tie); None each when there is nothing to share."""
+    whole = sum(counts)
+    if not whole:
+        return [None] * len(counts)
+    exact = [n * 1000 / whole for n in counts]  # in tenths of a per cent
+    tenths = [int(x) for x in exact]
+    by_remainder = sorted(range(len(counts)), key=lambda i: (-(exact[i] - tenths[i]), i))
+    for i in by_remainder[: 1000 - sum(tenths)]:
+        tenths[i] += 1
+    return [t / 10 for t in tenths]
+
+
+@dataclass
+class Satisfaction:
+    """One rating (办理结果 or 办理态度) of the lead authors: counts, shares, 满意率."""
+
+    label: str
+    satisfied: int = 0
+    basically: int = 0
+    dissatisfied: int = 0
+
+    def add(self, rating: str | None, n: int) -> None:
+        if rating == Rating.SATISFIED:
+            self.satisfied += n
+        elif rating == Rating.BASICALLY_SATISFIED:
+            self.basically += n
+        elif rating == Rating.DISSATISFIED:
+            self.dissatisfied += n
+
+    @property
+    def counts(self) -> list[int]:
+        return [self.satisfied, self.basically, self.dissatisfied]
+
+    @property
+    def rated(self) -> int:
+        return sum(self.counts)
+
+    @property
+    def shares(self) -> list[float | None]:
+        """满意, 基本满意, 不满意 as % of the rated, adding up to 100."""
+        return shares(self.counts)
+
+    @property
+    def rate(self) -> float | None:
+        """满意率: (满意 + 基本满意) ÷ rated, the first two shares together."""
+        satisfied, basically, _ = self.shares
+        return None if satisfied is None else round(satisfied + basically, 1)
+
+    @property
+    def rows(self) -> list[tuple[str, int, float | None]]:
+        """(满意 / 基本满意 / 不满意, count, share) for a table."""
+        return list(zip(Rating.labels, self.counts, self.shares, strict=True))
+
+    def __iadd__(self, other: Satisfaction) -> Satisfaction:
+        self.satisfied += other.satisfied
+        self.basically += other.basically
+        self.dissatisfied += other.dissatisfied
+        return self
+
+
 @dataclass
 class AgencyRow:
     agency: str
@@ -48,11 +114,10 @@ class AgencyRow:
     answered: int
     on_time: int
     met: int
-    satisfied: int
-    basically: int
-    dissatisfied: int
     classes: dict[str, int] = field(default_factory=dict)
     no_due: int = 0  # answering assignments without a due date (no 交办日期)
+    result: Satisfaction = field(default_factory=lambda: Satisfaction("办理结果"))
+    attitude: Satisfaction = field(default_factory=lambda: Satisfaction("办理态度"))
 
     @property
     def answer_rate(self):
@@ -66,13 +131,34 @@ class AgencyRow:
     def meeting_rate(self):
         return ratio(self.met, self.lead)
 
+    # The 办理结果 under the names the tables and earlier code use.
+    @property
+    def satisfied(self) -> int:
+        return self.result.satisfied
+
+    @property
+    def basically(self) -> int:
+        return self.result.basically
+
+    @property
+    def dissatisfied(self) -> int:
+        return self.result.dissatisfied
+
     @property
     def rated(self) -> int:
-        return self.satisfied + self.basically + self.dissatisfied
+        return self.result.rated
 
     @property
     def satisfaction_rate(self):
-        return ratio(self.satisfied + self.basically, self.rated)
+        return self.result.rate
+
+    @property
+    def attitude_rate(self):
+        return self.attitude.rate
+
+    @property
+    def satisfactions(self) -> list[Satisfaction]:
+        return [self.result, self.attitude]
 
     @property
     def class_counts(self) -> list[int]:
@@ -123,52 +209,54 @@ def per_agency(session_id: int | None = None) -> list[AgencyRow]:
         )
         .values_list("agency_id", "lead", "co", "on_time", "met", "no_due")
     ):
-        rows[agency] = AgencyRow(names[agency], lead, co, 0, n_on_time, n_met, 0, 0, 0, no_due=no_due)
+        rows[agency] = AgencyRow(names[agency], lead, co, 0, n_on_time, n_met, no_due=no_due)
     # An answered assignment's latest issued reply (no issued reply of a later round), with the
-    # lead author's rating of it: a subquery per reply along unique indexes, whatever the planner
-    # knows about the tables (a join from the ratings' side went through every rating of a deputy).
+    # lead author's 办理结果 and 办理态度 of it: a subquery per reply along unique indexes, whatever
+    # the planner knows about the tables (a join from the ratings' side went through every rating
+    # of a deputy).
     later = Reply.objects.filter(
         assignment=OuterRef("assignment"), status=ReplyStatus.ISSUED, round__gt=OuterRef("round")
     )
-    lead_rating = Feedback.objects.filter(
+    lead_feedback = Feedback.objects.filter(
         reply=OuterRef("pk"),
         deputy__authorships__is_lead=True,
         deputy__authorships__proposal_id=OuterRef("assignment__proposal_id"),
-    ).values("rating")[:1]
+    )
     latest = Reply.objects.filter(status=ReplyStatus.ISSUED, assignment__role__in=ANSWERING_ROLES).exclude(
         Exists(later)
     )
     if session_id:
         latest = latest.filter(assignment__proposal__session_id=session_id)
-    for agency, class_code, rating, n in (
+    for agency, class_code, rating, attitude, n in (
         latest.order_by()
-        .annotate(rating=Subquery(lead_rating))
-        .values("assignment__agency_id", "class_code", "rating")
+        .annotate(
+            rating=Subquery(lead_feedback.values("rating")[:1]),
+            attitude=Subquery(lead_feedback.values("attitude")[:1]),
+        )
+        .values("assignment__agency_id", "class_code", "rating", "attitude")
         .annotate(n=Count("pk"))
-        .values_list("assignment__agency_id", "class_code", "rating", "n")
+        .values_list("assignment__agency_id", "class_code", "rating", "attitude", "n")
     ):
         row = rows[agency]
         row.answered += n
         if class_code:
             row.classes[class_code] = row.classes.get(class_code, 0) + n
-        row.satisfied += n if rating == Rating.SATISFIED else 0
-        row.basically += n if rating == Rating.BASICALLY_SATISFIED else 0
-        row.dissatisfied += n if rating == Rating.DISSATISFIED else 0
+        row.result.add(rating, n)
+        row.attitude.add(attitude, n)
     return sorted(rows.values(), key=lambda row: row.agency)
 
 
 def totals(rows: list[AgencyRow]) -> AgencyRow:
     total = AgencyRow(
         "合计",
-        *(
-            sum(getattr(r, name) for r in rows)
-            for name in ("lead", "co", "answered", "on_time", "met", "satisfied", "basically", "dissatisfied")
-        ),
+        *(sum(getattr(r, name) for r in rows) for name in ("lead", "co", "answered", "on_time", "met")),
     )
     total.no_due = sum(r.no_due for r in rows)
     for row in rows:
         for code, n in row.classes.items():
             total.classes[code] = total.classes.get(code, 0) + n
+        total.result += row.result
+        total.attitude += row.attitude
     return total
 
 

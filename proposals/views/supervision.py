@@ -70,6 +70,13 @@ def committee_dashboard(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _satisfaction_cells(row) -> list:
+    """办理结果 then 办理态度: 满意, 基本满意, 不满意 and 满意率 for the agencies sheet."""
+    return [
+        value for satisfaction in row.satisfactions for value in (*satisfaction.counts, satisfaction.rate)
+    ]
+
+
 def _statistics(request: HttpRequest):
     from proposals.supervision import statistics
 
@@ -78,6 +85,9 @@ def _statistics(request: HttpRequest):
     rows = statistics.per_agency(session_id)
     total = statistics.totals(rows)
     return session_id, rows, total, statistics.categories(total)
+
+
+SATISFACTION_COLOURS = ("#2e7d32", "#9bbf5a", "#c62828")  # 满意, 基本满意, 不满意
 
 
 @require_GET
@@ -109,10 +119,32 @@ def statistics_page(request: HttpRequest) -> HttpResponse:
         }
         for index, (code, wording, count, share) in enumerate(categories)
     ]
+    satisfaction_bars = []
+    for index, satisfaction in enumerate(total.satisfactions):
+        x, parts = 0, []
+        for (label, count, share), colour in zip(satisfaction.rows, SATISFACTION_COLOURS, strict=True):
+            part = round((share or 0) * width / 100)
+            parts.append({"x": 250 + x, "width": part, "fill": colour, "title": f"{label} {count}件"})
+            x += part
+        satisfaction_bars.append(
+            {
+                "label": f"{satisfaction.label}（已评价{satisfaction.rated}件）",
+                "y": 28 * index,
+                "parts": parts,
+                "end": 256 + x,
+                "text": f"满意率 {percent(satisfaction.rate)}",
+            }
+        )
     return render(
         request,
         "proposals/statistics.html",
         {
+            "satisfaction_bars": satisfaction_bars,
+            "satisfaction_height": 28 * len(satisfaction_bars) + 4,
+            "satisfaction_legend": [
+                {"x": 250 + 100 * index, "label": label, "fill": colour}
+                for index, (label, colour) in enumerate(zip(Rating.labels, SATISFACTION_COLOURS, strict=True))
+            ],
             "rows": rows,
             "total": total,
             "categories": categories,
@@ -148,10 +180,11 @@ def statistics_xlsx(request: HttpRequest, table: str) -> HttpResponse:
                 "无期限",
                 "已见面",
                 "见面率%",
-                "满意",
-                "基本满意",
-                "不满意",
-                "满意率%",
+                *[
+                    f"{what}{column}"
+                    for what in ("办理结果", "办理态度")
+                    for column in ("满意", "基本满意", "不满意", "满意率%")
+                ],
                 *[f"{c}类%" for c in codes],
                 "未分类%",
             ],
@@ -167,10 +200,7 @@ def statistics_xlsx(request: HttpRequest, table: str) -> HttpResponse:
                     row.no_due,
                     row.met,
                     row.meeting_rate,
-                    row.satisfied,
-                    row.basically,
-                    row.dissatisfied,
-                    row.satisfaction_rate,
+                    *_satisfaction_cells(row),
                     *[row.class_share(c) for c in codes],
                     row.unclassified_share,
                 )
@@ -188,6 +218,26 @@ def statistics_xlsx(request: HttpRequest, table: str) -> HttpResponse:
             ],
         )
         name = "办理结果分类统计.xlsx"
+    elif table == "satisfaction":
+        data = spreadsheets.xlsx(
+            "满意度",
+            ["评价项目", "评价", "件数", "占比%"],
+            [
+                (satisfaction.label, label, count, share)
+                for satisfaction in total.satisfactions
+                for label, count, share in [
+                    *satisfaction.rows,
+                    ("已评价", satisfaction.rated, 100.0 if satisfaction.rated else None),
+                    (
+                        "满意率（满意＋基本满意）",
+                        satisfaction.satisfied + satisfaction.basically,
+                        satisfaction.rate,
+                    ),
+                ]
+            ],
+            widths=[12, 10, 8, 8],
+        )
+        name = "领衔代表满意度统计.xlsx"
     else:
         raise Http404("没有该统计表")
     audit.record(request, "export", None, table=table, session=session_id)
