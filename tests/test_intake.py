@@ -289,19 +289,21 @@ def test_one_bad_row_saves_nothing_and_every_error_names_its_row(agencies, sessi
     assert Proposal.objects.count() == 0 and Assignment.objects.count() == 0
 
 
-def test_a_fault_while_saving_rolls_back_every_row(agencies, session, monkeypatch):
+def test_a_fault_while_saving_rolls_back_every_row(agencies, session, committee_staff, monkeypatch):
+    from proposals.workflow import intake as importing
+
     calls = []
 
-    def fail_on_third(session_, row):
+    def fail_on_third(session_, row, user):
         calls.append(row.number)
         if len(calls) == 3:
             raise RuntimeError("模拟故障")
-        return original(session_, row)
+        return original(session_, row, user)
 
-    original = intake._save_row
-    monkeypatch.setattr(intake, "_save_row", fail_on_third)
+    original = importing._save_row
+    monkeypatch.setattr(importing, "_save_row", fail_on_third)
     with pytest.raises(RuntimeError):
-        intake.import_proposals(session, "清单.xlsx", xlsx([HEADER, *GOOD_ROWS]))
+        importing.import_proposals(session, committee_staff, "清单.xlsx", xlsx([HEADER, *GOOD_ROWS]))
     assert Proposal.objects.count() == 0
 
 

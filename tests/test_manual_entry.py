@@ -162,13 +162,26 @@ def test_printed_facts_are_frozen_once_a_reply_went_out(
     data = {name: ("" if value is None else value) for name, value in form.initial.items()}
     data.update(number="13")
     response = client.post(reverse("proposal_edit", args=[proposal.pk]), data)
-    assert response.status_code == 400 and "已有答复发出，编号不能再修改" in response.content.decode()
+    assert response.status_code == 400 and "随州市人力资源和社会保障局的答复已“已答复”，编号不能再修改" in response.content.decode()
     data.update(number=proposal.number, co_authors="")
     response = client.post(reverse("proposal_edit", args=[proposal.pk]), data)
     assert "提出人不能再修改" in response.content.decode()
     data.update(co_authors=form.initial["co_authors"], key_supervision="on")
     assert client.post(reverse("proposal_edit", args=[proposal.pk]), data).status_code == 302
     assert Proposal.objects.get(pk=proposal.pk).key_supervision
+
+
+def test_printed_facts_are_frozen_while_a_reply_is_in_review(committee_staff, submitted):
+    """As the import refuses it (test_intake_printed): the letter in review prints the title."""
+    proposal = submitted.proposal
+    client = login(committee_staff)
+    form = client.get(reverse("proposal_edit", args=[proposal.pk])).context["form"]
+    data = {name: ("" if value is None else value) for name, value in form.initial.items()}
+    data.update(title="关于改善营商环境的建议")
+    response = client.post(reverse("proposal_edit", args=[proposal.pk]), data)
+    assert response.status_code == 400
+    assert "随州市人力资源和社会保障局的答复已“待审核”，标题不能再修改" in response.content.decode()
+    assert Proposal.objects.get(pk=proposal.pk).title == proposal.title
 
 
 def test_add_an_agency_and_refuse_a_second_lead(committee_staff, seed_reply, transport, education_agency):

@@ -51,6 +51,7 @@ EVENT_LABELS = {
     "pdf_integrity_failure": "答复函校验失败",
     "publish": "公开答复",
     "import": "交办导入",
+    "proposal_import": "导入建议（逐条）",
     "export": "导出统计",
     "export_requested": "申请归档导出",
     "export_download": "下载归档",

@@ -1,4 +1,5 @@
-"""Intake: a session's proposal list from Excel (.xlsx) or CSV, all or nothing.
+"""Intake: reading and checking a session's proposal list from Excel (.xlsx) or CSV, and the
+import template. The write, all rows or none, is proposals.workflow.intake.
 
 The file is checked before it is parsed (size, real xlsx/csv, no macros, no zip bomb), every
 row is checked, and only a file without errors is saved, in one transaction. Importing the
@@ -20,16 +21,12 @@ import zipfile
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.db import transaction
 
-from proposals.letters import wording
 from proposals.models import (
     Agency,
-    Assignment,
     Proposal,
     ProposalKind,
     Role,
-    Session,
 )
 from proposals.supervision.spreadsheets import xlsx_book
 
@@ -341,88 +338,6 @@ def agency_index() -> dict[str, Agency]:
         if agency.short_name:
             index.setdefault(agency.short_name, agency)
     return index
-
-
-def import_proposals(session: Session, name: str, data: bytes) -> IntakeResult:
-    """Check and import a proposal list into `session`; nothing is saved when anything is wrong."""
-    kind = check_file(name, data)
-    rows, errors, skipped = parse(read_rows(kind, data), agency_index())
-    result = IntakeResult(errors=errors)
-    if errors:
-        return result
-    with transaction.atomic():
-        reports = [_save_row(session, row) for row in rows]
-    result.reports = sorted(reports + skipped, key=lambda report: report.line)
-    return result
-
-
-def _agency_label(agency: Agency) -> str:
-    return agency.short_name or agency.name
-
-
-def _save_row(session: Session, row: Row) -> RowReport:
-    """Bring one proposal and its assignments in line with the row, writing only what differs."""
-    report = RowReport(row.line, row.number, row.title)
-    proposal = Proposal.objects.select_for_update().filter(session=session, number=row.number).first()
-    if proposal is None:
-        proposal = Proposal.objects.create(
-            session=session,
-            number=row.number,
-            title=row.title,
-            kind=row.kind,
-            key_supervision=row.key_supervision,
-        )
-        report.status = CREATED
-    else:
-        fields = [
-            (name, label)
-            for name, label, value in (
-                ("title", "标题", row.title),
-                ("kind", "类别", row.kind),
-                ("key_supervision", "重点督办", row.key_supervision),
-            )
-            if getattr(proposal, name) != value
-        ]
-        if fields:
-            proposal.title, proposal.kind = row.title, row.kind
-            proposal.key_supervision = row.key_supervision
-            proposal.save(update_fields=[name for name, _ in fields])
-            report.changes += [f"修改{label}" for _, label in fields]
-    before = proposal.author_names()
-    if before != row.authors:
-        if report.status != CREATED:
-            if before[:1] != row.authors[:1]:
-                report.changes.append("修改领衔代表")
-            if before[1:] != row.authors[1:]:
-                report.changes.append("修改联名代表")
-        proposal.set_authors(row.authors)
-    existing = {a.agency_id: a for a in proposal.assignments.all()}
-    for agency, role in [(row.lead_agency, Role.LEAD), *row.co_agencies]:
-        assignment = existing.get(agency.pk)
-        label = _agency_label(agency)
-        if assignment is None:
-            Assignment.objects.create(proposal=proposal, agency=agency, role=role, assigned_date=row.assigned)
-            if report.status != CREATED:
-                report.changes.append(f"增加{Role(role).label}单位{label}")
-            continue
-        if assignment.role != role:
-            report.notes.append(
-                f"{label}已按{assignment.get_role_display()}交办，导入不改变办理方式；如需更正，请在建议页面修改"
-            )
-        if assignment.assigned_date is None and row.assigned is not None:
-            assignment.assigned_date = row.assigned
-            assignment.save(update_fields=["assigned_date"])
-            report.changes.append(f"补填{label}的交办日期")
-        elif row.assigned is not None and assignment.assigned_date != row.assigned:
-            report.notes.append(
-                f"{label}的交办日期保留原来的{wording.chinese_date(assignment.assigned_date)}"
-                "；如需更正，请在建议页面修改"
-            )
-    if row.assigned is None and not any(a.assigned_date for a in proposal.assignments.all()):
-        report.notes.append("未填交办日期：补填后才能计算办理期限")
-    if report.changes and report.status != CREATED:
-        report.status = UPDATED
-    return report
 
 
 COLUMN_HELP = [

@@ -51,8 +51,8 @@ def intake(request: HttpRequest) -> HttpResponse:
             refused = f"文件超过 {settings.MAX_UPLOAD_BYTES // 2**20} MB，不予导入。"
         else:
             try:
-                result = intake_module.import_proposals(session, upload.name, upload.read())
-            except intake_module.IntakeRefused as problem:
+                result = workflow.import_proposals(session, request.user, upload.name, upload.read())
+            except (intake_module.IntakeRefused, workflow.WorkflowError) as problem:
                 refused = str(problem)
         audit.record(
             request,

@@ -1,6 +1,6 @@
 """Every change of a reply's status, and every write that must not race, goes through here:
 one module per stage (`drafting`, `issuing`, `cohandling`, `feedback`, `supervision`,
-`registration`), all built on `moves`.
+`registration`, `intake`), all built on `moves`.
 
 The pipeline is data (`moves.TRANSITIONS`). Each verb is one function that locks the reply
 (`select_for_update`), checks who may do it and from which status, writes one `ReplyEvent`
@@ -20,6 +20,7 @@ from proposals.workflow.drafting import (
     withdraw,
 )
 from proposals.workflow.feedback import correct_feedback, record_feedback, reopen
+from proposals.workflow.intake import import_proposals
 from proposals.workflow.issuing import (
     archive_issue,
     drafted_by,
@@ -40,6 +41,7 @@ from proposals.workflow.registration import (
 from proposals.workflow.supervision import approve_extension, request_extension, supervise
 
 __all__ = [
+    "import_proposals",
     "correct_feedback",
     "withdraw",
     "revoke_sign_off",

@@ -17,6 +17,7 @@ from proposals.models import (
     Role,
     User,
 )
+from proposals.workflow.intake import PRINTED
 from proposals.workflow.moves import (
     S,
     WorkflowError,
@@ -43,22 +44,32 @@ def _one_lead(proposal, role: str, agency, exclude_pk: int | None = None) -> Non
 @transaction.atomic
 def save_proposal(proposal, user: User, authors: list[str], changed: tuple[str, ...] = ()):
     """登记 or correct a proposal and its authors (lead first); returns the saved proposal.
-    Once a reply has gone out, the facts printed in it (届次, 编号, 类别, 提出人) stay as sent."""
+    Once a reply is in review or out, the facts printed in it (届次, 编号, 类别, 标题, 称谓, 提出人)
+    stay as they are (as the import refuses them: proposals.workflow.intake)."""
     require_committee(user, "登记和修改建议／提案")
     if not [name for name in authors if name.strip()]:
         raise WorkflowError("领衔代表不能为空。")
-    printed = {"session": "届次", "number": "编号", "kind": "类别", "addressee_title": "称谓"}
+    printed = {
+        "session": "届次",
+        "number": "编号",
+        "kind": "类别",
+        "title": "标题",
+        "addressee_title": "称谓",
+    }
     frozen = [label for name, label in printed.items() if name in changed]
     if proposal.pk and proposal.author_names() != list(
         dict.fromkeys(n.strip() for n in authors if n.strip())
     ):
         frozen.append("提出人")
-    if (
-        proposal.pk
-        and frozen
-        and Reply.objects.filter(assignment__proposal_id=proposal.pk, status=S.ISSUED).exists()
-    ):
-        raise WorkflowError(f"已有答复发出，{'、'.join(frozen)}不能再修改（须与已发出的答复函一致）。")
+    printing = None
+    if proposal.pk and frozen:  # the most advanced reply that prints them
+        replies = list(Reply.objects.filter(assignment__proposal_id=proposal.pk, status__in=PRINTED))
+        printing = min(replies, key=lambda reply: PRINTED[::-1].index(reply.status), default=None)
+    if printing is not None:
+        raise WorkflowError(
+            f"{printing.agency.name}的答复已“{printing.get_status_display()}”，{'、'.join(frozen)}不能再修改"
+            "（须与答复函一致）。"
+        )
     creating = proposal.pk is None
     proposal.save()
     proposal.set_authors(authors)
