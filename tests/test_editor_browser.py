@@ -55,6 +55,8 @@ def test_typed_text_survives_links_enter_saves_and_closed_tabs(live_server, draf
     second.fill("积极开展劳模先进事迹宣传，今年评选劳模 25 名。")
     page.get_by_role("button", name="保存", exact=True).click()
     page.get_by_text("答复已保存。").wait_for()
+    # The message is at the top of the page; the script that focuses the field runs at its end.
+    page.wait_for_load_state("load")
     assert page.evaluate("document.activeElement.id") == "id_m-1-paragraphs"
     # Once the page has loaded, the field is in view (not the top of the page).
     in_view = (
