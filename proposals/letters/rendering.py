@@ -41,7 +41,7 @@ from proposals.letters.fonts import (
     font_css,
     packaged_file,
 )
-from proposals.models import ClassCodePosition, Reply
+from proposals.models import ClassCodePosition, ContactForm, Rating, Reply
 
 
 class _Deflate:
@@ -121,11 +121,16 @@ class _Renderer:
         ]
         self.lock = threading.Lock()
 
-    def render(self, html: str):
+    def render(self, html: str, extra_css: str = ""):
+        """`extra_css`: rules computed for this document only (no template carries a <style>)."""
         # Pango and fontconfig are not documented as thread-safe: one letter at a time.
         with self.lock:
+            stylesheets = self.stylesheets
+            if extra_css:
+                extra = CSS(string=extra_css, url_fetcher=self.fetcher, font_config=self.font_config)
+                stylesheets = [*stylesheets, extra]
             return HTML(string=html, base_url=LETTER_BASE_URL, url_fetcher=self.fetcher).render(
-                font_config=self.font_config, stylesheets=self.stylesheets
+                font_config=self.font_config, stylesheets=stylesheets
             )
 
 
@@ -327,32 +332,74 @@ def naive_baseline_pdf(html: str) -> bytes:
         pydyf.zlib = _Deflate
 
 
-def feedback_form_context(reply: Reply) -> dict:
+FEEDBACK_TITLES = {  # the form's title in the phrases it may break between
+    "建议": ("人大代表建议、批评和意见", "办理情况征询意见表"),
+    "提案": ("政协提案办理情况", "反馈意见表"),
+}
+# The layouts tried in turn: (五号 instead of 小四, the 意见 box's smallest height in mm). The first
+# that fits one page is used, its 意见 box then grown to fill the page.
+FEEDBACK_LAYOUTS = ((False, 45.0), (True, 45.0), (True, 20.0))
+PX_PER_MM = 96 / 25.4
+
+
+def feedback_form_context(reply: Reply, *, opinion_mm: float = 45.0, dense: bool = False) -> dict:
+    """What the 征询意见表 prints: the proposal, its authors and agencies, and the rows on which
+    the deputy rates 办理态度 and 办理结果 (满意 / 基本满意 / 不满意 each)."""
     proposal = reply.proposal
-    names = proposal.author_names()
+    names = [clean_text(name) for name in proposal.author_names()]
     cppcc = proposal.kind == "提案"
+    parts = FEEDBACK_TITLES["提案" if cppcc else "建议"]
     return {
-        "title": "政协提案办理情况反馈意见表" if cppcc else "人大代表建议、批评和意见办理情况征询意见表",
+        "title": "".join(parts),
+        "title_parts": parts,
         "number": f"{proposal.session.name}第{proposal.number}号{proposal.kind}",
-        "proposal_title": proposal.title,
+        "proposal_title": clean_text(proposal.title),
         "lead": names[0] if names else "",
-        "co_signers": "、".join(names[1:]) + ("等" if proposal.more_authors else ""),
+        "co_signer_names": names[1:],  # each kept whole on its line
+        "more_authors": proposal.more_authors,
         "addressee": proposal.effective_addressee_title,
-        "agency": reply.agency.name,
-        "co_agencies": "、".join(
-            a.agency.name
+        "agency": clean_text(reply.agency.name),
+        "co_agency_names": [
+            clean_text(a.agency.name)
             for a in proposal.assignments.exclude(role__in=("lead", "separate")).select_related("agency")
-        ),
+        ],
         "issued": reply.date_text(),
         "class_code": reply.class_code,
         "round": reply.round,
+        "ratings": Rating.labels,
+        "contact_forms": [*ContactForm.labels, "其他"],
+        "return_days": proposal.session.feedback_working_days,
+        "opinion_mm": opinion_mm,
+        "dense": dense,
     }
 
 
+def _feedback_document(reply: Reply, **layout):
+    form = feedback_form_context(reply, **layout)
+    html = render_to_string("letters/feedback_form.html", {"form": form})
+    return renderer().render(html, f".feedback-opinion-space {{ height: {form['opinion_mm']:.1f}mm; }}")
+
+
 def render_feedback_form(reply: Reply) -> bytes:
-    """代表建议办理情况征询意见表 (or the CPPCC 反馈意见表) for the lead author, as PDF."""
-    html = render_to_string("letters/feedback_form.html", {"form": feedback_form_context(reply)})
-    return render_pdf_from_html(html)
+    """代表建议办理情况征询意见表 (or the CPPCC 反馈意见表) for the lead author, as a one-page PDF.
+
+    The layouts of FEEDBACK_LAYOUTS are tried in turn (小四 with a 45 mm 意见 box; 五号 when ten
+    long names and a long title need the room; then a smaller box), and the first that fits one
+    page is laid out again with its 意见 box grown by the room left above the foot of the type
+    area, so the box fills the page. The table is never split over two pages (CSS)."""
+    for dense, opinion_mm in FEEDBACK_LAYOUTS:
+        document = _feedback_document(reply, dense=dense, opinion_mm=opinion_mm)
+        if len(document.pages) == 1:
+            break
+    if len(document.pages) == 1:
+        page = document.pages[0]
+        room_mm = (page.anchors["feedback-page-bottom"][1] - page.anchors["feedback-end"][3]) / PX_PER_MM
+        if room_mm > 2:
+            filled = _feedback_document(reply, dense=dense, opinion_mm=opinion_mm + room_mm - 2)
+            if len(filled.pages) == 1:
+                document = filled
+    with renderer().lock:
+        return document.write_pdf()
 
 
 def feedback_form_filename(reply: Reply) -> str:
