@@ -47,7 +47,8 @@ class AuditEvent(models.Model):
         ordering = ["-seq"]
 
     def __str__(self) -> str:
-        return f"审计记录第{self.pk}条（{timezone.localtime(self.at):%Y年%-m月%-d日 %H:%M:%S}）"
+        at = timezone.localtime(self.at)
+        return f"审计记录第{self.seq}条（{at:%Y年%-m月%-d日 %H:%M:%S} {at.isoformat()[-6:]}）"
 
     def canonical(self) -> str:
         """The row's content as canonical JSON: what the hash covers."""
