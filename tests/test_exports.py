@@ -111,3 +111,28 @@ def test_exports_are_for_committee_staff_only(issued_session, clerk, committee_s
     client = staff_client(clerk)
     assert client.get(reverse("exports")).status_code == 403
     assert client.get(reverse("export_download", args=[job.pk])).status_code == 404
+
+
+def test_a_swapped_letter_stops_the_archive_and_staff_are_told(
+    issued_session, committee_staff, immediate_tasks
+):
+    from proposals.models import AuditEvent, Notice
+
+    swapped = issued_session[1]
+    with swapped.pdf.open("wb") as stored:  # replaced on disk behind the portal's back
+        stored.write(b"%PDF-1.7 a different letter")
+    client = staff_client(committee_staff)
+    client.post(reverse("exports"), {"session": swapped.proposal.session.pk})
+    job = ExportJob.objects.get()
+    assert job.status == "failed" and not job.file
+    page = client.get(reverse("export_detail", args=[job.pk])).content.decode()
+    assert (
+        "导出失败：市五届人大一次会议第15号建议（随州市教育局）的答复函与生成时的校验值不一致，已拒绝使用"
+        in page
+    )
+    event = AuditEvent.objects.get(event="file_integrity_failure")
+    assert event.object_id == str(swapped.pk) and event.outcome == "denied"
+    assert event.detail["expected_sha256"] == swapped.pdf_sha256
+    notice = Notice.objects.get(user=committee_staff)
+    assert notice.text.startswith("存档文件校验失败：市五届人大一次会议第15号建议（随州市教育局）的答复函")
+    assert notice.link == reverse("reply_detail", args=[swapped.pk])

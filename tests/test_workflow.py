@@ -228,17 +228,26 @@ def test_issue_fixes_the_date_stores_the_pdf_and_freezes_the_letter(issued, cler
     assert Reply.objects.get(pk=reply.pk).effective_title == "对市五届人大一次会议第12号建议的答复"
 
 
-def test_a_changed_byte_in_the_stored_pdf_is_refused(issued, clerk):
+def test_a_changed_byte_in_the_stored_pdf_is_refused(issued, clerk, committee_staff):
+    from proposals.models import Notice
+
     path = issued.pdf.path
     data = bytearray(Path(path).read_bytes())
     data[len(data) // 2] ^= 0xFF
     Path(path).write_bytes(bytes(data))
     response = login(clerk).get(reverse("reply_pdf", args=[issued.pk]))
     assert response.status_code == 409
-    assert "校验值不一致" in response.content.decode()
-    event = AuditEvent.objects.get(event="pdf_integrity_failure")
+    assert (
+        "市五届人大一次会议第12号建议（随州市人力资源和社会保障局）的答复函与生成时的校验值不一致"
+        in response.content.decode()
+    )
+    event = AuditEvent.objects.get(event="file_integrity_failure")
     assert (event.actor, event.object_id, event.outcome) == (clerk, str(issued.pk), "denied")
     assert event.detail["expected_sha256"] == issued.pdf_sha256 != event.detail["actual_sha256"]
+    # Committee staff are told which letter.
+    assert Notice.objects.filter(
+        user__role="committee", text__contains="第12号建议（随州市人力资源和社会保障局）的答复函"
+    ).exists()
 
 
 # --- feedback and re-handling -----------------------------------------------------------------

@@ -8,10 +8,12 @@ import tempfile
 import zipfile
 
 from django.core.files import File
+from django.urls import reverse
 from django.utils import timezone
 from django_tasks import task
 
 from proposals.models import ExportJob, ExportStatus, Reply, ReplyStatus
+from proposals.records import integrity
 from proposals.supervision.spreadsheets import xlsx
 
 REGISTER_COLUMNS = [
@@ -73,8 +75,15 @@ def build_session_archive(job_id: int) -> None:
         with tempfile.TemporaryFile() as spool:
             with zipfile.ZipFile(spool, "w", compression=zipfile.ZIP_STORED) as archive:
                 for index, reply in enumerate(replies, start=1):
-                    with reply.pdf.open("rb") as pdf:
-                        archive.writestr(archive_name(reply), pdf.read())
+                    # A swapped letter stops the archive (and staff are told which one).
+                    pdf = integrity.verified_bytes(
+                        reply.pdf,
+                        reply.pdf_sha256,
+                        what=integrity.reply_label(reply),
+                        obj=reply,
+                        link=reverse("reply_detail", args=[reply.pk]),
+                    )
+                    archive.writestr(archive_name(reply), pdf)
                     if index % 10 == 0 or index == len(replies):
                         ExportJob.objects.filter(pk=job_id).update(done=index)
                 archive.writestr("index.xlsx", register_xlsx(replies))

@@ -10,10 +10,11 @@ import io
 from django.contrib.auth.decorators import login_not_required
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.urls import reverse
 from django.views.decorators.http import require_GET
 
 from proposals.letters import fonts, rendering
-from proposals.records import audit
+from proposals.records import audit, integrity
 from proposals.views.shared import reply_for
 
 
@@ -23,23 +24,18 @@ def reply_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     reply's stored PDF is served only if its SHA-256 still matches."""
     reply = reply_for(request, pk)
     if reply.is_frozen and reply.pdf:
-        with reply.pdf.open("rb") as stored:
-            pdf = stored.read()
-        actual = hashlib.sha256(pdf).hexdigest()
-        if actual != reply.pdf_sha256:
-            audit.record(
-                request,
-                "pdf_integrity_failure",
-                reply,
-                outcome="denied",
-                expected_sha256=reply.pdf_sha256,
-                actual_sha256=actual,
+        try:
+            pdf = integrity.verified_bytes(
+                reply.pdf,
+                reply.pdf_sha256,
+                what=integrity.reply_label(reply),
+                obj=reply,
+                link=reverse("reply_detail", args=[reply.pk]),
+                request=request,
             )
+        except integrity.TamperedFile as problem:
             return render(
-                request,
-                "proposals/pdf_unavailable.html",
-                {"reply": reply, "problem": "存档的答复函 PDF 与签发时的校验值不一致，已拒绝下载。"},
-                status=409,
+                request, "proposals/pdf_unavailable.html", {"reply": reply, "problem": problem}, status=409
             )
     else:
         try:
