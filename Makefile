@@ -4,7 +4,8 @@
 #   make test   install everything (and axe-core for the accessibility tests), run the whole test suite
 #               (DATABASE_URL picks the database) and print the coverage, failing below the floor in
 #               pyproject.toml
-#   make lint   ruff check and ruff format --check (rules in pyproject.toml)
+#   make lint   ruff check, ruff format --check (rules in pyproject.toml) and bandit at medium
+#               severity and above (SEC-29)
 
 SHELL := /bin/bash
 PYTHON ?= python3
@@ -73,6 +74,7 @@ test: setup $(AXE)
 lint: $(STAMPS)/venv
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/bandit -r proposals measures suizhou_replies --severity-level medium --quiet
 
 # Not part of CI: rewrites files in place (then commit).
 format: $(STAMPS)/venv

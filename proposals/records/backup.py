@@ -55,13 +55,14 @@ LETTER_QUERIES = (
     (
         "reply",
         "proposals_reply",
-        f"SELECT id, pdf, pdf_sha256 FROM proposals_reply WHERE status = '{ReplyStatus.ISSUED.value}' "
+        # SQL built from constants of the code only, never from input (bandit B608).
+        f"SELECT id, pdf, pdf_sha256 FROM proposals_reply WHERE status = '{ReplyStatus.ISSUED.value}' "  # nosec B608
         "AND (pdf <> '' OR pdf_sha256 <> '') ORDER BY id",
     ),
     ("public", "proposals_publication", "SELECT id, pdf, pdf_sha256 FROM proposals_publication ORDER BY id"),
 )
-UNFILED_QUERY = (
-    f"SELECT count(*) FROM proposals_reply WHERE status = '{ReplyStatus.ISSUED.value}' "
+UNFILED_QUERY = (  # a constant of the code (bandit B608)
+    f"SELECT count(*) FROM proposals_reply WHERE status = '{ReplyStatus.ISSUED.value}' "  # nosec B608
     "AND pdf = '' AND pdf_sha256 = ''"
 )
 
@@ -109,11 +110,12 @@ def read_facts(cursor, existing_tables: Iterable[str]) -> dict:
     counts = {}
     for table in tracked_tables():
         if table in existing:
-            cursor.execute(f'SELECT count(*) FROM "{table}"')
+            # Table and column names are our models' own, never input (bandit B608).
+            cursor.execute(f'SELECT count(*) FROM "{table}"')  # nosec B608
             counts[table] = cursor.fetchone()[0]
     audit = {"length": counts.get(AUDIT_TABLE, 0), "last_seq": 0, "last_hash": ""}
     if AUDIT_TABLE in existing:
-        cursor.execute(f"SELECT seq, hash FROM {AUDIT_TABLE} ORDER BY seq DESC LIMIT 1")
+        cursor.execute(f"SELECT seq, hash FROM {AUDIT_TABLE} ORDER BY seq DESC LIMIT 1")  # nosec B608
         last = cursor.fetchone()
         if last:
             audit.update(last_seq=last[0], last_hash=last[1])
