@@ -7,5 +7,7 @@ class ProposalsConfig(AppConfig):
 
     def ready(self) -> None:
         from proposals.records import signals  # noqa: F401  (connects the audit receivers)
-        from proposals.web import accounts  # noqa: F401  (notes each login's time in its session)
-        from proposals.web import permissions  # noqa: F401  (Chinese permission names after migrate)
+        from proposals.web import (
+            accounts,  # noqa: F401  (notes each login's time in its session)
+            permissions,  # noqa: F401  (Chinese permission names after migrate)
+        )

@@ -162,7 +162,8 @@ def test_printed_facts_are_frozen_once_a_reply_went_out(
     data = {name: ("" if value is None else value) for name, value in form.initial.items()}
     data.update(number="13")
     response = client.post(reverse("proposal_edit", args=[proposal.pk]), data)
-    assert response.status_code == 400 and "随州市人力资源和社会保障局的答复已“已答复”，编号不能再修改" in response.content.decode()
+    assert response.status_code == 400
+    assert "随州市人力资源和社会保障局的答复已“已答复”，编号不能再修改" in response.content.decode()
     data.update(number=proposal.number, co_authors="")
     response = client.post(reverse("proposal_edit", args=[proposal.pk]), data)
     assert "提出人不能再修改" in response.content.decode()
