@@ -21,7 +21,9 @@ class LoginProtectionConfig(AxesAppConfig):
         super().ready()
         from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 
-        AccessAttempt.__str__ = lambda self: f"{self.username or '未知用户'}的登录尝试（{_when(self.attempt_time)}）"
+        AccessAttempt.__str__ = lambda self: (
+            f"{self.username or '未知用户'}的登录尝试（{_when(self.attempt_time)}）"
+        )
         AccessFailureLog.__str__ = lambda self: (
             f"{self.username or '未知用户'}登录失败（{_when(self.attempt_time)}，{self.ip_address or '地址不详'}）"
             + ("，已锁定" if self.locked_out else "")
