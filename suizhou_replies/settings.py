@@ -64,6 +64,8 @@ MIDDLEWARE = [
     "proposals.web.headers.SecurityHeadersMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Only GET, HEAD and POST reach a view; PUT, DELETE, OPTIONS, TRACE … answer 405.
+    "proposals.web.methods.AllowedMethodsMiddleware",
     # REL-04: a request that failed because the database is unreachable gets the 503 page.
     "proposals.web.availability.DatabaseUnavailableMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",

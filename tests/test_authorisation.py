@@ -235,3 +235,21 @@ def test_state_changes_need_a_csrf_token_and_get_changes_nothing(
         Notice.objects.filter(read_at=None).count(),
     )
     assert after == before
+
+
+@pytest.mark.parametrize("method", ["put", "delete", "patch", "options", "trace"])
+def test_every_url_answers_other_methods_with_405(method, draft, union_assignment, committee_staff, clerk):
+    """Only GET, HEAD and POST reach a view: the other methods are refused for every URL pattern
+    and every user, signed in or not, and change nothing."""
+    job = ExportJob.objects.create(session=draft.proposal.session, requested_by=committee_staff)
+    urls = pattern_urls(draft, union_assignment, job)
+    signed_in = Client()
+    signed_in.force_login(clerk)
+    wrong = []
+    for name, url in urls.items():
+        for client in (signed_in, Client()):
+            response = getattr(client, method)(url)
+            if response.status_code != 405 or "POST" not in response["Allow"]:
+                wrong.append(f"{name} {method.upper()}: {response.status_code}")
+    assert wrong == []
+    assert Reply.objects.get(pk=draft.pk).status == ReplyStatus.DRAFT
