@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser, UserManager
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -136,6 +137,13 @@ class UserRole(models.TextChoices):
     ADMIN = "admin", "系统管理员"
 
 
+# 三员分立 (SEC-08): an administrator account manages the system and nothing else.
+SEPARATION_OF_DUTIES = (
+    "系统管理员账号（可进入数据管理或超级管理员）只能是“系统管理员”角色，不能属于承办单位，"
+    "也不能担任经办人、主管领导或委员会工作人员（三员分立）。"
+)
+
+
 class PortalUserManager(UserManager):
     def create_superuser(self, username, email=None, password=None, **extra_fields):
         extra_fields.setdefault("role", UserRole.ADMIN)
@@ -176,6 +184,27 @@ class User(AbstractUser):
                 violation_error_message="委员会工作人员和系统管理员不属于承办单位。",
             ),
         ]
+
+    def clean(self) -> None:
+        super().clean()
+        self.check_separation_of_duties()
+
+    def save(self, *args, **kwargs):
+        """Refuses an administrator account with an agency or a portal role, however it is saved
+        (a save of other fields only, such as the last login, is not held up)."""
+        fields = kwargs.get("update_fields")
+        if fields is None or {"role", "agency", "agency_id", "is_staff", "is_superuser"} & set(fields):
+            self.check_separation_of_duties()
+        super().save(*args, **kwargs)
+
+    def check_separation_of_duties(self) -> None:
+        if (self.is_staff or self.is_superuser) and (self.role != UserRole.ADMIN or self.agency_id):
+            raise ValidationError(SEPARATION_OF_DUTIES)
+
+    @property
+    def is_administrator(self) -> bool:
+        """A system administrator: may manage the system, never draft, sign or approve."""
+        return self.is_staff or self.is_superuser or self.role == UserRole.ADMIN
 
     def set_password(self, raw_password) -> None:
         super().set_password(raw_password)

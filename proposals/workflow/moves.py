@@ -81,7 +81,18 @@ def locked(reply: Reply) -> Reply:
     )
 
 
+ADMINISTRATOR_REFUSED = "系统管理员账号不能起草、签发或审核答复（三员分立）。"
+
+
+def refuse_administrator(user: User) -> None:
+    """三员分立 (SEC-08): an administrator account never drafts, signs or approves, whatever
+    role or agency its row says."""
+    if user.is_administrator:
+        raise WorkflowError(ADMINISTRATOR_REFUSED)
+
+
 def require_role(user: User, agency_id: int, roles: tuple[str, ...], action: str) -> None:
+    refuse_administrator(user)
     if user.agency_id != agency_id or user.role not in roles:
         who = "、".join(UserRole(role).label for role in roles)
         raise WorkflowError(f"只有本单位的{who}可以{action}。")
@@ -117,6 +128,7 @@ def co_assignments(reply: Reply):
 
 
 def require_committee(user: User, action: str) -> None:
+    refuse_administrator(user)
     if user.role != UserRole.COMMITTEE:
         raise WorkflowError(f"只有委员会工作人员可以{action}。")
 
