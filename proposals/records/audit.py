@@ -65,6 +65,7 @@ EVENT_LABELS = {
     "communication": "沟通记录",
     "audit_view": "查看审计记录",
     "audit_export": "导出审计记录",
+    "admin_change": "后台修改",
 }
 
 

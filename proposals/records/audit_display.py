@@ -5,9 +5,12 @@ stored rows stay as they are (the hash chain covers them); this is presentation 
 
 from __future__ import annotations
 
+import contextlib
+import datetime
 import json
 from collections import defaultdict
 
+from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 
@@ -87,8 +90,10 @@ DETAIL_LABELS = {
     "office": "所属机构",
     "agency_id": "所属单位",
     "password": "密码",
+    "parent": "所属",
+    "model": "数据类别",
 }
-ACTIONS = {"create": "新建", "update": "修改"}
+ACTIONS = {"create": "新建", "update": "修改", "delete": "删除"}
 DOCUMENTS = {"feedback_form": "征询意见表"}
 TABLES = {"agencies": "承办单位统计", "categories": "办理结果分类统计", "satisfaction": "满意度统计"}
 CHOICES = {
@@ -133,6 +138,8 @@ def value_text(key: str, value) -> str:
         return choices(value).label if value in choices.values else value
     if key == "action":
         return ACTIONS.get(value, str(value))
+    if key == "model":
+        return kind_of(str(value))
     if key == "document":
         return DOCUMENTS.get(value, str(value))
     if key == "table":
@@ -152,8 +159,61 @@ def _nested(key: str, value) -> str:
     return value_text(key, value)
 
 
-def detail_lines(detail: dict) -> list[tuple[str, str]]:
-    return [(DETAIL_LABELS.get(key, key), value_text(key, value)) for key, value in detail.items()]
+def detail_lines(detail: dict, model: str = "") -> list[tuple[str, str]]:
+    """The details in Chinese; with `model` (an admin change's object type) the changed fields
+    are named as the model names them, with their values before and after."""
+    fields = _fields(model)
+    return [
+        (
+            DETAIL_LABELS.get(key, key),
+            _changes(value, fields) if key == "changes" and fields else value_text(key, value),
+        )
+        for key, value in detail.items()
+    ]
+
+
+def _fields(model: str) -> dict:
+    found = _model(model) if model else None
+    if found is None:
+        return {}
+    return {field.name: field for field in found._meta.get_fields() if hasattr(field, "verbose_name")}
+
+
+def _changes(value, fields: dict) -> str:
+    if not isinstance(value, dict):
+        return value_text("changes", value)
+    lines = []
+    for name, pair in value.items():
+        field = fields.get(name)
+        label = str(field.verbose_name) if field is not None else DETAIL_LABELS.get(name, name)
+        before, after = pair if isinstance(pair, list) and len(pair) == 2 else (None, pair)
+        lines.append(f"{label}：{_field_value(field, before)} → {_field_value(field, after)}")
+    return "；".join(lines)
+
+
+def _field_value(field, value) -> str:
+    choices = dict(field.flatchoices) if field is not None and getattr(field, "choices", None) else {}
+    if isinstance(value, str) and value in choices:
+        return str(choices[value])
+    if isinstance(value, list):
+        return "、".join(str(item) for item in value) or "无"
+    if (
+        isinstance(value, str)
+        and isinstance(field, models.DateField)
+        and not isinstance(field, models.DateTimeField)
+    ):
+        with contextlib.suppress(ValueError):
+            day = datetime.date.fromisoformat(value)
+            return f"{day.year}年{day.month}月{day.day}日"
+    return value_text("", value)
+
+
+def kind_of(label: str) -> str:
+    """What an object type is called: 答复, 交办 ..., else the model's own Chinese name."""
+    if label in OBJECT_NAMES:
+        return OBJECT_NAMES[label]
+    model = _model(label) if label else None
+    return str(model._meta.verbose_name) if model is not None else label
 
 
 def _reply_name(reply: Reply) -> str:
@@ -172,7 +232,7 @@ def object_names(rows: list[AuditEvent]) -> dict[tuple[str, str], tuple[str, str
             wanted[row.object_type].add(int(row.object_id))
     names: dict[tuple[str, str], tuple[str, str]] = {}
     for label, ids in wanted.items():
-        kind = OBJECT_NAMES.get(label, label)
+        kind = kind_of(label)
         if label == "proposals.Reply":
             for reply in Reply.objects.filter(pk__in=ids).select_related(
                 "assignment__proposal__session", "assignment__agency"
@@ -233,7 +293,7 @@ def rows_for_page(rows: list[AuditEvent]) -> list[dict]:
     for row in rows:
         actor = row.actor
         name = names.get((row.object_type, row.object_id))
-        kind = OBJECT_NAMES.get(row.object_type, row.object_type)
+        kind = kind_of(row.object_type)
         out.append(
             {
                 "row": row,
@@ -246,7 +306,7 @@ def rows_for_page(rows: list[AuditEvent]) -> list[dict]:
                 else (f"{kind}（编号{row.object_id}，已不存在）" if row.object_type else "—"),
                 "link": name[1] if name else "",
                 "outcome": OUTCOME_LABELS.get(row.outcome, row.outcome),
-                "details": detail_lines(row.detail),
+                "details": detail_lines(row.detail, row.object_type if row.event == "admin_change" else ""),
                 "raw": json.dumps(row.detail, ensure_ascii=False, indent=1) if row.detail else "",
             }
         )
