@@ -1,6 +1,7 @@
 from axes.admin import AccessAttemptAdmin
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
+from django.core.exceptions import ValidationError
 from django.utils.html import format_html_join
 
 from measures.models import Measure
@@ -26,12 +27,15 @@ from proposals.models import (
     Reply,
     ReplyCopy,
     ReplyEvent,
+    ReplyStatus,
     ReplyVersion,
     Session,
     SupervisionNotice,
     User,
 )
-from proposals.records import audit, audit_display
+from proposals.records import admin_audit, audit, audit_display
+from proposals.records.admin_audit import AuditedAdmin, LockedWithParent, RecordAdmin
+from proposals.records.signals import WATCHED
 from proposals.workflow.moves import VERB_LABELS
 
 admin.site.site_header = "随州市建议提案答复管理"
@@ -41,18 +45,16 @@ admin.site.index_title = "数据管理"
 AccessAttemptAdmin.status.short_description = "状态"
 
 
-class RecordAdmin(admin.ModelAdmin):
-    """A record kept as written: the admin shows it, never adds or changes one."""
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
+def printed(replies) -> bool:
+    """Whether any of these replies is past its draft: what it prints is part of the record."""
+    return replies.exclude(status=ReplyStatus.DRAFT).exists()
 
 
 @admin.register(Session)
-class SessionAdmin(admin.ModelAdmin):
+class SessionAdmin(AuditedAdmin):
+    """Deadline rules stay editable (audited); the 届次 printed in letters under review or sent
+    does not."""
+
     list_display = ["name", "body", "year", "reply_months", "reply_calendar_date", "opinion_calendar_date"]
     list_filter = ["body", "year"]
     search_fields = ["name"]
@@ -77,9 +79,14 @@ class SessionAdmin(admin.ModelAdmin):
         ),
     ]
 
+    def get_readonly_fields(self, request, obj=None):
+        if obj is not None and printed(Reply.objects.filter(assignment__proposal__session=obj)):
+            return ["name", "body", "year"]
+        return []
+
 
 @admin.register(Deputy)
-class DeputyAdmin(admin.ModelAdmin):
+class DeputyAdmin(AuditedAdmin):
     list_display = ["name", "body", "delegation"]
     list_filter = ["body"]
     search_fields = ["name", "delegation"]
@@ -88,24 +95,45 @@ class DeputyAdmin(admin.ModelAdmin):
         ("个人信息（不公开）", {"fields": ["phone", "address"]}),
     ]
 
+    def get_readonly_fields(self, request, obj=None):
+        if obj is not None and printed(Reply.objects.filter(assignment__proposal__authors=obj)):
+            return ["name", "body"]  # printed in the salutation of a letter under review or sent
+        return []
 
-class ProposalAuthorInline(admin.TabularInline):
+
+class ProposalAuthorInline(LockedWithParent, admin.TabularInline):
     model = ProposalAuthor
     extra = 0
     autocomplete_fields = ["deputy"]
 
 
-class AssignmentInline(admin.TabularInline):
+class AssignmentInline(LockedWithParent, admin.TabularInline):
     model = Assignment
     extra = 0
 
 
+def handling_started(assignments) -> bool:
+    """Whether a reply (of any status) or a 会办意见 exists for these assignments."""
+    return (
+        Reply.objects.filter(assignment__in=assignments).exists()
+        or CoOpinion.objects.filter(assignment__in=assignments).exists()
+    )
+
+
 @admin.register(Proposal)
-class ProposalAdmin(admin.ModelAdmin):
+class ProposalAdmin(AuditedAdmin):
     list_display = ["number", "title", "session", "kind", "key_supervision", "confidential"]
     list_filter = ["session", "kind", "key_supervision", "confidential"]
     search_fields = ["number", "title", "authors__name"]
     inlines = [ProposalAuthorInline, AssignmentInline]
+
+    def locked(self, obj: Proposal) -> str:
+        if handling_started(obj.assignments.all()):
+            return (
+                "该建议／提案已有答复或会办意见，在数据管理中只能查看；"
+                "需要更正时，由委员会工作人员在建议页面修改（留有记录和理由）。"
+            )
+        return ""
 
 
 class AgencyCopyInline(admin.TabularInline):
@@ -114,7 +142,7 @@ class AgencyCopyInline(admin.TabularInline):
 
 
 @admin.register(Agency)
-class AgencyAdmin(admin.ModelAdmin):
+class AgencyAdmin(AuditedAdmin):
     list_display = ["name", "short_name", "postcode", "contact_style", "class_code_position"]
     list_filter = ["contact_style", "copy_style", "class_code_position"]
     search_fields = ["name", "short_name"]
@@ -122,20 +150,35 @@ class AgencyAdmin(admin.ModelAdmin):
 
 
 @admin.register(Assignment)
-class AssignmentAdmin(admin.ModelAdmin):
+class AssignmentAdmin(AuditedAdmin):
     list_display = ["proposal", "agency", "role", "assigned_date"]
     list_filter = ["role", "agency", "proposal__session"]
     search_fields = ["proposal__number", "proposal__title", "agency__name"]
     autocomplete_fields = ["proposal", "agency"]
     date_hierarchy = "assigned_date"
 
+    def locked(self, obj: Assignment) -> str:
+        if handling_started([obj]):
+            return (
+                "该交办已有答复或会办意见，在数据管理中只能查看；调整承办单位或更正交办，"
+                "由委员会工作人员在建议页面办理（留有记录和理由）。"
+            )
+        return ""
 
-class ReplyCopyInline(admin.TabularInline):
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "proposal":  # no new or moved 交办 on a proposal already in hand
+            kwargs["queryset"] = Proposal.objects.exclude(
+                pk__in=Reply.objects.values("assignment__proposal")
+            ).exclude(pk__in=CoOpinion.objects.values("assignment__proposal"))
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
+class ReplyCopyInline(LockedWithParent, admin.TabularInline):
     model = ReplyCopy
     extra = 0
 
 
-class MeasureInline(admin.StackedInline):
+class MeasureInline(LockedWithParent, admin.StackedInline):
     model = Measure
     extra = 0
     fields = ["level", "position", "parent", "heading", "paragraphs"]
@@ -156,8 +199,9 @@ class ReplyEventInline(admin.TabularInline):
 
 
 @admin.register(Reply)
-class ReplyAdmin(admin.ModelAdmin):
-    """Status changes only through the portal's workflow; issued letters are read-only."""
+class ReplyAdmin(AuditedAdmin):
+    """Status changes only through the portal's workflow; once submitted a reply is read-only
+    here (its text is what the leader reviews and signs), and no reply is deleted."""
 
     list_display = ["__str__", "agency_name", "round", "status", "class_code", "date"]
     readonly_fields = ["status", "version", "issued_on", "pdf", "pdf_sha256", "created_by"]
@@ -170,20 +214,45 @@ class ReplyAdmin(admin.ModelAdmin):
     ]
     autocomplete_fields = ["assignment"]
     inlines = [ReplyCopyInline, MeasureInline, ReplyEventInline]
+    deletable = False
 
-    def has_change_permission(self, request, obj=None) -> bool:
-        return super().has_change_permission(request, obj) and not (obj and obj.is_frozen)
+    def locked(self, obj: Reply) -> str:
+        if obj.status != ReplyStatus.DRAFT:
+            return (
+                f"答复当前为“{obj.get_status_display()}”：提交审核后的答复是办理记录，"
+                "在数据管理中只能查看，不能修改或删除。"
+            )
+        return ""
 
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return super().has_delete_permission(request, obj) and not (obj and obj.is_frozen)
+    def get_readonly_fields(self, request, obj=None):
+        fields = list(super().get_readonly_fields(request, obj))
+        return fields + ["assignment", "round", "due_date"] if obj is not None else fields
 
     @admin.display(description="承办单位", ordering="assignment__agency__name")
     def agency_name(self, obj: Reply) -> str:
         return obj.agency.name
 
 
+class OwnAccountGuard:
+    """An administrator does not change their own role, agency or rights (三员分立: another
+    administrator grants them)."""
+
+    acting_user = None
+    GUARDED = ("role", "agency", "is_active", "is_staff", "is_superuser", "groups", "user_permissions")
+
+    def clean(self):
+        data = super().clean()
+        own = self.acting_user is not None and self.instance.pk == self.acting_user.pk
+        if own and set(self.changed_data) & set(self.GUARDED):
+            raise ValidationError("不能修改自己账号的角色、所属单位、启用状态和管理权限（三员分立）。")
+        return data
+
+
 @admin.register(User)
-class PortalUserAdmin(UserAdmin):
+class PortalUserAdmin(AuditedAdmin, UserAdmin):
+    """Accounts: changes of role, agency, office, active and admin rights are audited as 账号或角色变更
+    (records.signals), every other field as 后台修改."""
+
     list_display = ["username", "first_name", "role", "agency", "office", "is_active"]
     list_filter = ["role", "agency", "is_active"]
     search_fields = ["username", "first_name", "last_name", "agency__name", "office"]
@@ -191,6 +260,11 @@ class PortalUserAdmin(UserAdmin):
         ("所属与角色", {"fields": ["role", "agency", "office", "must_change_password"]}),
     )
     add_fieldsets = UserAdmin.add_fieldsets + (("所属与角色", {"fields": ["role", "agency", "office"]}),)
+    audit_skip = tuple(name.removesuffix("_id") for name in WATCHED)
+
+    def get_form(self, request, obj=None, **kwargs):
+        form = super().get_form(request, obj, **kwargs)
+        return type(form)(form.__name__, (OwnAccountGuard, form), {"acting_user": request.user})
 
     def save_model(self, request, obj, form, change) -> None:
         """A password an administrator sets (new account or reset) is an initial password:
@@ -210,14 +284,14 @@ class PortalUserAdmin(UserAdmin):
 
 
 @admin.register(CoOpinion)
-class CoOpinionAdmin(admin.ModelAdmin):
+class CoOpinionAdmin(RecordAdmin):
     list_display = ["assignment", "written_by", "submitted_at"]
     list_filter = ["assignment__agency"]
     search_fields = ["text", "assignment__proposal__title", "assignment__agency__name"]
 
 
 @admin.register(Feedback)
-class FeedbackAdmin(admin.ModelAdmin):
+class FeedbackAdmin(RecordAdmin):
     list_display = ["reply", "deputy", "attitude", "rating", "recorded_by", "recorded_at"]
     list_filter = ["attitude", "rating"]
     search_fields = ["deputy__name", "reply__assignment__proposal__title"]
@@ -266,7 +340,7 @@ class AuditEventAdmin(RecordAdmin):
     def object_kind(self, row: AuditEvent) -> str:
         if not row.object_type:
             return "—"
-        return f"{audit_display.OBJECT_NAMES.get(row.object_type, row.object_type)}：第{row.object_id}号"
+        return f"{audit_display.kind_of(row.object_type)}：第{row.object_id}号"
 
     @admin.display(description="对象")
     def object_label(self, row: AuditEvent) -> str:
@@ -277,7 +351,9 @@ class AuditEventAdmin(RecordAdmin):
 
     @admin.display(description="详情")
     def detail_text(self, row: AuditEvent) -> str:
-        return "；".join(f"{key}：{value}" for key, value in audit_display.detail_lines(row.detail)) or "—"
+        model = row.object_type if row.event == admin_audit.EVENT else ""
+        lines = audit_display.detail_lines(row.detail, model)
+        return "；".join(f"{key}：{value}" for key, value in lines) or "—"
 
     @admin.display(description="事件", ordering="event")
     def event_label(self, row: AuditEvent) -> str:
@@ -287,19 +363,19 @@ class AuditEventAdmin(RecordAdmin):
     def outcome_label(self, row: AuditEvent) -> str:
         return audit.OUTCOME_LABELS.get(row.outcome, row.outcome)
 
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
+    def locked(self, obj) -> str:
+        return "审计记录只能查看，任何人都不能修改或删除。"
 
 
 @admin.register(Extension)
-class ExtensionAdmin(admin.ModelAdmin):
+class ExtensionAdmin(RecordAdmin):
     list_display = ["assignment", "requested_by", "requested_at", "approved_by", "approved_at"]
     list_filter = ["approved_at"]
     search_fields = ["reason", "assignment__proposal__title", "assignment__agency__name"]
 
 
 @admin.register(CalendarDay)
-class CalendarDayAdmin(admin.ModelAdmin):
+class CalendarDayAdmin(AuditedAdmin):
     """Holidays and 调休 working days the holiday package does not know (future years)."""
 
     list_display = ["day", "is_workday", "note"]
@@ -309,14 +385,14 @@ class CalendarDayAdmin(admin.ModelAdmin):
 
 
 @admin.register(Communication)
-class CommunicationAdmin(admin.ModelAdmin):
+class CommunicationAdmin(RecordAdmin):
     list_display = ["assignment", "day", "form", "participants", "recorded_by"]
     list_filter = ["form", "assignment__agency"]
     search_fields = ["participants", "deputy_opinion", "assignment__proposal__title"]
 
 
 @admin.register(SupervisionNotice)
-class SupervisionNoticeAdmin(admin.ModelAdmin):
+class SupervisionNoticeAdmin(RecordAdmin):
     list_display = ["assignment", "sent_by", "sent_at", "emailed"]
     search_fields = ["message", "assignment__proposal__title", "assignment__agency__name"]
 
@@ -355,19 +431,19 @@ class ReplyVersionAdmin(RecordAdmin):
 
 
 @admin.register(Publication)
-class PublicationAdmin(admin.ModelAdmin):
+class PublicationAdmin(RecordAdmin):
     list_display = ["reply", "approved_by", "approved_at"]
     search_fields = ["reply__title", "reply__assignment__proposal__title"]
 
 
 @admin.register(ExportJob)
-class ExportJobAdmin(admin.ModelAdmin):
+class ExportJobAdmin(RecordAdmin):
     list_display = ["session", "requested_by", "requested_at", "status", "done", "total"]
     list_filter = ["status"]
 
 
 @admin.register(Notice)
-class NoticeAdmin(admin.ModelAdmin):
+class NoticeAdmin(RecordAdmin):
     list_display = ["user", "created_at", "read_at", "text"]
     search_fields = ["text", "user__username"]
 
