@@ -51,6 +51,7 @@ $(STAMPS)/venv: requirements.txt $(STAMPS)/apt
 # portal's Chinese 404/403/500 pages), static files from collectstatic through WhiteNoise.
 run: setup
 	$(PY) manage.py migrate --noinput
+	$(PY) manage.py createcachetable
 	$(PY) manage.py seed_demo
 	$(PY) manage.py make_demo_pki
 	$(PY) manage.py collectstatic --noinput --verbosity 0

@@ -74,12 +74,30 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "proposals.records.audit.AuditContextMiddleware",
+    # SEC-22: sign-in and export requests over their limit answer 429 (proposals/web/limits.py).
+    "proposals.web.limits.RateLimitMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "proposals.web.accounts.AccountPolicyMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last, as django-axes requires: turns its lockout into our login page with a message.
     "axes.middleware.AxesMiddleware",
 ]
+
+# One cache shared by every worker process (the rate limits count in it): the database cache
+# (table portal_cache, made by `manage.py createcachetable`), or Redis when REDIS_URL is set.
+REDIS_URL = os.environ.get("REDIS_URL", "")
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+    if REDIS_URL
+    else {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "portal_cache"}
+}
+RATE_LIMIT_CACHE = "default"
+# SEC-22, per rule: (requests, seconds); proposals/web/limits.py has the defaults.
+RATE_LIMITS = {
+    "login": (int(os.environ.get("DJANGO_LOGIN_LIMIT", "10")), 60),
+    "export": (int(os.environ.get("DJANGO_EXPORT_LIMIT", "10")), 60),
+    "pdf_render": (int(os.environ.get("DJANGO_PDF_LIMIT", "6")), 60),
+}
 
 ROOT_URLCONF = "suizhou_replies.urls"
 WSGI_APPLICATION = "suizhou_replies.wsgi.application"

@@ -26,6 +26,15 @@ TODAY = timezone.localdate()
 
 
 @pytest.fixture(autouse=True)
+def own_cache(settings, tmp_path):
+    """Each test counts its rate limits from zero in a cache of its own (shared by the live
+    server's threads); tests/test_rate_limits.py uses the database cache and Redis themselves."""
+    settings.CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": str(tmp_path)}
+    }
+
+
+@pytest.fixture(autouse=True)
 def private_files(settings, tmp_path):
     """Uploaded files, stored PDFs and the signing keys of a test live in its own folder."""
     settings.MEDIA_ROOT = tmp_path / "media"

@@ -50,6 +50,7 @@ EVENT_LABELS = {
     "pdf_download": "下载答复函",
     "pdf_integrity_failure": "答复函校验失败",
     "file_integrity_failure": "存档文件校验失败",
+    "rate_limited": "操作过于频繁",
     "publish": "公开答复",
     "import": "交办导入",
     "proposal_import": "导入建议（逐条）",

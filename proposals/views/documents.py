@@ -16,6 +16,7 @@ from django.views.decorators.http import require_GET
 from proposals.letters import fonts, rendering
 from proposals.records import audit, integrity
 from proposals.views.shared import reply_for
+from proposals.web import limits
 
 
 @require_GET
@@ -38,6 +39,8 @@ def reply_pdf(request: HttpRequest, pk: int) -> HttpResponse:
                 request, "proposals/pdf_unavailable.html", {"reply": reply, "problem": problem}, status=409
             )
     else:
+        if refused := limits.check(request, "pdf_render"):
+            return refused
         try:
             pdf = rendering.render_pdf(reply)
         except rendering.LetterRenderingUnavailable as problem:
@@ -57,6 +60,8 @@ def reply_pdf(request: HttpRequest, pk: int) -> HttpResponse:
 def feedback_form_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     """代表建议办理情况征询意见表, to enclose with the letter for the lead author."""
     reply = reply_for(request, pk)
+    if refused := limits.check(request, "pdf_render"):
+        return refused
     try:
         pdf = rendering.render_feedback_form(reply)
     except rendering.LetterRenderingUnavailable as problem:
