@@ -407,7 +407,9 @@ def feedback_form_filename(reply: Reply) -> str:
 
 
 def public_letter_html(reply: Reply) -> str:
-    """The public version (no phone numbers) as a standalone HTML document."""
+    """The public version (no phone or ID number) as a standalone HTML document. Its <title>, the
+    letter's title redacted like the rest, is the PDF's Title in the Info dictionary (WeasyPrint
+    writes no XMP for a plain PDF)."""
     from proposals.letters.public import public_context
 
     return render_to_string(
@@ -425,4 +427,8 @@ def render_public_pdf(reply: Reply) -> bytes:
 
 
 def public_pdf_filename(reply: Reply) -> str:
-    return pdf_filename(reply).replace("答复", "答复（公开版）")
+    """The public PDF's name, downloaded and stored: redacted too (a session or agency name is
+    free text)."""
+    from proposals.letters.public import redact_text
+
+    return redact_text(pdf_filename(reply)).replace("答复", "答复（公开版）")

@@ -52,7 +52,7 @@ def public_list(request: HttpRequest) -> HttpResponse:
         request,
         "public/list.html",
         {
-            "publications": publications[:PUBLIC_PAGE_SIZE],
+            "publications": _shown(publications, query),
             "query": query,
             "sessions": Session.objects.filter(
                 proposals__assignments__replies__publication__in=published
@@ -62,6 +62,32 @@ def public_list(request: HttpRequest) -> HttpResponse:
             "agency": agency,
         },
     )
+
+
+def _shown(publications, query: str) -> list[Publication]:
+    """The first page of publications, their titles as published (phone and ID numbers out). A
+    search matches what is published only: a title found through a number it hides is left out, so
+    the search cannot tell whether a letter holds a given number."""
+    from proposals.letters.public import redact_text
+
+    number = wording.bare_number(query) or query
+    needle = query.casefold()
+    shown = []
+    for publication in publications.iterator(chunk_size=PUBLIC_PAGE_SIZE):
+        reply = publication.reply
+        publication.public_proposal_title = redact_text(reply.proposal.title)
+        publication.public_title = redact_text(reply.effective_title)
+        if query and not (
+            needle in publication.public_proposal_title.casefold()
+            or needle in publication.public_title.casefold()
+            or needle in reply.agency.name.casefold()
+            or reply.proposal.number == number
+        ):
+            continue
+        shown.append(publication)
+        if len(shown) == PUBLIC_PAGE_SIZE:
+            break
+    return shown
 
 
 class Withdrawn(Exception):
