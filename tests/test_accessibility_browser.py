@@ -56,6 +56,7 @@ PAGES = [
     Page("notices", "resubmitted", "clerk", "notices"),
     Page("committee-home", "published", "committee", "home"),
     Page("reply-detail-issued", "published", "committee", "reply_detail", ("reply",)),
+    Page("reply-detail-publish", "issued", "leader", "reply_detail", ("reply",)),  # 公开版预览
     Page("proposal-detail", "published", "committee", "proposal_detail", ("proposal",)),
     Page("proposal-new", "published", "committee", "proposal_create"),
     Page("dashboard", "published", "committee", "dashboard"),

@@ -402,10 +402,33 @@ def assert_clean(where: str, text: str) -> None:
 
 
 @pytest.mark.django_db
+def test_leader_sees_what_will_be_removed_before_approving(issued_with_numbers, leader):
+    page = logged_in(leader).get(reverse("reply_detail", args=[issued_with_numbers.pk])).content.decode()
+    summary = "将隐去 14 处电话号码、3 处身份证号"
+    assert page.count(summary) >= 3  # the preview, the note by the button and its confirmation
+    assert f'data-confirm="确认批准公开？{summary}；' in page
+    marked = [
+        html_lib.unescape(m).strip()
+        for m in re.findall(
+            r'<mark class="public-removed"><span class="visually-hidden">（将隐去：</span>(.*?)<span', page
+        )
+    ]
+    assert len(marked) == page.count("<mark") == 17
+    assert "139_0866_1566" in marked and "42010219900307123X" in marked and "0722 3251247" in marked
+    assert any("联系电话：0722-3251238" in m for m in marked)
+    assert "<script>" not in page.split('id="public-preview"')[1].split("</section>")[0]
+
+
+@pytest.mark.django_db
 def test_published_page_pdf_metadata_and_file_name_hold_no_number(issued_with_numbers, leader, tmp_path):
     reply = issued_with_numbers
     logged_in(leader).post(reverse("reply_publish", args=[reply.pk]))
     publication = Publication.objects.get(reply=reply)
+    # Once published, the preview gives way to the link to the public version.
+    assert (
+        'id="public-preview"'
+        not in logged_in(leader).get(reverse("reply_detail", args=[reply.pk])).content.decode()
+    )
 
     anonymous = Client()
     page = anonymous.get(reverse("public_reply", args=[reply.pk])).content.decode()

@@ -20,7 +20,7 @@ from measures.forms import MeasureRowFormSet
 from measures.outline import measure_rows, outline_to_tree, save_tree
 from proposals import workflow
 from proposals.forms import CommunicationForm, FeedbackCorrectionForm, FeedbackForm, ReplyForm, ReturnForm
-from proposals.letters import checks, compare, rendering
+from proposals.letters import checks, compare, public, rendering
 from proposals.models import (
     Assignment,
     CoOpinion,
@@ -120,12 +120,25 @@ def reply_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
     for item in feedback:
         item.correction_form = FeedbackCorrectionForm(feedback=item) if can_rate else None
+    letter = rendering.letter_context(reply)
+    publication = Publication.objects.filter(reply=reply).first()
+    can_publish = (
+        same_agency
+        and user.role == UserRole.LEADER
+        and reply.status == ReplyStatus.ISSUED
+        and not reply.proposal.confidential
+    )
+    preview = None
+    if can_publish and (publication is None or publication.is_withdrawn):
+        # What 批准公开 will publish, each number it removes highlighted (SEC-18).
+        preview = public.public_preview(letter)
+        preview["summary"] = public.removal_summary(preview)
     return render(
         request,
         "proposals/reply_detail.html",
         {
             "reply": reply,
-            "letter": rendering.letter_context(reply),
+            "letter": letter,
             "pdf_filename": rendering.pdf_filename(reply),
             "events": reply.events.select_related("actor"),
             "opinions": _opinions(reply),
@@ -145,18 +158,14 @@ def reply_detail(request: HttpRequest, pk: int) -> HttpResponse:
             and user.role == UserRole.LEADER
             and reply.status == ReplyStatus.APPROVED,
             "can_rate": can_rate,
-            "publication": Publication.objects.filter(reply=reply).first(),
+            "publication": publication,
+            "public_preview": preview,
             "extension": Extension.objects.filter(assignment=reply.assignment)
             .select_related("approved_by")
             .first(),
             "communications": reply.assignment.communications.select_related("recorded_by"),
             "communication_form": CommunicationForm(),
-            "can_publish": (
-                same_agency
-                and user.role == UserRole.LEADER
-                and reply.status == ReplyStatus.ISSUED
-                and not reply.proposal.confidential
-            ),
+            "can_publish": can_publish,
             "return_form": ReturnForm(),
             "feedback_form": FeedbackForm(reply=reply),
             **_guidance(reply),
