@@ -10,6 +10,7 @@ archives), so that no shared cache or browser history keeps them.
 
 from csp.middleware import CSPMiddleware
 from django.conf import settings
+from django.db import DatabaseError
 from django.utils.cache import patch_cache_control
 
 
@@ -18,8 +19,15 @@ class SecurityHeadersMiddleware(CSPMiddleware):
         response = super().process_response(request, response)
         if not getattr(response, "xframe_options_exempt", False):
             response.headers.setdefault("X-Frame-Options", settings.X_FRAME_OPTIONS)
-        user = getattr(request, "user", None)
         download = response.headers.get("Content-Disposition", "").startswith("attachment")
-        if download or (user is not None and user.is_authenticated):
+        if download or _signed_in(request):
             patch_cache_control(response, private=True, no_store=True)
         return response
+
+
+def _signed_in(request) -> bool:
+    user = getattr(request, "user", None)
+    try:
+        return user is not None and user.is_authenticated
+    except DatabaseError:  # the database is down: the 503 page, which is not stored either
+        return True
