@@ -155,6 +155,8 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
     {"NAME": "proposals.web.accounts.CharacterClassesValidator", "OPTIONS": {"min_classes": 3}},
+    # SEC-02: not the current password nor one of the last five.
+    {"NAME": "proposals.web.accounts.RecentPasswordValidator", "OPTIONS": {"keep": 5}},
 ]
 
 # SEC-03: 5 failures for one (user name, IP) lock that pair for 30 minutes (django-axes); the

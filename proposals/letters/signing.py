@@ -71,14 +71,24 @@ def _signer(key_file: str, password_key: str, modified: float) -> signers.Simple
     return signer
 
 
+class SealChanged(SigningUnavailable):
+    """The seal image on the server is not the one recorded when it was uploaded."""
+
+
 @lru_cache(maxsize=64)
-def _seal_png(name: str, size: int) -> bytes:
-    """The agency's seal image made small, read through the storage API (local or S3)."""
+def _seal_png(name: str, sha256: str) -> bytes:
+    """The agency's seal image made small, read through the storage API (local or S3), only if
+    it is the recorded image (kept per process by its recorded hash)."""
     from django.core.files.storage import default_storage
     from PIL import Image
 
     with default_storage.open(name, "rb") as stored:
-        image = Image.open(io.BytesIO(stored.read())).convert("RGBA")
+        data = stored.read()
+    if not sha256 or hashlib.sha256(data).hexdigest() != sha256:
+        raise SealChanged(
+            "电子印章图片与上传时登记的校验值不一致，不能盖章；请系统管理员核查后重新上传印章。"
+        )
+    image = Image.open(io.BytesIO(data)).convert("RGBA")
     image.thumbnail((SEAL_PIXELS, SEAL_PIXELS))
     out = io.BytesIO()
     image.save(out, format="PNG", optimize=True)
@@ -95,7 +105,7 @@ def sign_letter(pdf: bytes, agency: Agency, page: int, box: tuple[float, float, 
     signer = _signer(agency.signing_key_file, agency.signing_password_key, key_path.stat().st_mtime)
     from PIL import Image
 
-    seal = Image.open(io.BytesIO(_seal_png(agency.seal.name, agency.seal.size)))
+    seal = Image.open(io.BytesIO(_seal_png(agency.seal.name, agency.seal_sha256)))
     writer = IncrementalPdfFileWriter(io.BytesIO(pdf), strict=False)
     # Keep the document information as WeasyPrint wrote it (pyHanko #223), so Info and XMP agree.
     writer._update_meta = lambda: None

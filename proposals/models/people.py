@@ -4,6 +4,8 @@ with their default 抄送 list, and the portal's users with their roles.
 
 from __future__ import annotations
 
+import hashlib
+
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.core.exceptions import ValidationError
@@ -84,6 +86,7 @@ class Agency(models.Model):
         blank=True,
         help_text="PNG，透明背景；签发时缩小后盖在署名和日期上",
     )
+    seal_sha256 = models.CharField("印章图片 SHA-256", max_length=64, blank=True, editable=False)
 
     class Meta:
         verbose_name = "承办单位"
@@ -92,6 +95,19 @@ class Agency(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def save(self, *args, **kwargs) -> None:
+        """A new seal image gets its SHA-256 recorded; signing refuses an image that differs
+        from it later (a file swapped on the server). An unchanged seal keeps its recorded value."""
+        before = Agency.objects.filter(pk=self.pk).values_list("seal", flat=True).first() if self.pk else None
+        super().save(*args, **kwargs)
+        if self.seal and (self.seal.name != before or not self.seal_sha256):
+            with self.seal.open("rb") as image:
+                self.seal_sha256 = hashlib.sha256(image.read()).hexdigest()
+            Agency.objects.filter(pk=self.pk).update(seal_sha256=self.seal_sha256)
+        elif not self.seal and self.seal_sha256:
+            self.seal_sha256 = ""
+            Agency.objects.filter(pk=self.pk).update(seal_sha256="")
 
     def default_contact(self) -> wording.Contact:
         return wording.Contact(
@@ -217,3 +233,22 @@ class User(AbstractUser):
     @property
     def display_name(self) -> str:
         return self.get_full_name() or self.username
+
+
+class PasswordHistory(models.Model):
+    """A password a user has had, as its hash (SEC-02: a new password is neither the current
+    one nor one of the last five; proposals.web.accounts.RecentPasswordValidator)."""
+
+    user = models.ForeignKey(
+        User, on_delete=models.CASCADE, related_name="password_history", verbose_name="用户"
+    )
+    password = models.CharField("密码哈希", max_length=128)
+    set_at = models.DateTimeField("设置时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "历史密码"
+        verbose_name_plural = "历史密码"
+        ordering = ["-set_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.user}的历史密码"

@@ -112,6 +112,7 @@ class ExportJob(models.Model):
     total = models.PositiveIntegerField("答复总数", default=0)
     done = models.PositiveIntegerField("已处理", default=0)
     file = models.FileField("归档文件", upload_to="exports/%Y/", blank=True)
+    file_sha256 = models.CharField("归档文件 SHA-256", max_length=64, blank=True, editable=False)
     error = models.TextField("错误", blank=True)
 
     class Meta:

@@ -3,6 +3,7 @@ register, built in the background (Django Tasks; `manage.py db_worker` runs them
 
 from __future__ import annotations
 
+import hashlib
 import re
 import tempfile
 import zipfile
@@ -88,10 +89,15 @@ def build_session_archive(job_id: int) -> None:
                         ExportJob.objects.filter(pk=job_id).update(done=index)
                 archive.writestr("index.xlsx", register_xlsx(replies))
             spool.seek(0)
+            digest = hashlib.sha256()
+            for chunk in iter(lambda: spool.read(1 << 20), b""):
+                digest.update(chunk)
+            spool.seek(0)
             job.refresh_from_db()
             job.file.save(f"{job.session.name}-答复归档-{job.pk}.zip", File(spool), save=False)
+        job.file_sha256 = digest.hexdigest()
         job.status, job.finished_at = ExportStatus.DONE, timezone.now()
-        job.save(update_fields=["file", "status", "finished_at"])
+        job.save(update_fields=["file", "file_sha256", "status", "finished_at"])
     except Exception as error:
         ExportJob.objects.filter(pk=job_id).update(
             status=ExportStatus.FAILED, error=str(error)[:1000], finished_at=timezone.now()

@@ -6,6 +6,7 @@ committee staff which file, so that nobody hands out a swapped letter unnoticed.
 from __future__ import annotations
 
 import hashlib
+from typing import NoReturn
 
 from django.urls import reverse
 
@@ -29,7 +30,30 @@ def verified_bytes(stored, expected_sha256: str, *, what: str, obj, link: str = 
     actual = hashlib.sha256(data).hexdigest() if data is not None else ""
     if data is not None and expected_sha256 and actual == expected_sha256:
         return data
-    problem = "存档文件缺失" if data is None else "与生成时的校验值不一致"
+    _refuse(data is None, expected_sha256, actual, what=what, obj=obj, link=link, request=request)
+
+
+def verified_file(stored, expected_sha256: str, *, what: str, obj, link: str = "", request=None):
+    """The stored file opened for reading (a large archive, hashed in chunks first), or
+    TamperedFile as verified_bytes."""
+    digest = hashlib.sha256()
+    try:
+        handle = stored.open("rb")
+        for chunk in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(chunk)
+    except (OSError, ValueError):
+        _refuse(True, expected_sha256, "", what=what, obj=obj, link=link, request=request)
+    if expected_sha256 and digest.hexdigest() == expected_sha256:
+        handle.seek(0)
+        return handle
+    handle.close()
+    _refuse(False, expected_sha256, digest.hexdigest(), what=what, obj=obj, link=link, request=request)
+
+
+def _refuse(
+    missing: bool, expected_sha256: str, actual: str, *, what: str, obj, link: str, request
+) -> NoReturn:
+    problem = "存档文件缺失" if missing else "与生成时的校验值不一致"
     audit.record(
         request,
         "file_integrity_failure",

@@ -4,10 +4,13 @@ its PDF. Only publications of non-confidential proposals exist here.
 
 from __future__ import annotations
 
+import io
+
 from django.contrib.auth.decorators import login_not_required
 from django.db.models import Q
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
 from django.views.decorators.http import require_GET
 
 from proposals.letters import rendering, wording
@@ -16,6 +19,7 @@ from proposals.models import (
     Publication,
     Session,
 )
+from proposals.records import integrity
 
 PUBLIC_PAGE_SIZE = 50
 
@@ -137,8 +141,19 @@ def public_reply_pdf(request: HttpRequest, pk: int) -> HttpResponse:
         publication = _publication(pk)
     except Withdrawn:
         return _withdrawn(request)
+    try:
+        pdf = integrity.verified_bytes(
+            publication.pdf,
+            publication.pdf_sha256,
+            what=integrity.reply_label(publication.reply).replace("的答复函", "的答复函公开版"),
+            obj=publication,
+            link=reverse("reply_detail", args=[publication.reply_id]),
+            request=request,
+        )
+    except integrity.TamperedFile:
+        return render(request, "public/unavailable.html", status=409)
     return FileResponse(
-        publication.pdf.open("rb"),
+        io.BytesIO(pdf),
         as_attachment=True,
         filename=rendering.public_pdf_filename(publication.reply),
         content_type="application/pdf",

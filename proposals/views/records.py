@@ -10,6 +10,7 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_GET
 
 from proposals.models import (
@@ -18,7 +19,7 @@ from proposals.models import (
     Reply,
     Session,
 )
-from proposals.records import audit, audit_display
+from proposals.records import audit, audit_display, integrity
 from proposals.records import exports as exports_module
 from proposals.supervision import spreadsheets
 from proposals.views.shared import committee_only
@@ -143,9 +144,20 @@ def export_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def export_download(request: HttpRequest, pk: int) -> HttpResponse:
     job = _own_job(request, pk, status=ExportStatus.DONE)
+    try:
+        archive = integrity.verified_file(
+            job.file,
+            job.file_sha256,
+            what=f"{job.session.name}答复函归档（第{job.pk}号导出）",
+            obj=job,
+            link=reverse("export_detail", args=[job.pk]),
+            request=request,
+        )
+    except integrity.TamperedFile as problem:
+        return render(request, "proposals/export_detail.html", {"job": job, "refused": problem}, status=409)
     audit.record(request, "export_download", job)
     return FileResponse(
-        job.file.open("rb"),
+        archive,
         as_attachment=True,
         filename=f"{job.session.name}答复函归档.zip",
         content_type="application/zip",

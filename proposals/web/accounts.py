@@ -51,6 +51,41 @@ class CharacterClassesValidator:
         return f"密码必须包含小写字母、大写字母、数字、符号中的至少{self.min_classes}类。"
 
 
+class RecentPasswordValidator:
+    """SEC-02: the new password is not the current one, nor any of the last `keep` (an initial
+    password "changed" to itself would clear the must-change flag). Each new password's hash is
+    kept in PasswordHistory; older entries are dropped."""
+
+    def __init__(self, keep: int = 5):
+        self.keep = keep
+
+    def validate(self, password: str, user=None) -> None:
+        if user is None or not user.pk:
+            return
+        from django.contrib.auth.hashers import check_password
+
+        from proposals.models import User
+
+        stored = User.objects.filter(pk=user.pk).values_list("password", flat=True).first() or ""
+        recent = [stored, *user.password_history.values_list("password", flat=True)[: self.keep + 1]]
+        if any(encoded and check_password(password, encoded) for encoded in recent):
+            raise ValidationError(
+                f"新密码不能与当前密码或最近{self.keep}次用过的密码相同。", code="password_reused"
+            )
+
+    def password_changed(self, password: str, user=None) -> None:
+        if user is None or not user.pk:
+            return
+        from proposals.models import PasswordHistory
+
+        PasswordHistory.objects.create(user=user, password=user.password)
+        old = user.password_history.values_list("pk", flat=True)[self.keep + 1 :]
+        PasswordHistory.objects.filter(pk__in=list(old)).delete()
+
+    def get_help_text(self) -> str:
+        return f"新密码不能与当前密码或最近{self.keep}次用过的密码相同。"
+
+
 class AccountPolicyMiddleware:
     """After authentication: end sessions older than SESSION_ABSOLUTE_SECONDS (the idle limit
     is the session cookie age, renewed on every request), and send users who must change their

@@ -65,10 +65,30 @@ def revoke_sign_off(reply: Reply, user: User, reason: str) -> Reply:
     return reply
 
 
-@transaction.atomic
 def issue(reply: Reply, user: User) -> Reply:
     """Send the signed letter: fix its date, sign its PDF with the agency's certificate and
     seal, store it with its SHA-256 (and SM3), freeze the letter; committee staff are told."""
+    seal_checked(reply.assignment.agency)
+    return _issue_signed(reply, user)
+
+
+def seal_checked(agency) -> None:
+    """Refuse to seal with an image that is not the uploaded one. Outside the issuing
+    transaction, so that the audit row and the notice to committee staff are kept."""
+    from proposals.records import integrity
+
+    if not agency.seal:
+        return
+    try:
+        integrity.verified_bytes(
+            agency.seal, agency.seal_sha256, what=f"{agency.name}的电子印章图片", obj=agency
+        )
+    except integrity.TamperedFile as problem:
+        raise WorkflowError(f"不能发出：{problem}") from None
+
+
+@transaction.atomic
+def _issue_signed(reply: Reply, user: User) -> Reply:
     reply = locked(reply)
     if reply.status == S.APPROVED:
         refuse_incomplete(reply, "发出")
@@ -106,10 +126,15 @@ def _issue(reply: Reply, user: User) -> Reply:
     return move(reply, user, "issue", extra_fields=("date", "issued_on", "pdf", "pdf_sha256", "pdf_sm3"))
 
 
-@transaction.atomic
 def archive_issue(reply: Reply, leader: User) -> Reply:
     """File a past reply that was answered outside the portal: the agency's leader takes the
     imported draft through submission, sign-off and issue in one step (each move recorded)."""
+    seal_checked(reply.assignment.agency)
+    return _archive_signed(reply, leader)
+
+
+@transaction.atomic
+def _archive_signed(reply: Reply, leader: User) -> Reply:
     reply = locked(reply)
     require_role(leader, reply.assignment.agency_id, (UserRole.LEADER,), "归档历史答复")
     if reply.status not in TRANSITIONS["submit"][0]:
