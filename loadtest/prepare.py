@@ -40,7 +40,8 @@ from django.db import transaction  # noqa: E402
 from django.db.models import Count, Q  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
-from measures.models import Measure, measure_tree  # noqa: E402
+from measures.models import Measure  # noqa: E402
+from measures.outline import measure_tree  # noqa: E402
 from proposals import workflow  # noqa: E402
 from proposals.models import (  # noqa: E402
     GENESIS_HASH,
