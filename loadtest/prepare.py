@@ -149,6 +149,9 @@ def fill_from_seed(seed: Reply):
     def apply(target: Reply) -> None:
         target.closing = seed.closing
         target.class_code = seed.class_code
+        # A complete contact block, as 发出前检查 requires before submission.
+        for name in ("leader_name", "leader_phone", "handler_name", "handler_phone", "postcode"):
+            setattr(target, name, getattr(seed, name))
         target.measures.all().delete()
 
         def copy(nodes, parent):
