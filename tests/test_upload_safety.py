@@ -2,6 +2,7 @@
 is saved, and the refusal is fast and does not blow up memory."""
 
 import io
+import re
 import resource
 import time
 import zipfile
@@ -153,6 +154,34 @@ def test_a_sheet_over_the_row_cap_is_refused(staff, session):
         reverse("intake"), {"session": session.pk, "file": SimpleUploadedFile("清单.xlsx", data)}
     )
     assert response.status_code == 400 and "一次最多导入 5000 行" in response.content.decode()
+
+
+def test_an_oversized_sheet_is_refused_from_its_size_before_its_rows_are_read(staff, session):
+    header = ["编号", "标题", "类别", "领衔代表", "联名代表", "主办单位", "协办单位", "交办日期", "重点督办"]
+    rows = [[str(n), "标题", "", "代表", "", "单位", "", "2022-03-15", ""] for n in range(6_000)]
+    data = workbook_bytes([header] + rows)
+    response = staff.post(
+        reverse("intake"), {"session": session.pk, "file": SimpleUploadedFile("清单.xlsx", data)}
+    )
+    # The count comes from the sheet's own <dimension>: no row was parsed to know it.
+    assert "一次最多导入 5000 行（文件有 6000 行），请分成几个文件导入。" in response.content.decode()
+    # A sheet that does not state its size is still cut off at the limit.
+    source = zipfile.ZipFile(io.BytesIO(data))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for item in source.infolist():
+            content = source.read(item.filename)
+            if item.filename.startswith("xl/worksheets/"):
+                content = re.sub(rb"<dimension[^>]*/>", b"", content)
+            target.writestr(item, content)
+    response = staff.post(
+        reverse("intake"), {"session": session.pk, "file": SimpleUploadedFile("清单.xlsx", out.getvalue())}
+    )
+    assert (
+        response.status_code == 400
+        and "一次最多导入 5000 行，请分成几个文件导入。" in response.content.decode()
+    )
+    assert Proposal.objects.count() == 0
 
 
 def test_more_than_ten_megabytes_or_five_files_is_refused(staff, session):

@@ -61,6 +61,10 @@ class IntakeRefused(ValueError):
     """The file itself is refused before any row is read."""
 
 
+class TooManyRows(Exception):
+    """The sheet says it has more rows than one import takes (the count without the header)."""
+
+
 CREATED, UPDATED, UNCHANGED, SKIPPED = "新增", "更新", "未变化", "已跳过"
 
 
@@ -160,10 +164,19 @@ def read_rows(kind: str, data: bytes) -> list[list]:
         # openpyxl parses through defusedxml: entity expansion (billion laughs) and external
         # entities (XXE) raise instead of being resolved.
         book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-        for row in book.worksheets[0].iter_rows(values_only=True):
+        sheet = book.worksheets[0]
+        # The sheet's own size (its <dimension> element) refuses an oversized list before a row
+        # is parsed; a file without it is still cut off at the limit below.
+        if (sheet.max_row or 0) - 1 > MAX_ROWS:
+            raise TooManyRows(sheet.max_row - 1)
+        for row in sheet.iter_rows(values_only=True):
             rows.append(list(row))
             if len(rows) > MAX_ROWS + 1:
                 break
+    except TooManyRows as too_many:
+        raise IntakeRefused(
+            f"一次最多导入 {MAX_ROWS} 行（文件有 {too_many.args[0]} 行），请分成几个文件导入。"
+        ) from None
     except Exception as problem:  # any parser failure is the file's fault, never a crash
         raise IntakeRefused("Excel 文件内容无法解析（格式错误或含有不安全的内容），不予导入。") from problem
     return rows
@@ -238,7 +251,7 @@ def parse(rows: list[list], agencies: dict[str, Agency]) -> tuple[list[Row], lis
     if missing:
         return [], [f"第1行（表头）缺少列：{'、'.join(missing)}。请使用导入模板。"], []
     if len(rows) - 1 > MAX_ROWS:
-        return [], [f"一次最多导入 {MAX_ROWS} 行。"], []
+        return [], [f"一次最多导入 {MAX_ROWS} 行，请分成几个文件导入。"], []
     at = {name: header.index(name) for name in COLUMNS if name in header}
     parsed, errors, skipped, seen = [], [], [], {}
     for line, raw in enumerate(rows[1:], start=2):
