@@ -70,6 +70,8 @@ MIDDLEWARE = [
     "proposals.web.availability.DatabaseUnavailableMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
+    # Posted text with LF line breaks only: the server counts as the text boxes' counters do.
+    "proposals.web.newlines.NewlineMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",

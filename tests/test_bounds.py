@@ -78,3 +78,17 @@ def test_the_letters_own_text_is_bounded_and_nothing_is_half_saved(draft, clerk)
     assert "一条的内容不能超过10000字（现有10001字），请分成几条。" in text
     after = Reply.objects.get(pk=draft.pk)
     assert (after.version, after.opening, after.closing) == (before.version, before.opening, before.closing)
+
+
+def test_line_breaks_count_one_each_as_the_counter_counts_them(draft, clerk):
+    """Browsers post a line break as CR LF but count it as one: 20 lines of 2,000 characters in
+    all are accepted, as the counter beside the box says, and stored with LF only."""
+    data = editor_data(draft, TWO_SECTIONS, class_code="A")
+    as_shown = "\n".join("谢" * 99 for _ in range(20)) + "谢" * 1  # 20 lines, 2,000 characters
+    assert len(as_shown) == 2000
+    data["closing"] = as_shown.replace("\n", "\r\n")  # as the browser posts it: 2,019
+    assert len(data["closing"]) == 2019
+    response = login(clerk).post(reverse("reply_edit", args=[draft.pk]), data)
+    assert response.status_code == 302, response.content.decode()[:500]
+    saved = Reply.objects.get(pk=draft.pk).closing
+    assert "\r" not in saved and saved.count("\n") >= 19

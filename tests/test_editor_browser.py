@@ -130,3 +130,20 @@ def test_the_live_preview_follows_the_field_being_edited(live_server, draft, cle
     page.get_by_label("标题", exact=True).focus()
     assert "第12号建议的答复" in settled("答复").replace(" ", "")
     page.screenshot(path=SHOTS / "04-preview-follows-title.png", full_page=False)
+
+
+def test_text_over_the_limit_is_kept_and_shown_over_not_cut(live_server, draft, clerk, page):
+    """Pasting more than a box takes: nothing is cut off; the counter says how much is over, the
+    save is refused naming the field, and the text is still there to shorten."""
+    base = live_server.url
+    sign_in(page, base, "clerk")
+    page.goto(f"{base}{reverse('reply_edit', args=[draft.pk])}")
+    opening = page.get_by_label("开头语")
+    opening.fill("开" * 2160)
+    assert len(opening.input_value()) == 2160
+    counter = page.locator("#id_opening + .char-count")
+    assert counter.inner_text() == "已输入 2160／2000 字，超出 160 字，请删减"
+    page.get_by_role("button", name="保存", exact=True).click()
+    page.get_by_text("开头语不能超过2000字（现有2160字）。").wait_for()
+    assert len(page.get_by_label("开头语").input_value()) == 2160
+    assert Reply.objects.get(pk=draft.pk).opening != "开" * 2160
