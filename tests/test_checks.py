@@ -1,6 +1,8 @@
 """发出前检查: an incomplete letter is refused at submit, sign-off and issue with the whole list,
 each item linking to its field; the editor and the reply page show the same list first."""
 
+import datetime
+
 import pytest
 from django.urls import reverse
 
@@ -131,6 +133,16 @@ def test_a_complete_letter_shows_the_panel_as_complete(draft, clerk, cohandler, 
 def test_the_panel_names_missing_opinions(draft, clerk):
     page = login(clerk).get(reverse("reply_detail", args=[draft.pk])).content.decode()
     assert "发出前检查：还有 1 项待补全" in page and "尚未收到随州市总工会" in page
+
+
+def test_an_opinion_past_its_deadline_is_named_not_claimed_in(draft, clerk, union_assignment):
+    """The lead need not wait once a co-handler's deadline has passed, but the panel does not say
+    every opinion is in: it names who did not send one."""
+    past = datetime.date.today() - datetime.timedelta(days=40)
+    Assignment.objects.filter(pk=union_assignment.pk).update(assigned_date=past, due_on=None)
+    page = login(clerk).get(reverse("reply_detail", args=[draft.pk])).content.decode()
+    assert "发出前检查：已齐全" in page and "会办意见已齐" not in page
+    assert "随州市总工会（截止" in page and "未在期限内提交会办意见" in page
 
 
 def test_a_co_handler_without_a_date_says_who_must_act(draft, clerk, union_assignment):

@@ -185,6 +185,7 @@ def _guidance(reply: Reply) -> dict:
         guidance["checking"] = True
         guidance["problems"] = checks.problems(reply)
         guidance["missing_opinions"] = workflow.missing_opinions(reply) if reply.is_editable else []
+        guidance["lapsed_opinions"] = workflow.lapsed_opinions(reply) if reply.is_editable else []
         guidance["check_count"] = len(guidance["problems"]) + len(guidance["missing_opinions"])
     return guidance
 

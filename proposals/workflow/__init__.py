@@ -12,6 +12,7 @@ workflow` and `workflow.submit(...)`; nothing else in the portal changes a statu
 
 from proposals.workflow.cohandling import save_opinion
 from proposals.workflow.drafting import (
+    lapsed_opinions,
     missing_opinions,
     return_reply,
     save_draft,
@@ -41,6 +42,7 @@ from proposals.workflow.registration import (
 from proposals.workflow.supervision import approve_extension, request_extension, supervise
 
 __all__ = [
+    "lapsed_opinions",
     "import_proposals",
     "correct_feedback",
     "withdraw",

@@ -103,6 +103,19 @@ def missing_opinions(reply: Reply) -> list[str]:
     return missing
 
 
+def lapsed_opinions(reply: Reply) -> list[str]:
+    """Co-handling agencies whose opinion did not come by its deadline: the lead need not wait
+    for them any longer, and the page says so instead of claiming every opinion is in."""
+    today = timezone.localdate()
+    lapsed = []
+    for assignment in co_assignments(reply):
+        due = assignment.due_date
+        submitted = CoOpinion.objects.filter(assignment=assignment, submitted_at__isnull=False)
+        if due is not None and due < today and not submitted.exists():
+            lapsed.append(f"{assignment.agency.name}（截止{due.year}年{due.month}月{due.day}日）")
+    return lapsed
+
+
 def refuse_incomplete(reply: Reply, action: str) -> None:
     """发出前检查: an incomplete letter does not move on; the refusal lists everything missing."""
     found = checks.problems(reply)
