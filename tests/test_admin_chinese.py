@@ -96,3 +96,12 @@ def test_permissions_are_named_in_chinese():
     names = set(Permission.objects.values_list("name", flat=True))
     assert "可添加答复" in names and "可查看登录日志" in names and "可删除后台任务" in names
     assert not [name for name in names if name.startswith("Can ")]
+
+
+@pytest.mark.django_db
+def test_the_admin_scripts_speak_chinese_too(sysadmin):
+    """The selection boxes for groups and permissions (SelectFilter2.js) take their words from the
+    admin's JavaScript catalogue."""
+    catalogue = login(sysadmin).get("/admin/jsi18n/").content.decode("unicode_escape")
+    for english, chinese in (("Choose all %s", "全选%s"), ("Remove all %s", "移除全部%s")):
+        assert f'"{english}": "{chinese}"' in catalogue
