@@ -135,3 +135,11 @@ def test_the_navigation_bar_counts_what_waits(submitted, leader):
 def test_the_full_lists_stay(draft, clerk):
     page = login(clerk).get(reverse("reply_list")).content.decode()
     assert "答复函" in page and reverse("reply_detail", args=[draft.pk]) in page
+
+
+def test_a_deadline_of_today_reads_today_not_zero_days(draft, clerk, committee_staff):
+    Reply.objects.filter(pk=draft.pk).update(due_date=timezone.localdate())
+    home = login(clerk).get(reverse("home")).content.decode()
+    assert "今天到期" in home and "还剩0天" not in home
+    dashboard = login(committee_staff).get(reverse("dashboard")).content.decode()
+    assert "今天到期" in dashboard and ">0天<" not in dashboard
