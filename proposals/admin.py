@@ -1,4 +1,6 @@
 from axes.admin import AccessAttemptAdmin
+from django import forms
+from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
 from django.core.exceptions import ValidationError
@@ -198,10 +200,40 @@ class ReplyEventInline(admin.TabularInline):
         return VERB_LABELS.get(event.verb, event.verb)
 
 
+class LinesField(forms.CharField):
+    """A list kept as JSON, edited as one entry per line (会商单位, 附件), as in the editor."""
+
+    widget = forms.Textarea(attrs={"rows": 3})
+
+    def prepare_value(self, value):
+        return "\n".join(value) if isinstance(value, list) else value
+
+    def to_python(self, value):
+        return [line.strip() for line in (super().to_python(value) or "").splitlines() if line.strip()]
+
+
+class ReplyAdminForm(forms.ModelForm):
+    consulted = LinesField(label="会商单位", required=False, help_text="每行一个单位")
+    attachments = LinesField(label="附件", required=False, help_text="每行一个附件名称")
+    class_code = forms.ChoiceField(label="办理结果分类", required=False)
+
+    class Meta:
+        model = Reply
+        fields = "__all__"  # noqa: DJ007 -- the admin, not this form, decides which fields it shows
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["class_code"].choices = [("", "未分类")] + [
+            (code, f"{code}类：{wording}") for code, wording in settings.REPLY_CLASS_CODES.items()
+        ]
+
+
 @admin.register(Reply)
 class ReplyAdmin(AuditedAdmin):
     """Status changes only through the portal's workflow; once submitted a reply is read-only
     here (its text is what the leader reviews and signs), and no reply is deleted."""
+
+    form = ReplyAdminForm
 
     list_display = ["__str__", "agency_name", "round", "status", "class_code", "date"]
     readonly_fields = ["status", "version", "issued_on", "pdf", "pdf_sha256", "created_by"]

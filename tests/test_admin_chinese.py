@@ -105,3 +105,11 @@ def test_the_admin_scripts_speak_chinese_too(sysadmin):
     catalogue = login(sysadmin).get("/admin/jsi18n/").content.decode("unicode_escape")
     for english, chinese in (("Choose all %s", "全选%s"), ("Remove all %s", "移除全部%s")):
         assert f'"{english}": "{chinese}"' in catalogue
+
+
+@pytest.mark.django_db
+def test_a_draft_reply_in_the_admin_reads_as_in_the_editor(draft, sysadmin):
+    """No JSON, no bare code: 会商单位 one per line, 办理结果分类 chosen from the session's set."""
+    page = login(sysadmin).get(reverse("admin:proposals_reply_change", args=[draft.pk])).content.decode()
+    assert '["' not in page.split('name="consulted"', 1)[1].split("</textarea>", 1)[0]
+    assert '<option value="A" selected>A类：' in page
