@@ -40,3 +40,11 @@ def test_empty_choices_read_please_choose(committee_staff, seed_reply, clerk):
     ]
     for page in pages:
         assert "---------" not in page and "请选择" in page
+
+
+def test_lists_print_numbers_and_rounds_one_way(draft, clerk, committee_staff):
+    """第12号 and 第1轮 on the dashboard and the reply list, as on every other page."""
+    dashboard = login(committee_staff).get(reverse("dashboard")).content.decode()
+    assert 'title="建议详情与交办">第12号</a>' in dashboard and "<td>第1轮</td>" in dashboard
+    replies = login(clerk).get(reverse("reply_list")).content.decode()
+    assert "<td>第12号</td>" in replies and "<td>第1轮</td>" in replies
