@@ -62,10 +62,21 @@ class Group:
     start page reads `items` too, one more."""
 
     def __init__(
-        self, key: str, label: str, hint: str, rows: QuerySet, make, more_link: str = "", enrich=None
+        self,
+        key: str,
+        label: str,
+        hint: str,
+        base: QuerySet,
+        where: Q,
+        make,
+        more_link: str = "",
+        enrich=None,
     ):
         self.key, self.label, self.hint, self.more_link = key, label, hint, more_link
-        self.rows = rows.order_by(F("due").asc(nulls_last=True), "proposal__number", "pk")
+        # The rows are `base` filtered by `where`: groups on one base are counted together in one
+        # query for the navigation bar (`total`), the start page lists each group's rows.
+        self.base, self.where = base, where
+        self.rows = base.filter(where).order_by(F("due").asc(nulls_last=True), "proposal__number", "pk")
         self.make, self.enrich = make, enrich
 
     @cached_property
@@ -119,7 +130,7 @@ def _next_step(row) -> Item:
 def for_clerk(user, today: datetime.date) -> list[Group]:
     rows = annotated(user).filter(agency_id=user.agency_id)
     soon = today + datetime.timedelta(days=DUE_SOON_DAYS)
-    answering = rows.filter(role__in=ANSWERING_ROLES)
+    answering = Q(role__in=ANSWERING_ROLES)
     queue = reverse("queue")
 
     def edit(action):
@@ -130,7 +141,8 @@ def for_clerk(user, today: datetime.date) -> list[Group]:
             "urgent",
             "即将到期和已超期",
             f"{DUE_SOON_DAYS}天内到期或已超期、尚未办结的事项",
-            rows.filter(done=False, due__lte=soon),
+            rows,
+            Q(done=False, due__lte=soon),
             _next_step,
             queue,
         ),
@@ -138,7 +150,8 @@ def for_clerk(user, today: datetime.date) -> list[Group]:
             "returned",
             "已退回",
             "领导退回修改的答复，按退回意见修改后重新提交",
-            answering.filter(reply_status=ReplyStatus.RETURNED),
+            rows,
+            answering & Q(reply_status=ReplyStatus.RETURNED),
             edit("按退回意见修改"),
             enrich=_add_return_reasons,
         ),
@@ -146,7 +159,8 @@ def for_clerk(user, today: datetime.date) -> list[Group]:
             "unstarted",
             "待起草",
             "已交办、尚未起草答复的建议提案",
-            answering.filter(reply_pk__isnull=True),
+            rows,
+            answering & Q(reply_pk__isnull=True),
             lambda row: Item(
                 row, "开始起草", reverse("assignment_start", args=[row.pk]), row.due, start_form=True
             ),
@@ -156,28 +170,32 @@ def for_clerk(user, today: datetime.date) -> list[Group]:
             "drafts",
             "草稿",
             "起草中的答复，完成后提交领导审核",
-            answering.filter(reply_status=ReplyStatus.DRAFT, reply_round=1),
+            rows,
+            answering & Q(reply_status=ReplyStatus.DRAFT, reply_round=1),
             edit("继续起草"),
         ),
         Group(
             "rehandling",
             "再次办理",
             "代表不满意、重新办理的答复",
-            answering.filter(reply_status=ReplyStatus.DRAFT, reply_round__gt=1),
+            rows,
+            answering & Q(reply_status=ReplyStatus.DRAFT, reply_round__gt=1),
             edit("重新答复"),
         ),
         Group(
             "opinions",
             "待提交会办意见",
             "本单位协办、会办的建议提案，向主办单位提交会办意见",
-            rows.exclude(role__in=ANSWERING_ROLES).filter(opinion_done=False),
+            rows,
+            ~answering & Q(opinion_done=False),
             lambda row: Item(row, "填写会办意见", reverse("opinion_edit", args=[row.pk]), row.due),
         ),
         Group(
             "to_send",
             "待发出",
             "领导已签发的答复，发出答复代表",
-            answering.filter(reply_status=ReplyStatus.APPROVED),
+            rows,
+            answering & Q(reply_status=ReplyStatus.APPROVED),
             lambda row: Item(row, "发出答复", _reply_link(row), row.due),
         ),
     ]
@@ -186,7 +204,7 @@ def for_clerk(user, today: datetime.date) -> list[Group]:
 
 def for_leader(user, today: datetime.date) -> list[Group]:
     rows = annotated(user).filter(agency_id=user.agency_id, role__in=ANSWERING_ROLES)
-    unpublished = rows.filter(reply_status=ReplyStatus.ISSUED, proposal__confidential=False).exclude(
+    unpublished = Q(reply_status=ReplyStatus.ISSUED, proposal__confidential=False) & ~Q(
         Exists(Publication.objects.filter(reply_id=OuterRef("reply_pk")))
     )
     pending = Exists(Extension.objects.filter(assignment=OuterRef("pk"), approved_at__isnull=True))
@@ -195,13 +213,15 @@ def for_leader(user, today: datetime.date) -> list[Group]:
             "to_sign",
             "待签发",
             "经办人提交审核的答复：审核后签发，或说明理由退回修改",
-            rows.filter(reply_status=ReplyStatus.SUBMITTED),
+            rows,
+            Q(reply_status=ReplyStatus.SUBMITTED),
             lambda row: Item(row, "审核签发", _reply_link(row), row.due),
         ),
         Group(
             "to_publish",
             "待批准公开",
             "已答复、可以公开的答复，审核公开版后批准公开",
+            rows,
             unpublished,
             lambda row: Item(row, "审核公开", _reply_link(row), row.due),
         ),
@@ -209,7 +229,8 @@ def for_leader(user, today: datetime.date) -> list[Group]:
             "extensions",
             "延期申请",
             "本单位已申请延期、等待委员会批准的事项",
-            rows.filter(pending),
+            rows,
+            Q(pending),
             lambda row: Item(row, "查看", _reply_link(row) if row.reply_pk else reverse("queue"), row.due),
         ),
     ]
@@ -242,13 +263,12 @@ def for_committee(user, today: datetime.date) -> list[Group]:
         .annotate(n=Count("pk"))
         .values("n")
     )
-    unrated = (
-        rows.filter(role__in=ANSWERING_ROLES, reply_status=ReplyStatus.ISSUED)
-        .annotate(
-            rated=Subquery(ratings, output_field=IntegerField()),
-            author_count=Subquery(authors, output_field=IntegerField()),
-        )
-        .filter(Q(rated__isnull=True) | Q(rated__lt=F("author_count")))
+    unrated = rows.annotate(
+        rated=Subquery(ratings, output_field=IntegerField()),
+        author_count=Subquery(authors, output_field=IntegerField()),
+    )
+    unrated_where = Q(role__in=ANSWERING_ROLES, reply_status=ReplyStatus.ISSUED) & (
+        Q(rated__isnull=True) | Q(rated__lt=F("author_count"))
     )
     pending = Exists(Extension.objects.filter(assignment=OuterRef("pk"), approved_at__isnull=True))
     return [
@@ -256,7 +276,8 @@ def for_committee(user, today: datetime.date) -> list[Group]:
             "overdue",
             "已超期",
             "超过办理期限、尚未办结的事项：督办或了解原因",
-            rows.filter(done=False, due__lt=today),
+            rows,
+            Q(done=False, due__lt=today),
             detail("督办"),
             f"{dashboard}?overdue=1",
         ),
@@ -264,7 +285,8 @@ def for_committee(user, today: datetime.date) -> list[Group]:
             "due_soon",
             "即将到期",
             f"{DUE_SOON_DAYS}天内到期、尚未办结的事项",
-            rows.filter(done=False, due__gte=today, due__lte=soon),
+            rows,
+            Q(done=False, due__gte=today, due__lte=soon),
             detail("查看"),
             f"{dashboard}?due_soon=1",
         ),
@@ -272,7 +294,8 @@ def for_committee(user, today: datetime.date) -> list[Group]:
             "extensions",
             "待审批延期",
             "承办单位申请延期答复，审核理由后批准",
-            rows.filter(pending),
+            rows,
+            Q(pending),
             detail("审批延期"),
         ),
         Group(
@@ -280,6 +303,7 @@ def for_committee(user, today: datetime.date) -> list[Group]:
             "待评价",
             "已答复、尚未登记全部提出人评价的答复",
             unrated,
+            unrated_where,
             detail("登记评价"),
             f"{dashboard}?status=issued&rating=none",
         ),
@@ -287,14 +311,16 @@ def for_committee(user, today: datetime.date) -> list[Group]:
             "rehandling",
             "再次办理中",
             "领衔代表不满意、正在再次办理的事项",
-            rows.filter(role__in=ANSWERING_ROLES, reply_round__gt=1).exclude(reply_status=ReplyStatus.ISSUED),
+            rows,
+            Q(role__in=ANSWERING_ROLES, reply_round__gt=1) & ~Q(reply_status=ReplyStatus.ISSUED),
             detail("查看"),
         ),
         Group(
             "no_date",
             "缺交办日期",
             "没有交办日期，无法计算办理期限：补填交办日期",
-            rows.filter(assigned_date__isnull=True),
+            rows,
+            Q(assigned_date__isnull=True),
             lambda row: Item(row, "补填交办日期", reverse("assignment_edit", args=[row.pk])),
         ),
     ]
@@ -312,5 +338,19 @@ def for_user(user, today: datetime.date) -> list[Group]:
 
 
 def total(groups: list[Group]) -> int:
-    """How many things wait (the urgent group repeats rows of the others, so it is not added)."""
-    return sum(group.count for group in groups if group.key != "urgent")
+    """How many things wait (the urgent group repeats rows of the others, so it is not added):
+    one aggregate query per base the groups share, not one count per group (the navigation bar
+    shows it on every page)."""
+    counted = [group for group in groups if group.key != "urgent"]
+    by_base: dict[int, list[Group]] = {}
+    for group in counted:
+        by_base.setdefault(id(group.base), []).append(group)
+    result = 0
+    for shared in by_base.values():
+        counts = (
+            shared[0]
+            .base.order_by()
+            .aggregate(**{group.key: Count("pk", filter=group.where) for group in shared})
+        )
+        result += sum(counts.values())
+    return result
