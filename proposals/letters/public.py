@@ -152,7 +152,7 @@ def _embedded(text: str, run: re.Match) -> list[Finding]:
     return found
 
 
-def _whole(text: str, groups: list[_Group], labelled: bool) -> list[Finding]:
+def _whole(text: str, groups: list[_Group], labelled: bool, listed: bool = False) -> list[Finding]:
     """Numbers filling whole consecutive groups; then a local number (7-8 digits) where a label
     or a phone just before makes it one (`电话：3251238`, `0722-3251238/3251247`)."""
     found = []
@@ -172,9 +172,12 @@ def _whole(text: str, groups: list[_Group], labelled: bool) -> list[Finding]:
     for i, group in enumerate(groups):
         if any(f.start <= group.start < f.end for f in phones):
             continue
-        if not ((i == 0 and labelled) or _follows(phones, text, group.start)):
+        after_phone = _follows(phones, text, group.start)
+        if not ((i == 0 and labelled) or after_phone):
             continue
-        local = _local(groups[i:])
+        # In a list of phones (`0722-3251238、3251247`) a local number ends its run or another
+        # 、 or / follows; digits going on (`13000000000、2019 2020 2021年`) are something else.
+        local = _local(groups[i:], text if (after_phone or (i == 0 and listed)) else None)
         if local is not None:
             phones.append(Finding(group.start, local.end, PHONE))
     # 18 digits made of phones side by side (`0722-3251238/3251247`) are phones, not an ID
@@ -195,15 +198,21 @@ def _whole(text: str, groups: list[_Group], labelled: bool) -> list[Finding]:
     return phones + ids
 
 
-def _local(groups: list[_Group]) -> _Group | None:
+def _local(groups: list[_Group], listed_in: str | None = None) -> _Group | None:
     """The last group of the longest start of `groups` with at most 8 digits, if those digits
-    make a local number."""
-    digits, last = "", None
+    make a local number; given the text (`listed_in`), only where the run ends there or a 、 or /
+    follows."""
+    digits, last, taken = "", None, 0
     for group in groups:
         if len(digits + group.digits) > 8:
             break
-        digits, last = digits + group.digits, group
-    return last if last is not None and _LOCAL.fullmatch(digits) else None
+        digits, last, taken = digits + group.digits, group, taken + 1
+    if last is None or not _LOCAL.fullmatch(digits):
+        return None
+    goes_on = listed_in is not None and taken < len(groups)
+    if goes_on and not _AFTER_PHONE.match(listed_in[last.end : groups[taken].start]):
+        return None
+    return last
 
 
 def _follows(found: list[Finding], text: str, start: int) -> bool:
@@ -231,9 +240,10 @@ def find_numbers(text: str) -> list[Finding]:
     found: list[Finding] = []
     for run in _RUN.finditer(text):
         labelled = bool(_LABEL.search(text[max(0, run.start() - 12) : run.start()]))
+        listed = False  # after a phone and 、 or /: a local number only if the run ends with it
         if not labelled and found and found[-1].kind == PHONE:
-            labelled = bool(_AFTER_PHONE.match(text[found[-1].end : run.start()]))
-        spans = _whole(text, _groups(text, run), labelled) + _embedded(text, run)
+            listed = labelled = bool(_AFTER_PHONE.match(text[found[-1].end : run.start()]))
+        spans = _whole(text, _groups(text, run), labelled, listed) + _embedded(text, run)
         for finding in _merge(spans):
             found.append(_widen(text, finding))
     return _merge(found)
