@@ -11,9 +11,17 @@ from django.db import connections
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
+from hypothesis import settings as hypothesis_settings
 
 from proposals.letters.interchange import import_letter, read_letter_file
 from proposals.models import Agency, Assignment, Reply, Role, User, UserRole
+
+# Property tests draw the same examples on every run, so that a stop's CI cannot turn red on a
+# new random draw; `HYPOTHESIS_PROFILE=explore make test` searches afresh: add what it finds to
+# the test as an @example.
+hypothesis_settings.register_profile("fixed", derandomize=True)
+hypothesis_settings.register_profile("explore", derandomize=False)
+hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "fixed"))
 
 REPO = Path(__file__).resolve().parent.parent
 SEED_JSON = REPO / "proposals" / "demo" / "reply-12.json"
