@@ -338,19 +338,8 @@ def for_user(user, today: datetime.date) -> list[Group]:
 
 
 def total(groups: list[Group]) -> int:
-    """How many things wait (the urgent group repeats rows of the others, so it is not added):
-    one aggregate query per base the groups share, not one count per group (the navigation bar
-    shows it on every page)."""
-    counted = [group for group in groups if group.key != "urgent"]
-    by_base: dict[int, list[Group]] = {}
-    for group in counted:
-        by_base.setdefault(id(group.base), []).append(group)
-    result = 0
-    for shared in by_base.values():
-        counts = (
-            shared[0]
-            .base.order_by()
-            .aggregate(**{group.key: Count("pk", filter=group.where) for group in shared})
-        )
-        result += sum(counts.values())
-    return result
+    """How many things wait (the urgent group repeats rows of the others, so it is not added).
+    One COUNT per group: counting the groups of a base in one aggregate (FILTER per group) was
+    tried and measured only ×1.1–1.24 faster on SQLite, and PostgreSQL cannot resolve the
+    OuterRef of an annotated base inside an aggregate's FILTER."""
+    return sum(group.count for group in groups if group.key != "urgent")
