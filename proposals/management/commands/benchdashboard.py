@@ -81,8 +81,7 @@ class Command(BaseCommand):
 
     def todo_costs(self, repeat: int) -> dict:
         """The navigation bar's count for the busiest user of each role: milliseconds and queries
-        of counting alone (against the baseline of one COUNT per group, in the same run), and its
-        share of a small page (通知)."""
+        of counting alone, and its share of a small page (通知)."""
         from proposals.supervision import todo
 
         today = timezone.localdate()
@@ -94,18 +93,11 @@ class Command(BaseCommand):
             user = max(users, key=lambda u: per_agency.get(u.agency_id, 0), default=None)
             if user is None:
                 continue
-            timings, baseline = [], []
+            timings = []
             for _ in range(repeat):
                 started = time.perf_counter()
                 count = todo.total(todo.for_user(user, today))
                 timings.append((time.perf_counter() - started) * 1000)
-                # Baseline in the same run: one COUNT per group, as the count was made before.
-                started = time.perf_counter()
-                groups = todo.for_user(user, today)
-                per_group = sum(group.rows.count() for group in groups if group.key != "urgent")
-                baseline.append((time.perf_counter() - started) * 1000)
-                if per_group != count:
-                    raise CommandError(f"待办计数不一致：{count} ≠ {per_group}")
             with counted_queries() as queries:
                 todo.total(todo.for_user(user, today))
             client = Client(HTTP_HOST="127.0.0.1")
@@ -114,8 +106,6 @@ class Command(BaseCommand):
             costs[role.label] = {
                 "count": count,
                 "p50_ms": round(statistics.median(timings), 1),
-                "per_group_counts_p50_ms": round(statistics.median(baseline), 1),
-                "speedup": round(statistics.median(baseline) / statistics.median(timings), 2),
                 "queries": len(queries),
                 "notices_page_p50_ms": round(statistics.median(page), 1),
                 "count_share_of_page": round(statistics.median(timings) / statistics.median(page), 2),
