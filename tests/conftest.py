@@ -4,13 +4,14 @@ import datetime
 import io
 import os
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 from django.core.management import call_command
 from django.db import connections
 from django.test import Client
 from django.urls import reverse
-from django.utils import timezone
 from hypothesis import settings as hypothesis_settings
 
 from proposals.letters.interchange import import_letter, read_letter_file
@@ -30,7 +31,19 @@ SHARED_SEED_TXT = REPO.parent / "shared" / "seed" / "reply-12.txt"
 PASSWORD = "Suizhou-2026-test"
 CHROMIUM = "/usr/bin/chromium"  # Debian's build; never `playwright install`
 ARTIFACTS = REPO / "test-artifacts"
-TODAY = timezone.localdate()
+# Every test runs on the same calendar day, 2026年12月1日, 10:00 in 随州 (the clock still ticks):
+# a constant computed from the wall clock went stale when CI crossed midnight in Asia/Shanghai,
+# and deadlines, 工作日 and the letter's date must not depend on the day CI happens to run.
+# Cookies carry Max-Age, so the browser keeps its sessions though its own clock differs.
+NOW = datetime.datetime(2026, 12, 1, 10, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
+TODAY = NOW.date()
+
+
+@pytest.fixture(autouse=True, scope="session")
+def fixed_day():
+    """The whole run happens on TODAY (see NOW)."""
+    with time_machine.travel(NOW, tick=True):
+        yield
 
 
 @pytest.fixture(autouse=True)

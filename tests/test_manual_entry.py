@@ -6,7 +6,6 @@ import datetime
 import pytest
 from django.test import Client
 from django.urls import reverse
-from django.utils import timezone
 
 from proposals.models import (
     Agency,
@@ -21,8 +20,6 @@ from proposals.models import (
 )
 
 pytestmark = pytest.mark.django_db
-
-TODAY = timezone.localdate()
 
 
 def login(user) -> Client:

@@ -7,11 +7,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from proposals.models import Assignment, Deputy, Proposal, Rating, Reply
-from tests.conftest import TWO_SECTIONS, editor_data, login, submit_opinion
+from tests.conftest import TODAY, TWO_SECTIONS, editor_data, login, submit_opinion
 
 pytestmark = pytest.mark.django_db
-
-TODAY = timezone.localdate()
 
 
 def groups(user) -> dict:

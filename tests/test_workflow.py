@@ -8,7 +8,6 @@ from pathlib import Path
 
 import pytest
 from django.urls import URLPattern, get_resolver, reverse
-from django.utils import timezone
 
 from measures.models import Measure
 from proposals.models import (
@@ -24,11 +23,9 @@ from proposals.models import (
     UserRole,
     deadlines,
 )
-from tests.conftest import TWO_SECTIONS, editor_data, login, submit_opinion
+from tests.conftest import TODAY, TWO_SECTIONS, editor_data, login, submit_opinion
 
 pytestmark = pytest.mark.django_db
-
-TODAY = timezone.localdate()
 
 
 def statuses(reply) -> list[tuple[str, str]]:
