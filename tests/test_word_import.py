@@ -597,3 +597,36 @@ def test_every_refusal_is_one_chinese_sentence():
     ]  # fmt: skip
     for message in messages:
         assert message.endswith("。") and message.count("。") == 1
+
+
+def test_strict_open_xml_is_refused_with_advice():
+    data = docx([paragraph("正文")])
+    members = {}
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        for name in archive.namelist():
+            part = archive.read(name)
+            if name == "word/document.xml":
+                part = part.replace(ws.W_NS.encode(), b"http://purl.oclc.org/ooxml/wordprocessingml/main")
+            members[name] = part
+    with pytest.raises(WordFileError, match="另存为“Word 文档"):
+        docx_lines(ws.pack(members), "答复.docx")
+
+
+def test_ruby_base_text_and_invisible_characters():
+    ruby = (
+        "<w:r><w:ruby><w:rubyPr/><w:rt><w:r><w:t>suí</w:t></w:r></w:rt>"
+        "<w:rubyBase><w:r><w:t>随</w:t></w:r></w:rubyBase></w:ruby></w:r>"
+    )
+    body = [paragraph("", raw=ruby + ws.run("州")), paragraph("\ufeff答\u200b复\u00a0如下")]
+    assert lines_of(body) == ["随州", "答复 如下"]
+
+
+def test_a_level_the_list_does_not_define_prints_no_label():
+    numbering = one_list(level(0, "chineseCounting", "%1、"))
+    assert lines_of([paragraph("甲", num=(1, 0)), paragraph("深", num=(1, 4))], numbering) == ["一、甲", "深"]
+
+
+def test_an_old_file_without_a_name():
+    assert refusal("", OLE_HEADER).startswith("该文件是旧版")
+    with pytest.raises(WordFileError, match="^该文件是旧版"):
+        docx_lines(OLE_HEADER)

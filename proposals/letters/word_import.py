@@ -51,7 +51,7 @@ W_TBL, W_TR, W_TC, W_SDT, W_SDT_CONTENT = _w("tbl"), _w("tr"), _w("tc"), _w("sdt
 W_PPR, W_RPR, W_NUMPR, W_NUMID, W_ILVL = _w("pPr"), _w("rPr"), _w("numPr"), _w("numId"), _w("ilvl")
 W_PSTYLE, W_VAL, W_TYPE, W_VANISH = _w("pStyle"), _w("val"), _w("type"), _w("vanish")
 W_TXBX = _w("txbxContent")
-W_PTAB, W_NO_BREAK_HYPHEN, W_SYM = _w("ptab"), _w("noBreakHyphen"), _w("sym")
+W_PTAB, W_NO_BREAK_HYPHEN, W_SYM, W_RUBY = _w("ptab"), _w("noBreakHyphen"), _w("sym"), _w("ruby")
 MC_ALTERNATE, MC_CHOICE, MC_FALLBACK = f"{{{MC}}}AlternateContent", f"{{{MC}}}Choice", f"{{{MC}}}Fallback"
 # Run-level containers whose runs are printed, and those that are not (deleted or moved away).
 RUN_CONTAINERS = {
@@ -112,6 +112,7 @@ MACROS = "该文件含有宏，不予导入，请在 Word 或 WPS 中另存为�
 ENCRYPTED = "该文件设有打开密码，请在 Word 或 WPS 中取消密码并重新保存后再导入。"
 TOO_LARGE = "该文件解压后过大或压缩比异常，不予导入，请在 Word 或 WPS 中重新另存为 .docx 后再导入。"
 NESTED = "该文件内嵌了压缩包或其他文档，不予导入，请删除嵌入的对象后另存为 .docx 再导入。"
+STRICT = "该文件是“Strict Open XML”格式，请在 Word 中另存为“Word 文档（*.docx）”后再导入。"
 UNREADABLE = "该文件内容已损坏或含有不安全的内容，无法读取，请在 Word 或 WPS 中重新另存为 .docx 后再导入。"
 
 
@@ -182,10 +183,14 @@ def docx_lines(data: bytes, source: str = "") -> list[str]:
     a table row is one line, its cells joined by a full-width space; text boxes give their
     paragraphs beside the paragraph they are anchored in; headers, footers, footnotes, deleted
     text and field codes are left out."""
-    check_word_file(source or "文件.docx", data)
+    check_word_file(source, data)
     archive = zipfile.ZipFile(io.BytesIO(data))
     document = _parse_part(archive, DOCUMENT, required=True)
     numbering = Numbering(_parse_part(archive, NUMBERING), _parse_part(archive, STYLES))
+    if document.tag != _w("document"):
+        raise WordFileError(
+            STRICT if str(document.tag).startswith("{http://purl.oclc.org/ooxml/") else NOT_WORD
+        )
     body = document.find(_w("body"))
     if body is None:
         raise WordFileError(NOT_WORD)
@@ -197,9 +202,13 @@ def docx_lines(data: bytes, source: str = "") -> list[str]:
 # --- The body --------------------------------------------------------------------------------
 
 
+INVISIBLE = str.maketrans({"\u00a0": " ", "\u200b": None, "\u200c": None, "\u200d": None, "\ufeff": None})
+
+
 def _clean(text: str) -> str:
-    """A line as the parser wants it: no surrounding spaces, no control characters."""
-    return text.replace("\u00a0", " ").strip()
+    """A line as the parser wants it: no-break spaces as spaces, zero-width characters removed,
+    no surrounding (half- or full-width) spaces."""
+    return text.translate(INVISIBLE).strip()
 
 
 @dataclass
@@ -292,6 +301,10 @@ class BodyReader:
                 pieces.append(_symbol(child))
             elif tag in SKIPPED:
                 continue
+            elif tag == W_RUBY:
+                base = child.find(_w("rubyBase"))
+                if base is not None:
+                    self._inline(base, pieces, before, after)
             else:
                 boxes = self._text_boxes(child)
                 if boxes:
@@ -566,7 +579,7 @@ class Numbering:
         """The effective definition of level `index` for `num_id` (a w:lvlOverride's w:lvl
         replaces the abstract one)."""
         redefined = self.overrides.get(num_id, {}).get(index, (None, None))[1]
-        return redefined or self.abstracts.get(abstract, {}).get(index) or Level(text=f"%{index + 1}.")
+        return redefined or self.abstracts.get(abstract, {}).get(index) or Level()
 
     def _start(self, num_id: str, abstract: str, index: int) -> int:
         """Where level `index` starts for `num_id`: its startOverride, else the level's start."""
