@@ -630,3 +630,21 @@ def test_an_old_file_without_a_name():
     assert refusal("", OLE_HEADER).startswith("该文件是旧版")
     with pytest.raises(WordFileError, match="^该文件是旧版"):
         docx_lines(OLE_HEADER)
+
+
+def test_plainly_spelled_encryption_stream_counts_too():
+    assert "取消密码" in refusal("答复.docx", OLE_HEADER + b"\0EncryptionInfo\0")
+
+
+def test_a_password_protected_zip_member_is_unreadable():
+    data = bytearray(docx([paragraph("正文")]))
+    name = b"word/document.xml"
+    with zipfile.ZipFile(io.BytesIO(bytes(data))) as archive:
+        local = archive.getinfo(name.decode()).header_offset
+    data[local + 6] |= 0x1  # the local header's "encrypted" flag
+    central = data.index(b"PK\x01\x02", data.index(b"PK\x01\x02"))
+    while data[central + 46 : central + 46 + len(name)] != name:
+        central = data.index(b"PK\x01\x02", central + 4)
+    data[central + 8] |= 0x1  # and the central directory's
+    with pytest.raises(WordFileError, match="无法读取"):
+        docx_lines(bytes(data), "答复.docx")

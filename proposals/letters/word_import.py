@@ -28,7 +28,12 @@ OLE_SIGNATURE = bytes.fromhex("D0CF11E0A1B11AE1")
 ZIP_SIGNATURE = b"PK\x03\x04"
 OLD_SUFFIXES = (".doc", ".wps", ".wpt", ".dot")
 MACRO_SUFFIXES = (".docm", ".dotm")
-ENCRYPTED_STREAMS = ("EncryptionInfo".encode("utf-16-le"), "EncryptedPackage".encode("utf-16-le"))
+# Their directory names are UTF-16LE; the plain spelling is looked for too (no old .doc has it).
+ENCRYPTED_STREAMS = tuple(
+    name.encode(encoding)
+    for name in ("EncryptionInfo", "EncryptedPackage")
+    for encoding in ("utf-16-le", "ascii")
+)
 # The compression ratio is judged only for members this big: small XML parts of a real letter
 # (settings, an empty header) may compress far better than 100:1 without being a bomb.
 RATIO_MIN_SIZE = 2**20
@@ -37,6 +42,9 @@ NUMBERING = "word/numbering.xml"
 STYLES = "word/styles.xml"
 CONTENT_TYPES = "[Content_Types].xml"
 CELL_SEPARATOR = "\u3000"
+# What reading a member can raise: a broken archive, an unknown compression, a password-protected
+# member (RuntimeError), a declared size or CRC that does not match.
+READ_ERRORS = (zipfile.BadZipFile, ValueError, OSError, EOFError, NotImplementedError, RuntimeError)
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 MC = "http://schemas.openxmlformats.org/markup-compatibility/2006"
@@ -101,7 +109,7 @@ def check_word_file(name: str, data: bytes) -> None:
         raise WordFileError(NOT_WORD)
     try:
         content_types = archive.read(CONTENT_TYPES)
-    except (zipfile.BadZipFile, ValueError, OSError, EOFError, NotImplementedError):
+    except READ_ERRORS:
         raise WordFileError(NOT_WORD) from None
     if any(n.lower().endswith("vbaproject.bin") for n in names) or b"macroenabled" in content_types.lower():
         raise WordFileError(MACROS)
@@ -164,7 +172,7 @@ def _parse_part(archive: zipfile.ZipFile, name: str, required: bool = False):
         if required:
             raise WordFileError(NOT_WORD) from None
         return None
-    except (zipfile.BadZipFile, ValueError, OSError, EOFError, NotImplementedError):
+    except READ_ERRORS:
         raise WordFileError(UNREADABLE) from None
     if b"<!DOCTYPE" in raw or b"<!ENTITY" in raw:
         raise WordFileError(UNREADABLE)
