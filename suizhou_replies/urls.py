@@ -9,6 +9,7 @@ from proposals.views import (
     cohandling,
     documents,
     drafting,
+    importing,
     public,
     records,
     registration,
@@ -36,6 +37,12 @@ urlpatterns = [
     path("replies/<int:pk>/communications/", drafting.reply_communication, name="reply_communication"),
     path("replies/<int:pk>/changes/", drafting.reply_changes, name="reply_changes"),
     path("replies/<int:pk>/versions/<int:number>/", drafting.version_detail, name="version_detail"),
+    path(
+        "replies/<int:pk>/versions/<int:number>/restore/",
+        importing.version_restore,
+        name="version_restore",
+    ),
+    path("replies/<int:pk>/import/", importing.reply_import, name="reply_import"),
     # The letter as files
     path("replies/<int:pk>/pdf/", documents.reply_pdf, name="reply_pdf"),
     path("replies/<int:pk>/feedback-form/", documents.feedback_form_pdf, name="feedback_form_pdf"),

@@ -206,13 +206,13 @@ def _editor_context(reply: Reply, form: ReplyForm, formset, **extra) -> dict:
         "form": form,
         "formset": formset,
         "opinions": _opinions(reply),
-        "letter": _preview_letter(reply, form, formset),
+        "letter": preview_letter(reply, form, formset),
         **_guidance(reply),
         **extra,
     }
 
 
-def _preview_letter(reply: Reply, form: ReplyForm, formset) -> dict:
+def preview_letter(reply: Reply, form: ReplyForm, formset) -> dict:
     """The letter as the editor's (possibly unsaved) data would print it."""
     if not form.is_bound:
         return rendering.letter_context(reply)
@@ -297,7 +297,7 @@ def reply_preview(request: HttpRequest, pk: int) -> HttpResponse:
     formset = MeasureRowFormSet(request.POST, prefix="m")
     return HttpResponse(
         render_to_string(
-            "letters/reply_letter.html", {"letter": _preview_letter(reply, form, formset)}, request
+            "letters/reply_letter.html", {"letter": preview_letter(reply, form, formset)}, request
         )
     )
 
@@ -310,6 +310,8 @@ def assignment_start(request: HttpRequest, pk: int) -> HttpResponse:
     except workflow.WorkflowError as problem:
         messages.error(request, str(problem))
         return redirect("queue")
+    if request.POST.get("then") == "import":
+        return redirect("reply_import", pk=reply.pk)
     return redirect("reply_edit", pk=reply.pk)
 
 
