@@ -160,3 +160,146 @@ def bare_number(text: str) -> str | None:
     １２ (full-width). None when the text is not a number."""
     match = _NUMBER_QUERY.fullmatch(unicodedata.normalize("NFKC", text).strip())
     return match[1] if match else None
+
+
+# ---- Title lines (GB/T 9704 7.3.3: 梯形或菱形, never a word split over two lines) ----
+
+TYPE_AREA_WIDTH_MM = 156
+TITLE_PT = 22  # 2号
+# A 2号 character is 22 pt = 7.76 mm wide (letter-spacing 0 in the title): 156 / 7.76 = 20.1,
+# so 20 full-width characters fit the 156 mm line, not 22.
+TITLE_MAX_CHARS = int(TYPE_AREA_WIDTH_MM / (TITLE_PT * 25.4 / 72))
+
+# Spans no line break may fall inside: numbers with their 第…号/届/次, years in 〔〕, digit runs,
+# Latin words, short bracketed parts, and the words titles are made of.
+_UNBREAKABLE = re.compile(
+    r"第\s*[0-9０-９〇零一二三四五六七八九十百]+\s*[号届次]"
+    r"|[〇零一二三四五六七八九十百]+[届次]"
+    r"|〔[^〕]{0,8}〕|（[^）]{0,4}）|\([^)]{0,4}\)"
+    r"|[0-9０-９]+(?:[.．][0-9０-９]+)*|[A-Za-z]+"
+    r"|人民代表大会|代表大会|人民政府|政府|常委会|委员会|人大|政协|会议|建议|提案|议案|答复|关于|代表|委员|随州"
+)
+_NO_LINE_START = set("，。、；：？！”’）》〕」』…—·")
+_NO_LINE_END = set("“‘（《〔「『")
+# Cost of a break *before* position i, by what surrounds it; lower is better. A position no
+# rule names costs _FALLBACK_COST (it may split a word the rules do not know).
+_FALLBACK_COST = 12
+_BREAK_RULES = (
+    (0, re.compile(r"(?<=会议)|(?=关于)|(?=第\s*[0-9０-９]+\s*号)|(?<=[，、；：”》])|(?=[“《])")),
+    (1, re.compile(r"(?<=的)|(?<=^对)|(?<=关于)|(?<=[局委会院办府厅处室])(?=对)")),
+    (2, re.compile(r"(?<=号)|(?<=委员会)|(?<=常委会)|(?<=大会)|(?=第[〇零一二三四五六七八九十]+[届次])")),
+    (3, re.compile(r"(?=[和与及并])")),
+    (4, re.compile(r"(?<=人大)|(?<=政协)|(?<=[届次])|(?<=代表)|(?<=委员)")),
+)
+
+
+def text_width(text: str) -> float:
+    """Printed width in full-width characters: a hanzi or full-width sign 1, a digit or other
+    half-width sign 0.6, a Latin letter 0.75, a space 0.3 (the 2号 bold serif's advances)."""
+    width = 0.0
+    for ch in text:
+        if ch == " ":
+            width += 0.3
+        elif unicodedata.east_asian_width(ch) in "WFA":
+            width += 1
+        elif ch.isascii() and ch.isalpha():
+            width += 0.75
+        else:
+            width += 0.6
+    return width
+
+
+def _break_costs(title: str) -> dict[int, int]:
+    """Allowed break positions (a break before title[i]) and their costs."""
+    forbidden = {i for m in _UNBREAKABLE.finditer(title) for i in range(m.start() + 1, m.end())}
+    costs: dict[int, int] = {}
+    for i in range(1, len(title)):
+        if i in forbidden or title[i] in _NO_LINE_START or title[i - 1] in _NO_LINE_END:
+            continue
+        costs[i] = _FALLBACK_COST
+    for cost, rule in reversed(_BREAK_RULES):
+        for match in rule.finditer(title):
+            if match.start() in costs:
+                costs[match.start()] = cost
+    return costs
+
+
+def title_lines(title: str, max_chars: float = TITLE_MAX_CHARS) -> list[str]:
+    """The title as printed, one string per line; joined again they are the title (spaces at
+    the breaks dropped). A title of at most `max_chars` (text_width) stays one line. A longer one
+    is broken into the fewest lines the break rules allow (one or two more when that avoids a
+    break no rule names, which may split a word), never inside a number (第31号,
+    〔2023〕, 231) or a known word, preferably before 关于 or 第N号, after 会议, 的 or a leading 对;
+    among those, the cheapest breaks and the lines of most similar width (a trapezoid or
+    diamond). No line is wider than `max_chars` unless a single unbreakable piece is."""
+    title = title.strip()
+    if len(title) < 2 or text_width(title) <= max_chars:
+        return [title] if title else []
+    costs = _break_costs(title)
+    ends = [*sorted(costs), len(title)]
+    widths = {}
+
+    def width(start: int, end: int) -> float:
+        if (start, end) not in widths:
+            widths[start, end] = text_width(title[start:end].strip())
+        return widths[start, end]
+
+    found = None
+    for lines in range(2, len(title) + 1):
+        breaks = _balanced_breaks(ends, costs, width, lines, max_chars, text_width(title) / lines)
+        if breaks is None:
+            continue
+        if found is None:
+            found, fewest = breaks, lines
+        # A break no rule names may split a word: one or two more lines may avoid it.
+        if all(costs[b] < _FALLBACK_COST for b in breaks):
+            found = breaks
+            break
+        if lines >= fewest + 2:
+            break
+    if found is None:
+        return _cut_by_width(title, max_chars)
+    bounds = [0, *found, len(title)]
+    return [title[a:b].strip() for a, b in zip(bounds, bounds[1:], strict=False)]
+
+
+def _balanced_breaks(ends, costs, width, lines, max_chars, target) -> list[int] | None:
+    """The cheapest `lines - 1` break positions (dynamic programming over `ends`): each line at
+    most `max_chars` wide; cost 8 × the breaks' costs + the squared distance of every line's
+    width from `target` (the mean). None when no such breaking exists."""
+    # best[end] = (cost, breaks) of the cheapest way to set title[:end] in k lines.
+    best = {0: (0.0, [])}
+    for k in range(1, lines + 1):
+        following = {}
+        for end in ends[:-1] if k < lines else ends[-1:]:
+            for start, (cost, breaks) in best.items():
+                if start >= end or width(start, end) > max_chars:
+                    continue
+                total = cost + (width(start, end) - target) ** 2 + (8 * costs[end] if k < lines else 0)
+                if end not in following or total < following[end][0]:
+                    following[end] = (total, [*breaks, end] if k < lines else breaks)
+        best = following
+        if not best:
+            return None
+    return best[ends[-1]][1] if ends[-1] in best else None
+
+
+def _cut_by_width(title: str, max_chars: float) -> list[str]:
+    lines, line = [], ""
+    for ch in title:
+        if line and text_width(line + ch) > max_chars:
+            lines.append(line.strip())
+            line = ""
+        line += ch
+    return [*lines, line.strip()]
+
+
+# ---- Run-in headings ----
+
+RUN_IN_ENDINGS = "。！？"
+
+
+def is_run_in(heading: str) -> bool:
+    """A heading that is a lead sentence (ends in 。！？) is printed run-in: number and heading,
+    then the section's first paragraph in the same paragraph (`1.加强宣传引导。我们将……`)."""
+    return bool(heading) and heading.rstrip()[-1:] in RUN_IN_ENDINGS
