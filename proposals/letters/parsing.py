@@ -155,9 +155,9 @@ _CLOSERS = "”’」』）)】》\"'"
 
 # Heading labels, in the chinese style's order of levels, then the arabic style's extras.
 _LABELS: dict[str, re.Pattern] = {
-    "cn": re.compile(r"^([" + _CN + r"]{1,3})\s*[、,.](?!\d)\s*"),
+    "cn": re.compile(r"^([" + _CN + r"]{1,3})\s*(?:、|[,.](?!\d))\s*"),
     "pcn": re.compile(r"^\(\s*([" + _CN + r"]{1,3})\s*\)\s*[、.]?\s*"),
-    "num": re.compile(r"^(\d{1,2})\s*[.、](?!\d)\s*"),
+    "num": re.compile(r"^(\d{1,2})\s*(?:、|\.(?!\d)|\.(?=\d{4}年))\s*"),
     "pnum": re.compile(r"^\(\s*(\d{1,2})\s*\)\s*[、.]?\s*"),
     "rnum": re.compile(r"^(\d{1,2})\s*\)\s*"),
     "circ": re.compile(r"^([\u2460-\u2473])\s*"),
@@ -177,6 +177,9 @@ _SUMMARY_RE = re.compile(
     r"^(?:下一步|今后|总之|综上|近年来|近年|总的来看|当前|我们将|我局将|我委将|我办将|我厅将|本局将)"
     r"|下一步[,，]?\s*(?:我们|我局|我委|我办|我厅|我市|我县|我区|将)"
 )
+# In a letter with numbered headings, a paragraph after the last section that looks ahead
+# (…我们将持续跟踪，力争…) is the closing summary too.
+_LOOKING_AHEAD_RE = re.compile(r"下一步|今后|我们将|我局将|我委将|我厅将|我办将|将持续|将继续|力争")
 _AGENCY_SUFFIX_RE = re.compile(
     r"(?:局|委|厅|办|室|府|部|院|会|处|所|中心|公司|集团|署|站|队|行|社|馆|团|校|司)$"
 )
@@ -651,6 +654,7 @@ def _tag_closing(texts: list[str], tags: list[str | None], body_start: int) -> N
     if not run:
         return
     before = next((tags[j] for j in range(run[0] - 1, -1, -1) if tags[j] != PAGE_NUMBER), None)
+    has_headings = any(tags[j] in HEADINGS for j in range(body_start, run[0]))
     after_heading_only = before in HEADINGS and _heading_only(texts[_prev_content(tags, run[0])])
     for pos in range(len(run) - 1, -1, -1):
         i = run[pos]
@@ -659,7 +663,9 @@ def _tag_closing(texts: list[str], tags: list[str | None], body_start: int) -> N
         text = _clean(texts[i])
         first = pos == 0
         strong = bool(_STRONG_CLOSING_RE.search(fold(text)))
-        summary = bool(_SUMMARY_RE.search(fold(text)))
+        summary = bool(
+            _SUMMARY_RE.search(fold(text)) or (has_headings and _LOOKING_AHEAD_RE.search(fold(text)))
+        )
         if first and after_heading_only:
             break
         if strong or (summary and not (first and before in ("opening", None))):
@@ -883,8 +889,9 @@ _UNQUOTED_TITLE_RE = re.compile(
     r"提出的\s*(?P<q>关于[^，,。“”《》]{2,100}?(?:的建议|的提案|的议案|建议|提案|议案))"
 )
 _CONSULTED_RE = re.compile(
-    r"(?:会商|征求了?|商请|会同|经与|协办单位|会办单位)(?P<u>[^，,。；;：:]{2,100}?)(?:等单位|等部门|等)?(?:的)?(?:意见|建议|共同|研究|协商)"
+    r"(?:会商|征求了?|商请|会同|经与|经商(?=[市县省区州])|协办单位|会办单位)(?P<u>[^，,。；;：:]{2,100})"
 )
+_CONSULTED_TAIL_RE = re.compile(r"(?:等单位|等部门|等)?(?:的|有关)?(?:意见|建议|共同|研究|协商|同意|进行).*$")
 
 
 def _proposal_facts(title: str, opening: str, salutation: str) -> dict:
@@ -959,11 +966,24 @@ def _consulted(opening: str, agency: str) -> list[str]:
     m = _CONSULTED_RE.search(fold(opening))
     if not m:
         return []
+    found = opening[m.start("u") : m.end("u")]
+    tail = _CONSULTED_TAIL_RE.search(fold(found))
     units = re.split(
-        r"[、,，及与]|(?<=[局委会办室厅院府部心司处所站队行])和", opening[m.start("u") : m.end("u")]
+        r"[、,，及与]|(?<=[局委会办室厅院府部心司处所站队行])和", found[: tail.start()] if tail else found
     )
     skip = re.compile(r"科室|内设|本局|我局|本单位|有关部门|相关部门|有关单位|相关单位")
     return [u.strip() for u in units if u.strip() and not skip.search(u) and u.strip() != agency]
+
+
+_TITLE_AGENCY_RE = re.compile(
+    r"^(?P<a>\S{2,40}?(?:局|委员会|委|厅|办公室|政府|院|中心|公司|集团|署|社|会|办))关于"
+)
+
+
+def _agency_in_title(title: str) -> str | None:
+    """The agency a title starts with: `合肥市市场监督管理局关于…的答复` → 合肥市市场监督管理局."""
+    m = _TITLE_AGENCY_RE.match(title)
+    return m["a"] if m else None
 
 
 def _class_in_title(title: str) -> tuple[str, str | None]:
@@ -1079,7 +1099,7 @@ def assemble(lines: list[Line], agency: str | None = None) -> dict:
             one["class_code"] = code
     letterhead = one.get("letterhead")
     signature = " ".join(signatures) or None
-    agency_name = agency or letterhead or signature or ""
+    agency_name = agency or letterhead or signature or _agency_in_title(title) or ""
     if signature == agency_name:
         signature = None
     opening = str(one.get("opening") or "")
