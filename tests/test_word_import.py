@@ -8,7 +8,8 @@ import zipfile
 
 import pytest
 
-from proposals.letters.word_import import WordFileError, check_word_file, docx_lines, format_number
+from proposals.letters.word_import import WordFileError, check_word_file, docx_lines
+from proposals.letters.word_numbering import format_number
 from tests import word_samples as ws
 from tests.word_samples import abstract, docx, level, num, numbering_xml, paragraph, style, styles_xml
 
