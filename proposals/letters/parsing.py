@@ -132,7 +132,7 @@ _TITLE_END_RE = re.compile(
 )
 _TITLE_HINT_RE = re.compile(r"关于|^对|会议|届|第\s*[\w\-]+\s*号|建议|提案|议案")
 _SALUTATION_RE = re.compile(
-    r"^(?:尊敬的)?\s*(?P<names>[^:。,，；;]{1,60}?)\s*"
+    r"^(?:尊敬的)?\s*(?P<names>[^:。；;]{1,60}?)\s*"
     r"(?:等\s*(?P<n>\d{1,3}|[" + _CN + r"两]{1,3})?\s*(?:名|位)?)?\s*"
     r"(?P<title>代表|委员|同志|先生|女士)(?:们)?\s*[:]$"
 )
@@ -586,7 +586,7 @@ def tag_lines(lines: list[str]) -> list[Line]:
                 tags[i] = foot
             else:
                 found = _label(fold(text))
-                if found and opening_done:
+                if found:
                     kinds[i] = found[0]
                     tags[i] = "heading"
                 elif not opening_done:
@@ -608,28 +608,24 @@ def tag_lines(lines: list[str]) -> list[Line]:
 
 
 def _tag_signature(texts: list[str], tags: list[str | None], body_start: int) -> None:
-    """署名: a short plain line just before the date, or an agency-like short line after the
-    body (after the closing, attachments or before the contact block)."""
-    foot = {"date", "contact", "cc", "attachment"}
-    for i in range(body_start, len(texts)):
-        if tags[i] not in ("paragraph", "opening"):
+    """署名: a short plain line just before the date (or before another 署名 line, when it reads
+    like an agency), or an agency-like short line with only the foot after it. Scanned from the
+    end, so that a joint signature over two lines is found whole."""
+    foot = {"date", "contact", "cc", "attachment", "signature", "class_code", "signer", "publicity"}
+    for i in range(len(texts) - 1, body_start - 1, -1):
+        if tags[i] != "paragraph":
             continue
         c = _compact(texts[i])
-        if len(c) > 40 or re.search(r"[。,，;；:：!！?？]", c):
+        if len(c) > 40 or re.search(r"[。,，;；:：!！?？]", c) or _STRONG_CLOSING_RE.search(c):
             continue
+        agency_like = bool(_AGENCY_SUFFIX_RE.search(c))
         nxt = next((j for j in range(i + 1, len(texts)) if tags[j] != PAGE_NUMBER), None)
-        before_date = nxt is not None and tags[nxt] in ("date", "signature")
         later = [t for t in tags[i + 1 :] if t != PAGE_NUMBER]
-        only_foot_after = bool(later) and all(
-            t in foot | {"signature", "class_code", "signer"} for t in later
-        )
         if (
-            before_date
-            or (only_foot_after and _AGENCY_SUFFIX_RE.search(c))
-            or (not later and _AGENCY_SUFFIX_RE.search(c))
+            (nxt is not None and tags[nxt] == "date")
+            or (nxt is not None and tags[nxt] == "signature" and agency_like)
+            or (agency_like and all(t in foot for t in later))
         ):
-            if tags[i] == "opening":
-                continue
             tags[i] = "signature"
 
 
@@ -994,6 +990,32 @@ def _class_in_title(title: str) -> tuple[str, str | None]:
     return title, None
 
 
+def line_value(line: Line) -> str | None:
+    """The value a one-value line (date, class_code, signer, publicity, doc_number) gives its
+    key: the ISO date, the known class code, the name after 签发人：, the 公开属性, the 文号. A
+    short line the clerk tagged 签发人 / 公开属性 / 文号 without its label is taken whole. None
+    when the line does not read as its tag (assemble then keeps it as a paragraph)."""
+    text = _clean(line.text)
+    short = len(text) <= 20 and not re.search(r"[。，,；;]", text)
+    if line.tag == "date":
+        day = parse_date(text)
+        return day.isoformat() if day else None
+    if line.tag == "class_code":
+        return parse_class_code(text)
+    if line.tag == "signer":
+        value = parse_signer(text)
+        return value if value is not None else (text if short else None)
+    if line.tag == "publicity":
+        value = parse_publicity(text)
+        return value if value is not None else (text if short else None)
+    if line.tag == "doc_number":
+        parsed = parse_doc_number(text)
+        if parsed:
+            return parsed[0]
+        return text if len(text) <= 50 and not re.search(r"[。；;]", text) else None
+    return None
+
+
 def assemble(lines: list[Line], agency: str | None = None) -> dict:
     """The letter in the interchange format, built from tagged lines in any order and with any
     tags: every line lands in a field (one-value lines that do not read as their tag, extra
@@ -1004,7 +1026,8 @@ def assemble(lines: list[Line], agency: str | None = None) -> dict:
     closing: list[str] = []
     attachments: list[str] = []
     contact_lines: list[str] = []
-    cc_parts: list[str] = []
+    cc_parts: list[str] = []  # one per 抄送/抄报 line, wrapped lines joined: the printed cc_line
+    cc_segments: list[str] = []  # the same text cut where a wrapped line starts: for recipients
     signatures: list[str] = []
     one: dict[str, object] = {}
     in_foot = False
@@ -1033,8 +1056,7 @@ def assemble(lines: list[Line], agency: str | None = None) -> dict:
         elif tag == "doc_number":
             parsed = parse_doc_number(text)
             if parsed is None:
-                c = _clean(text)
-                once("doc_number", c if len(c) <= 50 and "。" not in c else None, text)
+                once("doc_number", line_value(line), text)
             else:
                 number, signer, code = parsed
                 once("doc_number", number, text)
@@ -1042,18 +1064,8 @@ def assemble(lines: list[Line], agency: str | None = None) -> dict:
                     once("signer", signer, signer)
                 if code:
                     once("class_code", code, code)
-        elif tag == "class_code":
-            once("class_code", parse_class_code(text), text)
-        elif tag == "signer":
-            value = parse_signer(text)
-            if value is None and len(_clean(text)) <= 20:
-                value = _clean(text)
-            once("signer", value, text)
-        elif tag == "publicity":
-            value = parse_publicity(text)
-            if value is None and len(_clean(text)) <= 20:
-                value = _clean(text)
-            once("publicity", value, text)
+        elif tag in ("class_code", "signer", "publicity"):
+            once(tag, line_value(line), text)
         elif tag == "title":
             titles.append(_clean(text))
         elif tag == "salutation":
@@ -1077,8 +1089,7 @@ def assemble(lines: list[Line], agency: str | None = None) -> dict:
             signatures.append(_clean(text))
             in_foot = True
         elif tag == "date":
-            value = parse_date(text)
-            once("date", value.isoformat() if value else None, text)
+            once("date", line_value(line), text)
             in_foot = True
         elif tag == "contact":
             contact_lines.append(_clean(text))
@@ -1088,6 +1099,7 @@ def assemble(lines: list[Line], agency: str | None = None) -> dict:
                 cc_parts.append(_clean(text))
             else:
                 cc_parts[-1] += _clean(text)
+            cc_segments.append(_clean(text))
             in_foot = True
         else:  # paragraph, unknown, or a tag this module does not know
             plain(text)
@@ -1133,7 +1145,7 @@ def assemble(lines: list[Line], agency: str | None = None) -> dict:
         "publicity": one.get("publicity"),
         "contact": _read_contact(contact_lines),
         "contact_block_lines": contact_lines,
-        "cc": [item for part in cc_parts for item in parse_cc(part)],
+        "cc": [item for part in cc_segments for item in parse_cc(part)],
         "cc_line": cc_line,
         "attachments": attachments,
         "signature": signature,
