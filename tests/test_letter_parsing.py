@@ -208,6 +208,9 @@ def _kept(line: Line, letter: dict) -> str:
         return parsing.attachment_name(line.text)
     if line.tag == "signature" and letter["signature"] is None:
         return ""  # the agency's own name: printed from `agency`
+    if line.tag in ("title", "letterhead") and letter["class_code"]:
+        # A class code printed after the title or the letterhead: `…的答复（A）`.
+        return re.sub(r"\s*[(（]\s*[A-DＡ-Ｄ]\s*[类類]?\s*[)）]\s*$", "", line.text)
     return line.text
 
 
@@ -1025,3 +1028,69 @@ def test_command_refuses_a_broken_docx(tmp_path):
     with pytest.raises(CommandError) as error:
         run_command(str(path))
     assert "\n" not in str(error.value) and "Word" in str(error.value)
+
+
+# ---- Variants seen in other places' letters ------------------------------------------------
+
+
+def test_page_without_text_marker_is_left_out():
+    text = letter_text(*HEAD, *BODY, "（此页无正文）", *FOOT)
+    assert tag_of(text, "（此页无正文）") == "page_number"
+    assert parse(text)["sections"][0]["paragraphs"] == [BODY[1]]
+
+
+@pytest.mark.parametrize("line", ["（此件公开发布）", "(此件主动公开)", "（此件不予公开）"])
+def test_publication_note(line):
+    text = letter_text(*HEAD, *BODY, *FOOT, line)
+    assert tag_of(text, line) == "publicity"
+    assert parse(text)["publicity"] == line
+
+
+def test_spaced_contact_labels():
+    lines = ["联 系 人：王丽", "联 系 电 话：0722-3261234"]
+    letter = parse(letter_text(*HEAD, *BODY, *FOOT, *lines))
+    assert letter["contact"] == {"handler_name": "王丽", "handler_phone": "0722-3261234"}
+
+
+def test_signer_printed_before_the_doc_number():
+    line = "签发人：王明    随人社函〔2022〕15号"
+    letter = parse(letter_text(HEAD[0], line, *HEAD[1:], *BODY, *FOOT))
+    assert (letter["signer"], letter["doc_number"]) == ("王明", "随人社函〔2022〕15号")
+
+
+@pytest.mark.parametrize(
+    "title",
+    [
+        "随州市人力资源和社会保障局对市五届人大一次会议第12号建议的答复",
+        "随州市人力资源和社会保障局关于市五届人大一次会议第12号建议的答复",
+    ],
+)
+def test_agency_from_the_title_when_there_is_no_letterhead(title):
+    letter = parse(letter_text(title, *HEAD[2:], *BODY))
+    assert letter["agency"] == "随州市人力资源和社会保障局"
+    assert letter["session"] == "市五届人大一次会议"
+
+
+def test_letter_without_title_keeps_its_letterhead():
+    letter = parse(letter_text("随州市交通运输局", *HEAD[2:], *BODY))
+    assert (letter["agency"], letter["title"]) == ("随州市交通运输局", "")
+
+
+def test_attachment_with_number_before_colon():
+    text = letter_text(*HEAD, *BODY, "附件1：人大代表建议办理情况征询意见表", *FOOT)
+    assert parse(text)["attachments"] == ["人大代表建议办理情况征询意见表"]
+
+
+def test_heading_cut_by_a_page_break_is_joined():
+    text = letter_text(
+        *HEAD,
+        "一、关于在社会上大力弘扬劳动精神、工匠精神、",
+        "— 2 —",
+        "劳模精神方面",
+        "积极开展劳模宣传工作。",
+    )
+    letter = parse(text)
+    assert letter["sections"][0] == {
+        "heading": "关于在社会上大力弘扬劳动精神、工匠精神、劳模精神方面",
+        "paragraphs": ["积极开展劳模宣传工作。"],
+    }

@@ -92,7 +92,8 @@ _PAGE_RE = re.compile(
     r"|(?:[-\s]*第\s*\d{1,3}\s*页\s*(?:[,/，]?\s*共\s*\d{1,3}\s*页)?[-\s]*)"
     r"|(?:共\s*\d{1,3}\s*页\s*[,/，]?\s*第\s*\d{1,3}\s*页)"
     r"|(?:\d{1,3}\s*/\s*\d{1,3})"
-    r"|(?:page\s*\d{1,3}(?:\s*of\s*\d{1,3})?)",
+    r"|(?:page\s*\d{1,3}(?:\s*of\s*\d{1,3})?)"
+    r"|(?:[(（]?\s*此\s*页\s*无\s*正\s*文\s*[)）]?)",
     re.IGNORECASE,
 )
 _YEAR_BRACKET = r"[〔\[［(【]\s*(?:19|20)\d{2}\s*[〕\]］)】]"
@@ -102,9 +103,7 @@ _DOC_RE = re.compile(
     r"(?P<rest>.*)$"
 )
 _CODE = r"[A-DＡ-Ｄ甲乙丙丁]"
-_CLASS_LABEL = (
-    r"(?:办理结果分类|办理结果类别|办理结果|办复类别|答复类别|办理类别|办结类别|类别|分类|类型|等级)"
-)
+_CLASS_LABEL = r"(?:[\u4e00-\u9fff]{0,6}?(?:类别|分类|类型|结果|等级))"
 _CLASS_RE = re.compile(
     r"(?:" + _CLASS_LABEL + r"\s*[:]?\s*)?"
     r"(?:\(\s*(?P<a>" + _CODE + r")\s*[类類]?\s*\)|(?P<b>" + _CODE + r")\s*[类類]?)"
@@ -116,7 +115,8 @@ _PUBLICITY_WORDS = r"(?:主动公开|依申请公开|不予公开|不公开|免�
 _PUBLICITY_RE = re.compile(
     r"(?:(?P<label>公开属性|公开方式|公开类型|信息公开属性|信息公开)\s*[:]\s*(?P<value>\S.{0,20})"
     r"|(?P<ask>是否同意公开|是否公开|同意公开)\s*[:]?\s*(?P<answer>是|否|同意|不同意)"
-    r"|(?P<word>" + _PUBLICITY_WORDS + r"))"
+    r"|(?P<word>" + _PUBLICITY_WORDS + r")"
+    r"|(?P<note>[(（]\s*此件(?:主动|不予|依申请)?公开(?:发布)?\s*[)）]))"
 )
 _DATE_RE = re.compile(
     r"(?:(?:成文日期|日期|时间)\s*[:]\s*)?[(（]?\s*"
@@ -136,12 +136,27 @@ _SALUTATION_RE = re.compile(
     r"(?:等\s*(?P<n>\d{1,3}|[" + _CN + r"两]{1,3})?\s*(?:名|位)?)?\s*"
     r"(?P<title>代表|委员|同志|先生|女士)(?:们)?\s*[:]$"
 )
+
+
+def _spaced(*words: str) -> str:
+    """An alternation of label words that allows spaces between their characters (邮 政 编 码)."""
+    return "(?:" + "|".join(r"\s*".join(word) for word in words) + ")"
+
+
 _CONTACT_LABEL = (
-    r"(?:主管领导(?:姓名)?|分管领导(?:姓名)?|责任领导(?:姓名)?|单位领导|负责人"
-    r"|经\s*办\s*人(?:姓名)?|承\s*办\s*人(?:姓名)?|具体承办人|联\s*系\s*人(?:及联系电话|及电话|及联系方式|姓名)?"
-    r"|联系电话|联系方式|办公电话|手机号码|手机|电\s*话|传\s*真"
-    r"|邮\s*政\s*编\s*码|邮\s*编|联系单位|分管单位|承办单位|承办科室|责任科室|通讯地址|联系地址|地\s*址"
-    r"|电子邮箱|电子信箱|邮\s*箱)"
+    r"(?:"
+    + _spaced("主管领导", "分管领导", "责任领导", "单位领导")
+    + r"(?:姓名)?|负责人|"
+    + _spaced("经办人", "承办人", "具体承办人")
+    + r"(?:姓名)?|"
+    + _spaced("联系人")
+    + r"(?:及联系电话|及电话|及联系方式|姓名)?|"
+    + _spaced("联系电话", "联系方式", "办公电话", "手机号码", "手机", "电话", "传真")
+    + "|"
+    + _spaced("邮政编码", "邮编", "联系单位", "分管单位", "承办单位", "承办科室", "责任科室")
+    + "|"
+    + _spaced("通讯地址", "联系地址", "地址", "电子邮箱", "电子信箱", "邮箱")
+    + r")"
 )
 _CONTACT_RE = re.compile(r"^[(（]?\s*" + _CONTACT_LABEL + r"\s*[:]")
 _WEAK_CONTACT_RE = re.compile(
@@ -149,6 +164,7 @@ _WEAK_CONTACT_RE = re.compile(
 )
 _CC_RE = re.compile(r"^(?:抄\s*送|抄\s*报|抄\s*送\s*单\s*位)\s*[:]")
 _ATTACHMENT_RE = re.compile(r"^附\s*件\s*(?:[:]|\d|《|$)")
+_ATTACHMENT_LABEL_RE = re.compile(r"附\s*件\s*\d{0,2}\s*[:：]?\s*")
 _SENTENCE_END = "。！？!?"
 _FINAL = "。！？!?；;：:…"
 _CLOSERS = "”’」』）)】》\"'"
@@ -251,7 +267,9 @@ def _looks_like_class_code(line: str) -> bool:
 def parse_signer(line: str) -> str | None:
     """The name on a 签发人 / 领导签发 line."""
     m = _SIGNER_RE.fullmatch(fold(_clean(line)))
-    return _clean(m["value"]) if m else None
+    if not m or re.search(_YEAR_BRACKET + r"\s*第?\s*\d{1,5}\s*号", m["value"]):
+        return None
+    return _clean(m["value"])
 
 
 def parse_publicity(line: str) -> str | None:
@@ -270,15 +288,25 @@ def parse_doc_number(line: str) -> tuple[str, str | None, str | None] | None:
     None when the line has more than those three things."""
     text = _clean(line)
     m = _DOC_RE.match(fold(text))
+    signer = code = None
     if not m:
-        return None
+        # 签发人 printed before the number: `签发人：王明  随人社函〔2022〕15号`.
+        split = re.match(r"(?P<signer>.+?)\s+(?=\S*" + _YEAR_BRACKET + ")", fold(text))
+        if not split or parse_signer(text[: split.end("signer")]) is None:
+            return None
+        signer = parse_signer(text[: split.end("signer")])
+        text = _clean(text[split.end() :])
+        m = _DOC_RE.match(fold(text))
+        if not m:
+            return None
     number = _clean(text[m.start("number") : m.end("number")])
     rest = _clean(text[m.start("rest") :])
-    signer = code = None
     if rest:
         folded_rest = fold(rest)
         s = re.search(r"(?:签发人|签发|领导签发)\s*[:]", folded_rest)
         if s:
+            if signer is not None:
+                return None
             signer = parse_signer(rest[s.start() :])
             if signer is None:
                 return None
@@ -384,6 +412,8 @@ def _joins(previous: str, line: str) -> bool:
     """True when `line` is the rest of `previous`, a paragraph cut by a page break."""
     if _sentence_end(previous) or _blocks_join(line):
         return False
+    if _heading_only(previous) and fold(previous)[-1:] in "、,，" and len(_compact(line)) <= 40:
+        return True
     if _heading_only(previous) or _meta(previous) or _is_contact(previous) or _is_title(previous):
         return False
     if _is_salutation(previous):
@@ -467,7 +497,9 @@ def _tag_header(texts: list[str], tags: list[str | None], end: int) -> None:
         # No title pattern: the last plain line before the salutation.
         for i in range(end - 1, -1, -1):
             if tags[i] is None:
-                title_at = [i]
+                c = _compact(texts[i])
+                if _TITLE_HINT_RE.search(c) or not _AGENCY_SUFFIX_RE.search(c):
+                    title_at = [i]
                 break
     if title_at:
         last = title_at[-1]
@@ -762,7 +794,7 @@ def _tidy(section: dict) -> dict:
 def attachment_name(text: str) -> str:
     """An attachment's name without `附件：` and its number: `附件：1.征询意见表` → `征询意见表`."""
     rest = _clean(text)
-    m = re.match(r"附\s*件\s*[:：]?\s*", fold(rest))
+    m = _ATTACHMENT_LABEL_RE.match(fold(rest))
     if m:
         rest = _clean(rest[m.end() :])
     found = _label(fold(rest))
@@ -972,7 +1004,7 @@ def _consulted(opening: str, agency: str) -> list[str]:
 
 
 _TITLE_AGENCY_RE = re.compile(
-    r"^(?P<a>\S{2,40}?(?:局|委员会|委|厅|办公室|政府|院|中心|公司|集团|署|社|会|办))关于"
+    r"^(?P<a>\S{2,40}?(?:局|委员会|委|厅|办公室|政府|院|中心|公司|集团|署|社|会|办))(?:关于|对)"
 )
 
 
@@ -1052,7 +1084,12 @@ def assemble(lines: list[Line], agency: str | None = None) -> dict:
         if not _clean(text) or tag == PAGE_NUMBER:
             continue
         if tag == "letterhead":
-            once("letterhead", _clean(text), text)
+            head, code = _class_in_title(_clean(text))
+            if code and "class_code" not in one:
+                one["class_code"] = code
+            else:
+                head = _clean(text)
+            once("letterhead", head, text)
         elif tag == "doc_number":
             parsed = parse_doc_number(text)
             if parsed is None:
