@@ -116,6 +116,8 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "proposals.web.context_processors.unread_notices",
             ],
+            # The letter template's filters (title lines, run-in headings), beside the letter code.
+            "libraries": {"letter_layout": "proposals.letters.layout_filters"},
         },
     },
 ]
@@ -295,6 +297,17 @@ LETTER_FONT_BUILD_DIR = BASE_DIR / "static" / "fonts"
 LETTER_FONT_FILES = {
     role: os.environ.get(f"LETTER_FONT_{role.upper()}", "")
     for role in ("fangsong", "xiaobiaosong", "heiti", "kaiti")
+}
+
+# The letter as .docx (proposals/letters/word_export.py): the font name Word uses per role, set
+# as East Asian, ASCII and hAnsi names. Word shows the licensed fonts where they are installed
+# and substitutes others; the layout (margins, 22 × 28 grid) does not depend on them.
+LETTER_DOCX_FONTS = {
+    "body": "仿宋_GB2312",
+    "title": "方正小标宋简体",
+    "heading1": "黑体",
+    "heading2": "楷体_GB2312",
+    "page_number": "宋体",
 }
 
 # ---- Signing issued letters (proposals/letters/signing.py) ----

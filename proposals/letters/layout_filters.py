@@ -1,5 +1,6 @@
 """Template filters of the reply letter's layout rules (proposals/letters/wording.py), applied to
-the strings the template prints, so the public version splits its redacted title too."""
+the strings the template prints, so the public version splits its redacted title too. Loaded as
+`{% load letter_layout %}` (settings.TEMPLATES registers this module under that name)."""
 
 from django import template
 
