@@ -1094,3 +1094,35 @@ def test_heading_cut_by_a_page_break_is_joined():
         "heading": "关于在社会上大力弘扬劳动精神、工匠精神、劳模精神方面",
         "paragraphs": ["积极开展劳模宣传工作。"],
     }
+
+
+def test_letter_without_salutation_reports_the_missing_deputies(tmp_path):
+    text = letter_text(
+        "枣阳市农业农村局",
+        "(B)",
+        "对市十届人大三次会议第45号建议的答复",
+        "市十届人大三次会议第45号建议《关于扶持发展特色水果产业的建议》收悉，现答复如下：",
+        "（一）产业发展现状",
+        "全市特色水果种植面积达到12.6万亩。",
+        "专此答复。",
+        "枣阳市农业农村局",
+        "2023年8月1日",
+    )
+    letter = parse(text)
+    assert (letter["session"], letter["proposal_number"], letter["class_code"]) == (
+        "市十届人大三次会议",
+        45,
+        "B",
+    )
+    assert letter["opening"].startswith("市十届人大三次会议第45号建议")
+    assert letter["closing"] == ["专此答复。"]
+    assert parsing.missing_parts(letter) == ["代表（委员）姓名"]
+    path = tmp_path / "letter.txt"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(CommandError, match="未能识别出代表（委员）姓名"):
+        run_command(str(path))
+
+
+def test_receipt_line_ending_in_a_colon_is_not_a_salutation():
+    text = letter_text("随州市交通运输局", HEAD[1], "现将有关情况答复如下：", *BODY)
+    assert tag_of(text, "现将有关情况答复如下：") == "opening"

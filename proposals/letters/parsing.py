@@ -484,7 +484,12 @@ def _find_salutation(texts: list[str], tags: list[str | None]) -> int | None:
     # A short line ending in a colon right after a title: a party or group (民盟随州市委：).
     for i in range(1, limit):
         c = _compact(texts[i])
-        plain = tags[i] is None and c.endswith(":") and len(c) <= 30 and not re.search(r"[。,，;；]", c)
+        plain = (
+            tags[i] is None
+            and c.endswith(":")
+            and len(c) <= 30
+            and not re.search(r"[。,，;；]|答复|如下|收悉|现将|报告", c)
+        )
         if plain and any(_is_title(texts[j]) for j in range(max(0, i - 3), i)):
             return i
     return None
