@@ -1126,3 +1126,21 @@ def test_letter_without_salutation_reports_the_missing_deputies(tmp_path):
 def test_receipt_line_ending_in_a_colon_is_not_a_salutation():
     text = letter_text("随州市交通运输局", HEAD[1], "现将有关情况答复如下：", *BODY)
     assert tag_of(text, "现将有关情况答复如下：") == "opening"
+
+
+def test_arabic_numbers_above_chinese_parenthesised_ones():
+    body = ["1.关于养护资金", "（一）加大投入", "今年安排800万元。", "2.关于养护队伍"]
+    text = letter_text(*HEAD, *body, *FOOT)
+    assert [tag_of(text, line) for line in body] == ["heading1", "heading2", "paragraph", "heading1"]
+
+
+def test_attachment_numbered_in_chinese():
+    text = letter_text(*HEAD, *BODY, "附件一：征询意见表", *FOOT)
+    assert tag_of(text, "附件一：征询意见表") == "attachment"
+    assert parse(text)["attachments"] == ["征询意见表"]
+
+
+def test_rule_lines_are_left_out():
+    text = letter_text(*HEAD, *BODY, *FOOT, "————————————————", "抄送：市政府督查室", "──────────")
+    letter = parse(text)
+    assert letter["closing"] == [] and letter["cc_line"] == "抄送：市政府督查室"

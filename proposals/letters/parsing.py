@@ -93,7 +93,8 @@ _PAGE_RE = re.compile(
     r"|(?:共\s*\d{1,3}\s*页\s*[,/，]?\s*第\s*\d{1,3}\s*页)"
     r"|(?:\d{1,3}\s*/\s*\d{1,3})"
     r"|(?:page\s*\d{1,3}(?:\s*of\s*\d{1,3})?)"
-    r"|(?:[(（]?\s*此\s*页\s*无\s*正\s*文\s*[)）]?)",
+    r"|(?:[(（]?\s*此\s*页\s*无\s*正\s*文\s*[)）]?)"
+    r"|(?:[-—_=─━~·.\s]{3,})",
     re.IGNORECASE,
 )
 _YEAR_BRACKET = r"[〔\[［(【]\s*(?:19|20)\d{2}\s*[〕\]］)】]"
@@ -163,8 +164,8 @@ _WEAK_CONTACT_RE = re.compile(
     r"^[(（]?\s*(?:手机号码|手机|电\s*话|传\s*真|通讯地址|联系地址|地\s*址|电子邮箱|电子信箱|邮\s*箱|负责人|承办单位)\s*[:]"
 )
 _CC_RE = re.compile(r"^(?:抄\s*送|抄\s*报|抄\s*送\s*单\s*位)\s*[:]")
-_ATTACHMENT_RE = re.compile(r"^附\s*件\s*(?:[:]|\d|《|$)")
-_ATTACHMENT_LABEL_RE = re.compile(r"附\s*件\s*\d{0,2}\s*[:：]?\s*")
+_ATTACHMENT_RE = re.compile(r"^附\s*件\s*(?:[:]|\d|[一二三四五六七八九十]\s*[:：]|《|$)")
+_ATTACHMENT_LABEL_RE = re.compile(r"附\s*件\s*(?:\d{1,2}|[一二三四五六七八九十]{1,2})?\s*[:：]?\s*")
 _SENTENCE_END = "。！？!?"
 _FINAL = "。！？!?；;：:…"
 _CLOSERS = "”’」』）)】》\"'"
@@ -454,12 +455,17 @@ def split_text(text: str) -> list[str]:
 # Tagging
 
 
-def _heading_levels(kinds: set[str]) -> tuple[str, dict[str, int]]:
+def _heading_levels(kinds: set[str], first: str | None = None) -> tuple[str, dict[str, int]]:
     """The heading style and the level of each label kind, from the kinds the whole letter uses:
-    chinese when it uses 一、 or （一）, else arabic; the kinds used get levels 1–4 in order."""
+    chinese when it uses 一、 or （一）, else arabic; the kinds used get levels 1–4 in the style's
+    order (一、（一）1.（1） or 1. (1) 1) ①), except that the kind of the letter's first heading
+    (`first`) is level 1 (a letter numbering 1. above （一）)."""
     style = "chinese" if kinds & {"cn", "pcn"} else "arabic"
     order = _CHINESE_ORDER if style == "chinese" else _ARABIC_ORDER
     used = [k for k in order if k in kinds]
+    if first in used:
+        used.remove(first)
+        used.insert(0, first)
     return style, {k: i + 1 for i, k in enumerate(used[:4])}
 
 
@@ -635,7 +641,8 @@ def tag_lines(lines: list[str]) -> list[Line]:
         if tags[i] != PAGE_NUMBER:
             previous_tag, previous_text = tags[i], text
 
-    style, levels = _heading_levels(set(kinds.values()))
+    first = kinds[min(kinds)] if kinds else None
+    style, levels = _heading_levels(set(kinds.values()), first)
     for i, kind in kinds.items():
         tags[i] = f"heading{levels[kind]}" if kind in levels else "paragraph"
 
