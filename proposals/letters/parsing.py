@@ -765,6 +765,9 @@ class _Builder:
         self.stack: list[dict] = []
 
     def heading(self, level: int, text: str) -> None:
+        """Open a section at `level` (1–4) under the last one of the level above (an un-headed
+        one is made when a level is skipped); a run-in lead sentence is the heading and the
+        rest of the line its first paragraph."""
         lead, rest = split_run_in(strip_label(text))
         if len(lead) > _MAX_HEADING:
             lead, rest = "", strip_label(text)
@@ -781,18 +784,13 @@ class _Builder:
         self.stack.append(section)
 
     def paragraph(self, text: str) -> None:
+        """Add a paragraph to the section opened last (an un-headed one before any heading)."""
         if not self.stack:
             self._push(_new_section(None))
-        target = self.stack[-1]
-        if target["subsections"]:
-            # A paragraph after a subsection closes it: a new un-headed block at that level.
-            child = _new_section(None)
-            target["subsections"].append(child)
-            self.stack.append(child)
-            target = child
-        target["paragraphs"].append(text)
+        self.stack[-1]["paragraphs"].append(text)
 
     def result(self) -> list[dict]:
+        """The sections in the interchange format (`subsections` only where there are some)."""
         return [_tidy(s) for s in self.sections]
 
 
@@ -1077,6 +1075,7 @@ def assemble(lines: list[Line], agency: str | None = None) -> dict:
     in_foot = False
 
     def plain(text: str) -> None:
+        """A line kept as text: a paragraph of the open section, or a closing after the body."""
         text = _clean(text)
         if not text:
             return
@@ -1086,6 +1085,7 @@ def assemble(lines: list[Line], agency: str | None = None) -> dict:
             builder.paragraph(text)
 
     def once(key: str, value: object, text: str) -> None:
+        """Set a one-value key; a line without a value, or a second one that differs, is text."""
         if value is None or (key in one and one[key] != value):
             plain(text)
         else:
