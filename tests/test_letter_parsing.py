@@ -1144,3 +1144,17 @@ def test_rule_lines_are_left_out():
     text = letter_text(*HEAD, *BODY, *FOOT, "————————————————", "抄送：市政府督查室", "──────────")
     letter = parse(text)
     assert letter["closing"] == [] and letter["cc_line"] == "抄送：市政府督查室"
+
+
+def test_greeting_under_the_salutation_belongs_to_it():
+    text = letter_text(*HEAD[:2], "尊敬的王芳代表：", "您好！", HEAD[3], *BODY, *FOOT)
+    assert tag_of(text, "您好！") == "salutation"
+    letter = parse(text)
+    assert (letter["salutation"], letter["deputies"]) == ("尊敬的王芳代表：您好！", ["王芳"])
+    assert letter["opening"] == HEAD[3]
+
+
+def test_seal_marks_are_left_out():
+    text = letter_text(*HEAD, *BODY, "随州市交通运输局", "（盖章）", "2023年7月18日")
+    assert tag_of(text, "（盖章）") == "page_number"
+    assert parse(text)["date"] == "2023-07-18"

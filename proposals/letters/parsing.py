@@ -93,7 +93,7 @@ _PAGE_RE = re.compile(
     r"|(?:共\s*\d{1,3}\s*页\s*[,/，]?\s*第\s*\d{1,3}\s*页)"
     r"|(?:\d{1,3}\s*/\s*\d{1,3})"
     r"|(?:page\s*\d{1,3}(?:\s*of\s*\d{1,3})?)"
-    r"|(?:[(（]?\s*此\s*页\s*无\s*正\s*文\s*[)）]?)"
+    r"|(?:[(（]?\s*此\s*页\s*无\s*正\s*文\s*[)）]?)|(?:[(（]\s*(?:盖\s*章|公\s*章|印\s*章)\s*[)）])"
     r"|(?:[-—_=─━~·.\s]{3,})",
     re.IGNORECASE,
 )
@@ -163,6 +163,7 @@ _CONTACT_RE = re.compile(r"^[(（]?\s*" + _CONTACT_LABEL + r"\s*[:]")
 _WEAK_CONTACT_RE = re.compile(
     r"^[(（]?\s*(?:手机号码|手机|电\s*话|传\s*真|通讯地址|联系地址|地\s*址|电子邮箱|电子信箱|邮\s*箱|负责人|承办单位)\s*[:]"
 )
+_GREETING_RE = re.compile(r"(?:您|你|你们|各位代表|各位委员)好[!！。]?")
 _CC_RE = re.compile(r"^(?:抄\s*送|抄\s*报|抄\s*送\s*单\s*位)\s*[:]")
 _ATTACHMENT_RE = re.compile(r"^附\s*件\s*(?:[:]|\d|[一二三四五六七八九十]\s*[:：]|《|$)")
 _ATTACHMENT_LABEL_RE = re.compile(r"附\s*件\s*(?:\d{1,2}|[一二三四五六七八九十]{1,2})?\s*[:：]?\s*")
@@ -595,6 +596,14 @@ def tag_lines(lines: list[str]) -> list[Line]:
         tags[salutation] = "salutation"
         _tag_header(texts, tags, salutation)
         body_start = salutation + 1
+        # `您好！` under the salutation belongs to it.
+        if (
+            body_start < n
+            and tags[body_start] is None
+            and _GREETING_RE.fullmatch(_compact(texts[body_start]))
+        ):
+            tags[body_start] = "salutation"
+            body_start += 1
     else:
         # No salutation: the header ends before the first line that reads like the opening or a
         # numbered heading.
@@ -1073,6 +1082,7 @@ def assemble(lines: list[Line], agency: str | None = None) -> dict:
     signatures: list[str] = []
     one: dict[str, object] = {}
     in_foot = False
+    greeting = False
 
     def plain(text: str) -> None:
         """A line kept as text: a paragraph of the open section, or a closing after the body."""
@@ -1118,7 +1128,11 @@ def assemble(lines: list[Line], agency: str | None = None) -> dict:
         elif tag == "title":
             titles.append(_clean(text))
         elif tag == "salutation":
-            once("salutation", _clean(text), text)
+            if "salutation" in one and _GREETING_RE.fullmatch(_compact(text)):
+                one["salutation"] = f"{one['salutation']}{_clean(text)}"
+                greeting = True
+            else:
+                once("salutation", _clean(text), text)
         elif tag == "opening":
             once("opening", _clean(text), text)
         elif tag in HEADINGS:
@@ -1165,8 +1179,14 @@ def assemble(lines: list[Line], agency: str | None = None) -> dict:
         signature = None
     opening = str(one.get("opening") or "")
     salutation = one.get("salutation")
+    if greeting and isinstance(salutation, str):
+        salutation_line = re.sub(r"(?:您|你|你们|各位代表|各位委员)好[!！。]?\s*$", "", salutation)
+    else:
+        salutation_line = salutation
     facts = _proposal_facts(title, opening, str(salutation or ""))
-    deputies, more, count, addressee = _deputies(str(salutation)) if salutation else ([], False, None, None)
+    deputies, more, count, addressee = (
+        _deputies(str(salutation_line)) if salutation_line else ([], False, None, None)
+    )
     kind = facts["kind"] or "建议"
     if kind not in ("建议", "议案", "提案"):
         kind = "建议"
