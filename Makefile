@@ -17,10 +17,12 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 # WeasyPrint (without the subsetter a letter takes seconds); fonts-noto-cjk, fonts-lxgw-wenkai:
 # sources of the letter fonts (manage.py buildfonts); chromium: browser tests and screenshots
 # (Playwright drives Debian's build); poppler-utils, qpdf: PDF checks (pdftotext, pdffonts,
-# pdfsig, qpdf --check); postgresql-client: pg_dump and pg_restore for manage.py backup/restore.
+# pdfsig, qpdf --check); postgresql-client: pg_dump and pg_restore for manage.py backup/restore;
+# libreoffice-writer-nogui: only to check the .docx output in tests (tests/test_word_export.py
+# converts the seed letter's Word file to PDF with soffice; the portal never runs it).
 APT_PACKAGES := python3 python3-venv python3-dev build-essential libpq-dev \
 	libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-noto-cjk fonts-lxgw-wenkai \
-	chromium poppler-utils qpdf postgresql-client
+	chromium poppler-utils qpdf postgresql-client libreoffice-writer-nogui
 
 .PHONY: run test lint format setup axe
 

@@ -45,6 +45,7 @@ urlpatterns = [
     path("replies/<int:pk>/import/", importing.reply_import, name="reply_import"),
     # The letter as files
     path("replies/<int:pk>/pdf/", documents.reply_pdf, name="reply_pdf"),
+    path("replies/<int:pk>/docx/", documents.reply_docx, name="reply_docx"),
     path("replies/<int:pk>/feedback-form/", documents.feedback_form_pdf, name="feedback_form_pdf"),
     path("letters/fonts.css", documents.letter_font_css, name="letter_font_css"),
     path("letters/fonts/<str:role>.ttf", documents.licensed_font, name="licensed_font"),

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import datetime
 import io
+import math
 import re
 from xml.sax.saxutils import escape
 
@@ -65,13 +66,13 @@ BODY_PT = 16  # 3号
 LINE_PITCH = TYPE_AREA_HEIGHT // LINES_PER_PAGE
 
 
-def char_space(width_twips: int = TYPE_AREA_WIDTH, chars: int = CHARS_PER_LINE, pt: float = BODY_PT) -> int:
+def char_space(width_mm: float = 156, chars: int = CHARS_PER_LINE, pt: float = BODY_PT) -> int:
     """w:docGrid w:charSpace as Word encodes it: the character pitch minus the default font size,
-    in 1/4096 pt, rounded down so that `chars` characters of `pt` fit `width_twips` (Word counts
-    floor(width / pitch) characters per line). 156 mm, 28 × 16 pt → −849."""
-    pitch_pt = width_twips / 20 / chars
-    value = int((pitch_pt - pt) * 4096)
-    return value if (pitch_pt - pt) * 4096 >= value else value - 1
+    in 1/4096 pt, rounded down so that `chars` characters of `pt` fit `width_mm` taken in whole
+    twips (Word counts floor(line width / pitch) characters a line). 156 mm = 8844 twips,
+    28 × 16 pt → −849."""
+    pitch_pt = math.floor(width_mm * 1440 / 25.4) / 20 / chars
+    return math.floor((pitch_pt - pt) * 4096)
 
 
 CHAR_SPACE = char_space()

@@ -1,5 +1,5 @@
-"""The letter as files: the reply PDF (an issued one only while its stored hash matches), the
-征询意见表, and the letter's font rules and licensed fonts for the preview.
+"""The letter as files: the reply PDF (an issued one only while its stored hash matches), its
+Word copy, the 征询意见表, and the letter's font rules and licensed fonts for the preview.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_GET
 
-from proposals.letters import fonts, rendering
+from proposals.letters import fonts, rendering, word_export
 from proposals.records import audit, integrity
 from proposals.views.shared import reply_for
 from proposals.web import limits
@@ -53,6 +53,29 @@ def reply_pdf(request: HttpRequest, pk: int) -> HttpResponse:
         as_attachment=True,
         filename=rendering.pdf_filename(reply),
         content_type="application/pdf",
+    )
+
+
+@require_GET
+def reply_docx(request: HttpRequest, pk: int) -> HttpResponse:
+    """The letter as a Word file (下载 Word), same access as its PDF (reply_for): the text of the
+    PDF, for editing or filing. A draft carries the 草稿 mark; an issued letter's copy says that
+    the signed PDF is the record."""
+    reply = reply_for(request, pk)
+    data = word_export.render_docx(reply)
+    audit.record(
+        request,
+        "pdf_download",
+        reply,
+        document="docx",
+        status=reply.status,
+        sha256=hashlib.sha256(data).hexdigest(),
+    )
+    return FileResponse(
+        io.BytesIO(data),
+        as_attachment=True,
+        filename=word_export.docx_filename(reply),
+        content_type=word_export.DOCX_CONTENT_TYPE,
     )
 
 

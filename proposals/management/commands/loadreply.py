@@ -1,5 +1,6 @@
-"""`manage.py loadreply FILE.json [...] [--pdf DIR] [--issue]`: import reply letters in the
-interchange format; with --issue, file them as signed, issued letters."""
+"""`manage.py loadreply FILE.json [...] [--pdf DIR] [--docx DIR] [--issue]`: import reply letters
+in the interchange format; with --issue, file them as signed, issued letters; --pdf and --docx
+write each letter's PDF and Word file."""
 
 import sys
 from pathlib import Path
@@ -8,30 +9,34 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from proposals import workflow
-from proposals.letters import rendering
+from proposals.letters import rendering, word_export
 from proposals.letters.interchange import LetterFormatError, import_letter, read_letter_file
 from proposals.models import User, UserRole
 
 
 class Command(BaseCommand):
     help = (
-        "导入答复函 JSON 文件（格式见 shared/spec/reply-format.md），逐个输出答复编号；--pdf 同时生成 PDF；"
+        "导入答复函 JSON 文件（格式见 shared/spec/reply-format.md），逐个输出答复编号；--pdf 同时生成 PDF，"
+        "--docx 同时生成 Word 文件；"
         "--issue 以领导身份签发、签章并归档。"
     )
 
     def add_arguments(self, parser):
         parser.add_argument("files", nargs="+", metavar="FILE.json")
         parser.add_argument("--pdf", metavar="DIR", help="把每件导入的答复函 PDF 写入该目录")
+        parser.add_argument("--docx", metavar="DIR", help="把每件导入的答复函 Word 文件（.docx）写入该目录")
         parser.add_argument(
             "--issue",
             action="store_true",
             help="以承办单位领导身份签发并发出（签章归档），--pdf 写入签章后的 PDF",
         )
 
-    def handle(self, *args, files, pdf=None, issue=False, **options):
+    def handle(self, *args, files, pdf=None, docx=None, issue=False, **options):
         pdf_dir = Path(pdf) if pdf else None
-        if pdf_dir:
-            pdf_dir.mkdir(parents=True, exist_ok=True)
+        docx_dir = Path(docx) if docx else None
+        for folder in (pdf_dir, docx_dir):
+            if folder:
+                folder.mkdir(parents=True, exist_ok=True)
         failures = 0
         for path in files:
             try:
@@ -53,6 +58,8 @@ class Command(BaseCommand):
                 else:
                     data = rendering.render_pdf(reply)
                 (pdf_dir / rendering.pdf_filename(reply)).write_bytes(data)
+            if docx_dir:
+                (docx_dir / word_export.docx_filename(reply)).write_bytes(word_export.render_docx(reply))
             self.stdout.write(str(reply.pk))
         if failures:
             sys.exit(1)
