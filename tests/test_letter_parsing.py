@@ -1158,3 +1158,16 @@ def test_seal_marks_are_left_out():
     text = letter_text(*HEAD, *BODY, "随州市交通运输局", "（盖章）", "2023年7月18日")
     assert tag_of(text, "（盖章）") == "page_number"
     assert parse(text)["date"] == "2023-07-18"
+
+
+@pytest.mark.parametrize(
+    ("line", "contact"),
+    [
+        ("联系人：张三 13908661566", {"handler_name": "张三", "handler_phone": "13908661566"}),
+        ("经办人：孙建波（0722-3261234）", {"handler_name": "孙建波", "handler_phone": "0722-3261234"}),
+        ("分管领导：李春明 0825-5421234", {"leader_name": "李春明", "leader_phone": "0825-5421234"}),
+        ("联系人：张老师（办公室）", {"handler_name": "张老师（办公室）"}),
+    ],
+)
+def test_contact_name_with_its_phone(line, contact):
+    assert parse(letter_text(*HEAD, *BODY, *FOOT, line))["contact"] == contact

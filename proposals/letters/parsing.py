@@ -114,7 +114,7 @@ _SIGNER_RE = re.compile(
 )
 _PUBLICITY_WORDS = r"(?:主动公开|依申请公开|不予公开|不公开|免予公开|免于公开|部分公开|公开)"
 _PUBLICITY_RE = re.compile(
-    r"(?:(?P<label>公开属性|公开方式|公开类型|信息公开属性|信息公开)\s*[:]\s*(?P<value>\S.{0,20})"
+    r"(?:(?P<label>(?:信息)?公开(?:属性|方式|类型|选项|形式)?)\s*[:]\s*(?P<value>\S.{0,20})"
     r"|(?P<ask>是否同意公开|是否公开|同意公开)\s*[:]?\s*(?P<answer>是|否|同意|不同意)"
     r"|(?P<word>" + _PUBLICITY_WORDS + r")"
     r"|(?P<note>[(（]\s*此件(?:主动|不予|依申请)?公开(?:发布)?\s*[)）]))"
@@ -833,12 +833,23 @@ def _contact_pairs(line: str) -> list[tuple[str, str]]:
     pairs = []
     for k, m in enumerate(matches):
         end = matches[k + 1].start() if k + 1 < len(matches) else len(text)
-        value = fold(text[m.end() : end]).strip(" ,，;；、)）")
+        value = _clean(text[m.end() : end]).strip(" ,，;；、\u3000")
+        while fold(value)[-1:] == ")" and fold(value).count(")") > fold(value).count("("):
+            value = value[:-1].strip(" ,，;；、\u3000")  # the end of a note: （联系人：…，联系电话：…）
         pairs.append((re.sub(r"\s+", "", m["label"]), value.strip()))
     return pairs
 
 
 _PHONE_RE = re.compile(r"[0-9][0-9\-\s()（）转]{5,}[0-9]")
+
+
+def _name_and_phone(value: str) -> tuple[str, str | None]:
+    """`李伟 8788586` → (李伟, 8788586); `张三` → (张三, None)."""
+    phone = _PHONE_RE.search(fold(value))
+    if not phone:
+        return value, None
+    name = _clean(value[: phone.start()] + value[phone.end() :]).strip("（()）,，;；")
+    return name, phone[0].strip()
 
 
 def _read_contact(lines: list[str]) -> dict[str, str]:
@@ -848,26 +859,20 @@ def _read_contact(lines: list[str]) -> dict[str, str]:
     for line in lines:
         for label, value in _contact_pairs(line):
             value = value[:50]
-            if re.match(r"(主管|分管|责任|单位)领导|负责人", label):
-                person = "leader"
-                contact.setdefault("leader_name", value)
-            elif re.match(r"经办人|承办人|具体承办人|联系人(姓名)?$", label):
-                person = "handler"
-                contact.setdefault("handler_name", value)
-            elif label.startswith("联系人"):  # 联系人及电话：李伟 8788586
-                person = "handler"
-                phone = _PHONE_RE.search(value)
+            if re.match(r"(主管|分管|责任|单位)领导|负责人|经办人|承办人|具体承办人|联系人", label):
+                # 联系人及电话：李伟 8788586 — a name with its phone after it.
+                person = "leader" if re.match(r"(主管|分管|责任|单位)领导|负责人", label) else "handler"
+                name, phone = _name_and_phone(value)
+                contact.setdefault(f"{person}_name", name)
                 if phone:
-                    contact.setdefault("handler_phone", phone[0].strip())
-                    value = _clean(value[: phone.start()] + value[phone.end() :])
-                contact.setdefault("handler_name", value)
+                    contact.setdefault(f"{person}_phone", phone)
             elif re.match(r"联系电话|联系方式|办公电话|手机|电话", label):
                 who = person or "handler"
                 if f"{who}_phone" in contact and who == "leader":
                     who = "handler"
-                contact.setdefault(f"{who}_phone", value)
+                contact.setdefault(f"{who}_phone", fold(value))
             elif re.match(r"邮政编码|邮编", label):
-                contact.setdefault("postcode", value[:10])
+                contact.setdefault("postcode", fold(value)[:10])
     return {k: v for k, v in contact.items() if v}
 
 
