@@ -210,7 +210,8 @@ def _kept(line: Line, letter: dict) -> str:
         return ""  # the agency's own name: printed from `agency`
     if line.tag in ("title", "letterhead") and letter["class_code"]:
         # A class code printed after the title or the letterhead: `…的答复（A）`.
-        return re.sub(r"\s*[(（]\s*[A-DＡ-Ｄ]\s*[类類]?\s*[)）]\s*$", "", line.text)
+        pattern = r"\s*[(（]\s*[A-DＡ-Ｄ]\s*[类類]?\s*[)）]\s*$|\s+[A-DＡ-Ｄ]\s*[类類]?\s*$"
+        return re.sub(pattern, "", line.text)
     return line.text
 
 
@@ -903,7 +904,13 @@ TEXT_LINE = st.lists(st.one_of(LINE_PARTS, st.text(min_size=1, max_size=12)), ma
 @example(["沈宝栋代表：", "对第12号建议的答复", "（A）", "（A）", "(B)", "签发人：张三", "签发人：李四"])
 def test_nothing_raises_and_no_character_is_lost(raw_lines):
     text = "\n".join(raw_lines)
-    lines = tag_lines(split_text(text))
+    split = split_text(text)
+
+    def content(lines):
+        return sorted(re.sub(r"\s", "", "".join(x for x in lines if not parsing.is_page_number(x))))
+
+    assert content(split) == content(re.split(r"\r\n|\r|\n", text))
+    lines = tag_lines(split)
     letter = assemble(lines)
     assert_preserved(lines, letter, in_order=False)
     json.dumps(letter, ensure_ascii=False)
@@ -1171,3 +1178,13 @@ def test_seal_marks_are_left_out():
 )
 def test_contact_name_with_its_phone(line, contact):
     assert parse(letter_text(*HEAD, *BODY, *FOOT, line))["contact"] == contact
+
+
+def test_unnumbered_heading_is_not_joined_to_its_paragraph():
+    lines = ["关于在社会上大力弘扬劳动精神工匠精神劳模精神方面", "积极开展劳模先进典型和先进事迹的宣传工作。"]
+    assert split_text(letter_text(*lines)) == lines
+
+
+def test_class_code_beside_the_letterhead():
+    letter = parse(letter_text("随州市民政局    B类", *HEAD[1:], *BODY, *FOOT))
+    assert (letter["agency"], letter["class_code"]) == ("随州市民政局", "B")

@@ -408,6 +408,13 @@ def _blocks_join(line: str) -> bool:
 
 
 _JOIN_MIN = 20
+_HEADING_WORDS_RE = re.compile(r"(?:方面|问题|情况|建议|措施|打算|举措|成效|计划)$")
+
+
+def _unnumbered_heading(line: str) -> bool:
+    """A heading printed without a number: no comma or full stop, ending in 方面/问题/情况…."""
+    c = _compact(line)
+    return not re.search(r"[。,，;；]", c) and bool(_HEADING_WORDS_RE.search(c))
 
 
 def _joins(previous: str, line: str) -> bool:
@@ -416,6 +423,8 @@ def _joins(previous: str, line: str) -> bool:
         return False
     if _heading_only(previous) and fold(previous)[-1:] in "、,，" and len(_compact(line)) <= 40:
         return True
+    if _unnumbered_heading(previous):
+        return False
     if _heading_only(previous) or _meta(previous) or _is_contact(previous) or _is_title(previous):
         return False
     if _is_salutation(previous):
@@ -1039,10 +1048,11 @@ def _agency_in_title(title: str) -> str | None:
 
 
 def _class_in_title(title: str) -> tuple[str, str | None]:
-    """A title with a class code printed at its end (`…的答复（A）`) → (title, code)."""
-    m = re.search(r"\s*[(（]\s*([A-DＡ-Ｄ])\s*[类類]?\s*[)）]\s*$", title)
-    if m and fold(m[1]) in settings.REPLY_CLASS_CODES:
-        return _clean(title[: m.start()]), fold(m[1])
+    """A title or letterhead with a class code printed at its end (`…的答复（A）`,
+    `随州市民政局    B类`) → (the text without it, code)."""
+    m = re.search(r"\s*[(（]\s*([A-DＡ-Ｄ])\s*[类類]?\s*[)）]\s*$|\s+([A-DＡ-Ｄ])\s*[类類]?\s*$", title)
+    if m and fold(m[1] or m[2]) in settings.REPLY_CLASS_CODES:
+        return _clean(title[: m.start()]), fold(m[1] or m[2])
     return title, None
 
 
