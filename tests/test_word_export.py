@@ -216,6 +216,22 @@ def test_every_paragraph_of_the_letter_context_is_in_the_document(seed_reply, se
         assert squeeze(piece) in text, piece
 
 
+@pytest.mark.parametrize(
+    ("position", "printed"), [("header_line", "(A)"), ("top_right", "类别：A"), ("foot", "办复类别：A类")]
+)
+def test_class_code_where_the_agency_prints_it(seed_reply, position, printed):
+    seed_reply.agency.class_code_position = position
+    seed_reply.agency.save()
+    paragraphs = [p.text for p in read(word_export.render_docx(seed_reply)).paragraphs]
+    [line] = [text for text in paragraphs if printed in text]
+    if position == "top_right":  # on the 发文字号 line, right-aligned
+        assert line.strip() == printed
+    at = paragraphs.index(line)
+    title = next(i for i, text in enumerate(paragraphs) if text.startswith("对市五届"))
+    assert (at < title) == (position != "foot")
+    assert ("(A)" in "".join(paragraphs)) == (position == "header_line")
+
+
 def test_a_full_letter_with_every_part(db):
     letter = letter_dict(
         doc_number="随人社函〔2022〕45号",

@@ -450,23 +450,25 @@ def body_paragraphs(letter: dict, fonts: dict[str, str]) -> list[str]:
         out.append(_paragraph(_run(letter["opening"]), "LetterBody"))
     out += _sections(letter["sections"], fonts)
     out += [_paragraph(_run(p), "LetterBody") for p in letter["closing"]]
-    out += _attachments(letter["attachments"])
-    end = _signature(letter) + _contact(letter)
+    end = _attachments(letter["attachments"]) + _signature(letter) + _contact(letter)
     if letter["class_code_foot"]:
         end.append(_paragraph(_run(letter["class_code_foot"]), "", _spacing_before(1)))
     if end:
-        # The 署名, date and contact block stay on one page with the last text line (GB/T 9704
-        # 7.3.5: no page without body text).
-        *kept, last = [*out[-1:], *end]
-        out = [*out[:-1], *(_keep_with_next(p) for p in kept), last]
+        # 附件说明, 署名, date and contact block stay on one page with the last text paragraph
+        # (GB/T 9704 7.3.5: no page without body text).
+        # The text paragraph may still split: its last lines go with the block.
+        *kept, last = end
+        out = [*out[:-1], *(_keep_with_next(p, whole=False) for p in out[-1:])]
+        out += [*(_keep_with_next(p) for p in kept), last]
     out += _copies(letter)
     return out
 
 
-def _keep_with_next(paragraph: str) -> str:
-    """The paragraph with keepNext (on the next one's page) and keepLines (not split)."""
+def _keep_with_next(paragraph: str, whole: bool = True) -> str:
+    """The paragraph with keepNext (on the next one's page) and, when `whole`, keepLines (not
+    split over two pages)."""
     head, style, rest = re.match(r"(<w:p><w:pPr>)(<w:pStyle [^>]*/>)?(.*)", paragraph, re.S).groups()
-    return f"{head}{style or ''}<w:keepNext/><w:keepLines/>{rest}"
+    return f"{head}{style or ''}<w:keepNext/>{'<w:keepLines/>' if whole else ''}{rest}"
 
 
 # ---- The package ----
