@@ -9,10 +9,16 @@ Three steps, each usable alone, so the clerk can correct the middle one in the b
   interchange format (../shared/spec/reply-format.md), before `interchange.read_letter`.
 
 Every input line lands somewhere: a line no rule recognises is tagged UNKNOWN and assembled as
-a paragraph; only PAGE_NUMBER lines are left out of the letter. Besides page numbers, the only
-text assemble leaves out is what the portal prints itself: heading numbers (一、（一）1.（1）),
-the "附件：" label and attachment numbers, and the labels of the one-value lines (签发人：,
-办复类别：, 公开属性：); a date is kept as its ISO form.
+a paragraph; only PAGE_NUMBER lines (page numbers, 此页无正文, （盖章）, rule lines) are left out
+of the letter. Besides those, the only text assemble leaves out is what the portal prints
+itself: heading numbers (一、（一）1.（1）), the "附件：" label and attachment numbers, and the
+labels of the one-value lines (签发人：, 办复类别：, 公开属性：); a date is kept as its ISO form.
+
+Heading levels come from the numbering the whole letter uses: chinese style when it uses 一、 or
+（一）, else arabic (1. then (1)); the kinds used are ranked in the style's order and numbered 1–4
+from the top, so a letter using only （一） and 1. has them at levels 1 and 2 (the portal then
+prints 一、 and （一）). A numbered line with a sentence after its number is a run-in heading:
+its first sentence (with 。！？) is the heading and the rest its first paragraph.
 """
 
 from __future__ import annotations
@@ -591,15 +597,17 @@ def tag_lines(lines: list[str]) -> list[Line]:
     uses), paragraphs, closing, and the foot (附件, 署名, date, contact, 抄送); what no rule
     recognises is UNKNOWN. One Line per input line, texts unchanged."""
     texts = list(lines)
-    n = len(texts)
-    tags: list[str | None] = [None] * n
-    for i, text in enumerate(texts):
-        meta = _meta(text)
-        if meta and meta != UNKNOWN:
-            tags[i] = meta
-        elif meta == UNKNOWN:
-            tags[i] = UNKNOWN
+    tags: list[str | None] = [_meta(text) for text in texts]
+    body_start = _tag_head(texts, tags)
+    _tag_body(texts, tags, body_start)
+    _tag_signature(texts, tags, body_start)
+    _tag_closing(texts, tags, body_start)
+    return [Line(text, tag or UNKNOWN) for text, tag in zip(texts, tags, strict=True)]
 
+
+def _tag_head(texts: list[str], tags: list[str | None]) -> int:
+    """Tag the lines before the body (header, title, salutation); return where the body starts."""
+    n = len(texts)
     salutation = _find_salutation(texts, tags)
     if salutation is not None:
         tags[salutation] = "salutation"
@@ -613,60 +621,54 @@ def tag_lines(lines: list[str]) -> list[Line]:
         ):
             tags[body_start] = "salutation"
             body_start += 1
-    else:
-        # No salutation: the header ends before the first line that reads like the opening or a
-        # numbered heading.
-        end = next(
-            (
-                i
-                for i in range(min(n, 25))
-                if tags[i] is None
-                and (re.search(r"收悉|答复如下|现答复|现将.{0,20}答复", texts[i]) or _label(fold(texts[i])))
-            ),
-            None,
-        )
-        if end is None:
-            end = next(
-                (i for i in range(n) if tags[i] is None and _is_title(texts[i])),
-                -1,
-            )
-            end += 1
-        _tag_header(texts, tags, end)
-        body_start = end
+        return body_start
+    # No salutation: the header ends before the first line that reads like the opening or a
+    # numbered heading, else after the title.
+    end = next(
+        (
+            i
+            for i in range(min(n, 25))
+            if tags[i] is None
+            and (re.search(r"收悉|答复如下|现答复|现将.{0,20}答复", texts[i]) or _label(fold(texts[i])))
+        ),
+        None,
+    )
+    if end is None:
+        end = next((i for i in range(n) if tags[i] is None and _is_title(texts[i])), -1) + 1
+    _tag_header(texts, tags, end)
+    return end
 
-    # The body and the foot, line by line.
+
+def _tag_body(texts: list[str], tags: list[str | None], body_start: int) -> None:
+    """Tag the body and the foot line by line: 附件, contact, 抄送 (with their continuation
+    lines), headings (levels from the labels the whole body uses), the opening (the first
+    other line), paragraphs."""
     kinds: dict[int, str] = {}
     opening_done = False
     previous_tag: str | None = None
     previous_text = ""
-    for i in range(body_start, n):
+    for i in range(body_start, len(texts)):
         text = texts[i]
         if tags[i] is None:
+            found = _label(fold(text))
             foot = _tag_foot_line(text, previous_tag, previous_text)
             if foot:
                 tags[i] = foot
-            else:
-                found = _label(fold(text))
-                if found:
-                    kinds[i] = found[0]
-                    tags[i] = "heading"
-                elif not opening_done:
-                    tags[i] = "opening"
-                else:
-                    tags[i] = "paragraph"
-            if not opening_done and tags[i] in ("opening", "heading"):
+            elif found:
+                kinds[i] = found[0]
+                tags[i] = "heading"
                 opening_done = True
+            elif not opening_done:
+                tags[i] = "opening"
+                opening_done = True
+            else:
+                tags[i] = "paragraph"
         if tags[i] != PAGE_NUMBER:
             previous_tag, previous_text = tags[i], text
-
     first = kinds[min(kinds)] if kinds else None
-    style, levels = _heading_levels(set(kinds.values()), first)
+    _, levels = _heading_levels(set(kinds.values()), first)
     for i, kind in kinds.items():
         tags[i] = f"heading{levels[kind]}" if kind in levels else "paragraph"
-
-    _tag_signature(texts, tags, body_start)
-    _tag_closing(texts, tags, body_start)
-    return [Line(text, tag or UNKNOWN) for text, tag in zip(texts, tags, strict=True)]
 
 
 def _tag_signature(texts: list[str], tags: list[str | None], body_start: int) -> None:
