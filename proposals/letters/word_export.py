@@ -86,6 +86,7 @@ NO_CONDENSE = '<w:spacing w:val="0"/>'
 HEADER_DISTANCE = mm_to_twips(10)  # the 草稿 mark's line, as in the PDF
 FOOTER_DISTANCE = mm_to_twips(20)  # the bottom double line sits 20 mm above the bottom edge
 MARK_TOP_MM = 30
+MARK_RISE = 0.2
 RED = "D40000"
 DRAFT_RED = "C00000"
 GREY = "808080"
@@ -260,7 +261,11 @@ def _letterhead(letter: dict, fonts: dict[str, str]) -> list[str]:
     """Page 1's header: the margin note, the red agency mark with its top edge at 30 mm, and the
     thick-over-thin double line 4 mm under it."""
     mark_pt = letter["agency_mark_pt"]
-    before = mm_to_twips(MARK_TOP_MM - 10) - HEADER_LINE
+    # In a line of exactly its size a glyph's em box starts MARK_RISE em above the line's top
+    # (measured in LibreOffice with Noto CJK): the line starts that much lower, and the gap to
+    # the double line is that much shorter, so the mark spans 30 mm to 30 mm + 1 em.
+    rise = round(mark_pt * 20 * MARK_RISE)
+    before = mm_to_twips(MARK_TOP_MM - 10) - HEADER_LINE + rise
     mark = _paragraph(
         _run(
             letter["agency"],
@@ -273,7 +278,7 @@ def _letterhead(letter: dict, fonts: dict[str, str]) -> list[str]:
     gap = _paragraph(
         "",
         "LetterMargin",
-        f'<w:spacing w:before="0" w:after="0" w:line="{mm_to_twips(4)}" w:lineRule="exact"/>'
+        f'<w:spacing w:before="0" w:after="0" w:line="{mm_to_twips(4) - rise}" w:lineRule="exact"/>'
         f"<w:rPr>{_size_xml(1)}</w:rPr>",
     )
     return [_margin_note(letter), mark, gap, _rule(RULE_THICK, RULE_THIN)]
