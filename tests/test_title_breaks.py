@@ -190,3 +190,23 @@ def test_title_lines_keep_the_line_pitch_and_centre():
         left = min(c["x0"] for c in rows[top]) / mm
         right = max(c["x1"] for c in rows[top]) / mm
         assert abs((left + right) / 2 - 106) < 1  # centred on the 156 mm type area (28 + 78)
+
+
+def test_an_unbreakable_piece_wider_than_a_line_is_cut_by_width():
+    lines = wording.title_lines("A" * 40)
+    assert "".join(lines) == "A" * 40
+    assert all(wording.text_width(line) <= wording.TITLE_MAX_CHARS for line in lines)
+
+
+def test_long_titles_are_fast():
+    import time
+
+    title = (
+        "随州市自然资源和规划局关于市政协五届二次会议第231号“"
+        + "关于加快推进城区老旧小区改造" * 6
+        + "的提案”的答复"
+    )
+    start = time.perf_counter()
+    lines = wording.title_lines(title)
+    assert time.perf_counter() - start < 0.5
+    assert "".join(lines) == title

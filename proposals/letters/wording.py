@@ -231,7 +231,8 @@ def title_lines(title: str, max_chars: float = TITLE_MAX_CHARS) -> list[str]:
     break no rule names, which may split a word), never inside a number (第31号,
     〔2023〕, 231) or a known word, preferably before 关于 or 第N号, after 会议, 的 or a leading 对;
     among those, the cheapest breaks and the lines of most similar width (a trapezoid or
-    diamond). No line is wider than `max_chars` unless a single unbreakable piece is."""
+    diamond). No line is wider than `max_chars`: a title with an unbreakable piece wider than
+    that (no real title has one) is cut by width."""
     title = title.strip()
     if len(title) < 2 or text_width(title) <= max_chars:
         return [title] if title else []
@@ -285,6 +286,7 @@ def _balanced_breaks(ends, costs, width, lines, max_chars, target) -> list[int] 
 
 
 def _cut_by_width(title: str, max_chars: float) -> list[str]:
+    """The last resort: as many characters a line as fit `max_chars`, wherever that falls."""
     lines, line = [], ""
     for ch in title:
         if line and text_width(line + ch) > max_chars:
