@@ -1188,3 +1188,18 @@ def test_unnumbered_heading_is_not_joined_to_its_paragraph():
 def test_class_code_beside_the_letterhead():
     letter = parse(letter_text("随州市民政局    B类", *HEAD[1:], *BODY, *FOOT))
     assert (letter["agency"], letter["class_code"]) == ("随州市民政局", "B")
+
+
+@pytest.mark.parametrize(
+    ("line", "code"), [("办理结果：A（已经解决或基本解决）", "A"), ("B类 正在解决", "B")]
+)
+def test_class_code_with_its_wording(line, code):
+    text = letter_text(*HEAD, *BODY, *FOOT, line)
+    assert tag_of(text, line) == "class_code"
+    assert parse(text)["class_code"] == code
+
+
+def test_signer_in_brackets_and_not_public_note():
+    text = letter_text(*HEAD, *BODY, *FOOT, "（签发人：张三）", "（此件不公开）")
+    letter = parse(text)
+    assert (letter["signer"], letter["publicity"]) == ("张三", "（此件不公开）")

@@ -114,16 +114,18 @@ _CLASS_LABEL = r"(?:[\u4e00-\u9fff]{0,6}?(?:类别|分类|类型|结果|等级))
 _CLASS_RE = re.compile(
     r"(?:" + _CLASS_LABEL + r"\s*[:]?\s*)?"
     r"(?:\(\s*(?P<a>" + _CODE + r")\s*[类類]?\s*\)|(?P<b>" + _CODE + r")\s*[类類]?)"
+    # the class's wording after the code: `A类（已经解决或基本解决）`
+    r"(?:\s*\([\u4e00-\u9fff，,、]{2,40}\)|\s+[\u4e00-\u9fff，,、]{2,40})?"
 )
 _SIGNER_RE = re.compile(
-    r"(?P<label>(?:签发人|签发领导|领导签发|签\s*发\s*人|签发))\s*[:]\s*(?P<value>\S.{0,30})"
+    r"\(?\s*(?P<label>(?:签发人|签发领导|领导签发|签\s*发\s*人|签发))\s*[:]\s*(?P<value>\S.{0,30})"
 )
 _PUBLICITY_WORDS = r"(?:主动公开|依申请公开|不予公开|不公开|免予公开|免于公开|部分公开|公开)"
 _PUBLICITY_RE = re.compile(
     r"(?:(?P<label>(?:信息)?公开(?:属性|方式|类型|选项|形式)?)\s*[:]\s*(?P<value>\S.{0,20})"
     r"|(?P<ask>是否同意公开|是否公开|同意公开)\s*[:]?\s*(?P<answer>是|否|同意|不同意)"
     r"|(?P<word>" + _PUBLICITY_WORDS + r")"
-    r"|(?P<note>[(（]\s*此件(?:主动|不予|依申请)?公开(?:发布)?\s*[)）]))"
+    r"|(?P<note>[(（]\s*此件(?:主动|不予|依申请|不)?公开(?:发布)?\s*[)）]))"
 )
 _DATE_RE = re.compile(
     r"(?:(?:成文日期|日期|时间)\s*[:]\s*)?[(（]?\s*"
@@ -277,7 +279,10 @@ def parse_signer(line: str) -> str | None:
     m = _SIGNER_RE.fullmatch(fold(_clean(line)))
     if not m or re.search(_YEAR_BRACKET + r"\s*第?\s*\d{1,5}\s*号", m["value"]):
         return None
-    return _clean(m["value"])
+    value = _clean(m["value"])
+    if fold(line).lstrip().startswith("(") and value.endswith(")"):
+        value = _clean(value[:-1])  # （签发人：张三）
+    return value or None
 
 
 def parse_publicity(line: str) -> str | None:
