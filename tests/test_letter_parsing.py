@@ -1203,3 +1203,11 @@ def test_signer_in_brackets_and_not_public_note():
     text = letter_text(*HEAD, *BODY, *FOOT, "（签发人：张三）", "（此件不公开）")
     letter = parse(text)
     assert (letter["signer"], letter["publicity"]) == ("张三", "（此件不公开）")
+
+
+def test_blank_lines_given_to_tag_lines_are_kept_and_assembled_as_nothing():
+    lines = tag_lines(["", "  ", *HEAD, "\u3000", *BODY])
+    assert len(lines) == len(HEAD) + len(BODY) + 3
+    letter = assemble(lines)
+    assert letter["opening"] == HEAD[3]
+    assert letter["sections"] == [{"heading": "关于养护资金", "paragraphs": [BODY[1]]}]

@@ -600,14 +600,19 @@ def tag_lines(lines: list[str]) -> list[Line]:
     """Each line with a tag from TAGS: the header (letterhead, 文号, class code, 签发人, 公开属性,
     title), salutation, opening, headings at four levels (level from the labels the whole letter
     uses), paragraphs, closing, and the foot (附件, 署名, date, contact, 抄送); what no rule
-    recognises is UNKNOWN. One Line per input line, texts unchanged."""
-    texts = list(lines)
+    recognises is UNKNOWN. One Line per input line, texts unchanged; a blank line (which
+    split_text never gives) is UNKNOWN and plays no part in recognising the others."""
+    filled = [i for i, text in enumerate(lines) if _clean(text)]
+    texts = [lines[i] for i in filled]
     tags: list[str | None] = [_meta(text) for text in texts]
     body_start = _tag_head(texts, tags)
     _tag_body(texts, tags, body_start)
     _tag_signature(texts, tags, body_start)
     _tag_closing(texts, tags, body_start)
-    return [Line(text, tag or UNKNOWN) for text, tag in zip(texts, tags, strict=True)]
+    result = [Line(text, UNKNOWN) for text in lines]
+    for i, tag in zip(filled, tags, strict=True):
+        result[i].tag = tag or UNKNOWN
+    return result
 
 
 def _tag_head(texts: list[str], tags: list[str | None]) -> int:
