@@ -1211,3 +1211,13 @@ def test_blank_lines_given_to_tag_lines_are_kept_and_assembled_as_nothing():
     letter = assemble(lines)
     assert letter["opening"] == HEAD[3]
     assert letter["sections"] == [{"heading": "关于养护资金", "paragraphs": [BODY[1]]}]
+
+
+def test_heading_after_a_paragraph_retagged_as_closing_goes_on_with_the_sections():
+    lines = tag_lines(
+        split_text(letter_text(*HEAD, *BODY, "二、关于养护队伍", "组建专业养护队伍12支。", *FOOT))
+    )
+    retagged = [Line(x.text, "closing") if x.text == BODY[1] else x for x in lines]
+    letter = assemble(retagged)
+    assert letter["closing"] == [BODY[1]]
+    assert letter["sections"][1] == {"heading": "关于养护队伍", "paragraphs": ["组建专业养护队伍12支。"]}

@@ -1108,7 +1108,8 @@ def assemble(lines: list[Line], agency: str | None = None) -> dict:
     cc_segments: list[str] = []  # the same text cut where a wrapped line starts: for recipients
     signatures: list[str] = []
     one: dict[str, object] = {}
-    in_foot = False
+    in_foot = False  # after 附件, 署名, date, contact or 抄送: stray text is a closing
+    in_closing = False  # after a closing paragraph: plain text is a closing too
     greeting = False
 
     def plain(text: str) -> None:
@@ -1116,7 +1117,7 @@ def assemble(lines: list[Line], agency: str | None = None) -> dict:
         text = _clean(text)
         if not text:
             return
-        if in_foot:
+        if in_foot or in_closing:
             closing.append(text)
         else:
             builder.paragraph(text)
@@ -1165,11 +1166,12 @@ def assemble(lines: list[Line], agency: str | None = None) -> dict:
         elif tag in HEADINGS:
             if in_foot:
                 plain(text)
-            else:
+            else:  # a heading after a closing paragraph goes on with the sections
                 builder.heading(int(tag[-1]), text)
+                in_closing = False
         elif tag == "closing":
             closing.append(_clean(text))
-            in_foot = True
+            in_closing = True
         elif tag == "attachment":
             name = attachment_name(text)
             if name:
