@@ -460,10 +460,15 @@ def test_benchletters_prints_figures_and_ratios():
         "3",
         "--export-letters",
         "12",
+        "--word-count",
+        "3",
         stdout=out,
     )
     figures = json.loads(out.getvalue())
-    assert set(figures) == {"three_pages", "full_seed", "signing", "export"}
+    assert set(figures) == {"three_pages", "full_seed", "signing", "export", "word"}
+    for name in ("parse_text", "parse_docx", "export_docx"):
+        assert figures["word"][f"{name}_warm_median_ms"] > 0
+    assert figures["word"]["docx_kb"] > 0
     assert figures["three_pages"]["portal"]["pages"] == 3
     assert figures["signing"]["signed_kb"] > figures["signing"]["unsigned_kb"]
     assert figures["signing"]["sign_warm_median_ms"] > 0 and figures["signing"]["verify_warm_median_ms"] > 0

@@ -3,7 +3,8 @@
 Renders the seed letter cut to about three pages and in full, each in a fresh child process
 (so start-up, first render and peak memory are its own), with the portal's renderer and with
 plain WeasyPrint on the system fonts; then signs and verifies the three-page letter with a
-visible seal (throw-away PKI) and builds a filing ZIP of `--export-letters` letters. Prints one
+visible seal (throw-away PKI), builds a filing ZIP of `--export-letters` letters, and times
+Word: recognising the full seed letter from its text and from .docx, and its .docx export. Prints one
 JSON object. A benchmark, not a test: figures vary with the machine; compare the ratios.
 """
 
@@ -30,6 +31,7 @@ from proposals.letters.interchange import import_letter, read_letter_file
 from proposals.models import Reply
 
 SEED = Path(__file__).resolve().parents[2] / "demo" / "reply-12.json"
+SEED_TEXT = SEED.with_suffix(".txt")
 
 
 def rss_mb() -> float:
@@ -70,6 +72,7 @@ class Command(BaseCommand):
         parser.add_argument("--baseline-count", type=int, default=20, help="朴素渲染的次数")
         parser.add_argument("--sign-count", type=int, default=50, help="签章和验证各测多少次")
         parser.add_argument("--export-letters", type=int, default=300, help="归档导出测多少件答复")
+        parser.add_argument("--word-count", type=int, default=50, help="Word 导入（识别）和导出各测多少次")
         parser.add_argument("--child", choices=["portal", "naive"], help=argparse_hidden())
         parser.add_argument("--html", help=argparse_hidden())
 
@@ -80,6 +83,7 @@ class Command(BaseCommand):
         baseline_count,
         sign_count=50,
         export_letters=300,
+        word_count=50,
         child=None,
         html=None,
         **options,
@@ -104,6 +108,7 @@ class Command(BaseCommand):
                 results[name]["ratio_first"] = round(portal["first_ms"] / naive["first_ms"], 3)
         results["signing"] = signing_figures(sign_count)
         results["export"] = export_figures(export_letters)
+        results["word"] = word_figures(word_count)
         self.stdout.write(json.dumps(results, ensure_ascii=False, indent=2))
 
 
@@ -232,6 +237,40 @@ def signing_figures(count: int) -> dict:
         "unsigned_kb": round(len(rendered.pdf) / 1024, 1),
         "signed_kb": round(len(signed[-1]) / 1024, 1),
     }
+
+
+def word_figures(count: int) -> dict:
+    """Recognise the full seed letter from its text and from .docx, and export it as .docx."""
+    from proposals.letters import parsing, word_export, word_import
+
+    text = SEED_TEXT.read_text(encoding="utf-8")
+    with transaction.atomic():
+        reply = import_letter(read_letter_file(SEED))
+        docx = word_export.render_docx(reply)
+        export = _timings(lambda: word_export.render_docx(reply), count)
+        transaction.set_rollback(True)
+
+    def from_text():
+        return parsing.assemble(parsing.tag_lines(parsing.split_text(text)))
+
+    def from_docx():
+        lines = word_import.docx_lines(docx, "seed.docx")
+        return parsing.assemble(parsing.tag_lines(parsing.split_text("\n".join(lines))))
+
+    figures = {"seed_characters": len(text), "docx_kb": round(len(docx) / 1024, 1)}
+    for name, timing in (
+        ("parse_text", _timings(from_text, count)),
+        ("parse_docx", _timings(from_docx, count)),
+        ("export_docx", export),
+    ):
+        figures.update(
+            dict(
+                zip(
+                    (f"{name}_first_ms", f"{name}_warm_median_ms", f"{name}_warm_p95_ms"), timing, strict=True
+                )
+            )
+        )
+    return figures
 
 
 def export_figures(letter_count: int) -> dict:
