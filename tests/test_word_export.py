@@ -20,6 +20,7 @@ import docx
 import pytest
 from django.core.management import call_command
 from django.db import transaction
+from django.test import Client
 from django.urls import reverse
 
 from proposals.letters import rendering, word_export, wording
@@ -352,6 +353,7 @@ def test_clerk_downloads_the_word_file_with_a_chinese_name(seed_reply, clerk):
     assert f"filename*=utf-8''{urllib.parse.quote(name)}" in disposition
     assert word_export.docx_filename(seed_reply) == name
     assert b"".join(response.streaming_content).startswith(b"PK")
+    assert {"private", "no-store"} <= {part.strip() for part in response["Cache-Control"].split(",")}
 
 
 def test_an_outsider_gets_the_same_answer_as_for_the_pdf(seed_reply, outsider):
@@ -359,6 +361,7 @@ def test_an_outsider_gets_the_same_answer_as_for_the_pdf(seed_reply, outsider):
     pdf = client.get(reverse("reply_pdf", args=[seed_reply.pk])).status_code
     word = client.get(reverse("reply_docx", args=[seed_reply.pk])).status_code
     assert word == pdf == 404
+    assert Client().get(reverse("reply_docx", args=[seed_reply.pk])).status_code == 302  # to sign in
 
 
 @pytest.mark.django_db
