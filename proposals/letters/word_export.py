@@ -549,8 +549,7 @@ def build_document(letter: dict, reply=None):
     fonts = docx_fonts()
     document = Document()
     _set_defaults(document, fonts)
-    settings_element = document.settings.element
-    settings_element.append(parse_xml(f"<w:evenAndOddHeaders {nsdecls('w')}/>"))
+    document.settings.odd_and_even_pages_header_footer = True  # w:evenAndOddHeaders, in schema order
     section = document.sections[0]
     _section_setup(section)
     section.different_first_page_header_footer = True
