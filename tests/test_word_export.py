@@ -312,6 +312,7 @@ def test_core_properties_name_the_letter_and_the_agency_only(seed_reply, seed_do
     assert core.title == rendering.letter_context(seed_reply)["title"]
     assert core.author == "随州市人力资源和社会保障局"
     assert core.last_modified_by == "" and core.comments == "" and core.keywords == ""
+    assert core.content_status == DRAFT_MARK
     names = zipfile.ZipFile(io.BytesIO(seed_docx)).namelist()
     assert not [n for n in names if "thumbnail" in n or n.startswith("customXml")]
 

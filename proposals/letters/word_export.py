@@ -521,7 +521,7 @@ def _core_properties(document, letter: dict, reply) -> None:
     core.subject = ""
     core.keywords = ""
     core.category = ""
-    core.content_status = "草稿" if letter["draft_mark"] else "已签发（Word 副本）"
+    core.content_status = letter["draft_mark"] or "已签发（Word 副本）"
     core.revision = 1
     core.language = "zh-CN"
     day = getattr(reply, "date", None)
