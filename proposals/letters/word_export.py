@@ -5,8 +5,8 @@ same order; title lines come from `wording.title_lines`, run-in headings from
 `wording.is_run_in`. Layout numbers (../shared/spec/letter-layout.md):
 
 - A4, margins top 37, left 28, right 26, bottom 35 mm: a 156 × 225 mm type area;
-- a document grid of 22 lines × 28 characters (`w:docGrid w:type="linesAndChars"`), body lines
-  at the exact grid pitch;
+- a document grid of 22 lines × 28 characters (`w:docGrid w:type="linesAndChars"`), every line
+  exactly one grid pitch high, 28 characters a line by condensed spacing (see CONDENSE);
 - fonts per role from settings.LETTER_DOCX_FONTS (East Asian, ASCII and hAnsi names);
 - page 1 (`w:titlePg`): the red agency mark at 30 mm with the red double lines (thick over thin
   4 mm under the mark, thin over thick 20 mm above the bottom edge) and no page number;
@@ -58,7 +58,7 @@ def mm_to_twips(mm: float) -> int:
 PAGE_WIDTH, PAGE_HEIGHT = mm_to_twips(210), mm_to_twips(297)  # 11906 × 16838
 MARGIN_TOP, MARGIN_BOTTOM = mm_to_twips(37), mm_to_twips(35)
 MARGIN_LEFT, MARGIN_RIGHT = mm_to_twips(28), mm_to_twips(26)
-TYPE_AREA_WIDTH = PAGE_WIDTH - MARGIN_LEFT - MARGIN_RIGHT  # 8844 twips = 156 mm
+TYPE_AREA_WIDTH = PAGE_WIDTH - MARGIN_LEFT - MARGIN_RIGHT  # 8845 twips ≈ 156 mm
 TYPE_AREA_HEIGHT = PAGE_HEIGHT - MARGIN_TOP - MARGIN_BOTTOM  # 12756 twips = 225 mm
 LINES_PER_PAGE, CHARS_PER_LINE = 22, 28
 BODY_PT = 16  # 3号
