@@ -72,7 +72,7 @@ $(AXE): Makefile | $(STAMPS)/apt
 	@touch $@
 
 test: setup $(AXE)
-	$(PY) -m pytest --cov --cov-report=term
+	$(PY) -m pytest -n auto --cov --cov-report=term
 
 lint: $(STAMPS)/venv
 	$(VENV)/bin/ruff check .

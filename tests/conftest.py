@@ -46,6 +46,15 @@ def fixed_day():
         yield
 
 
+@pytest.fixture
+def real_clock():
+    """The wall clock back for one test, for tests that start servers in other processes (which
+    keep the real time, so a session saved on TODAY would have expired there)."""
+    now = datetime.datetime.fromtimestamp(time_machine.escape_hatch.time.time(), tz=datetime.UTC)
+    with time_machine.travel(now, tick=True):
+        yield
+
+
 @pytest.fixture(autouse=True)
 def own_cache(settings, tmp_path):
     """Each test counts its rate limits from zero in a cache of its own (shared by the live

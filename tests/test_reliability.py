@@ -38,7 +38,8 @@ from proposals.records.audit import verify_chain
 from tests.conftest import PASSWORD, REPO, editor_data, login, submit_opinion
 from tests.databases import sqlite_file_copy
 
-pytestmark = pytest.mark.django_db(transaction=True)
+# The servers these tests start run in other processes, on the real clock (see real_clock).
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("real_clock")]
 
 
 @pytest.fixture(autouse=True)
