@@ -544,6 +544,12 @@ def test_opening_gives_session_number_title_and_consulted():
     assert letter["consulted"] == ["市总工会"]
 
 
+def test_consulted_units_named_after_bing_shang():
+    opening = "您提出的《关于盘活闲置土地的提案》收悉。经认真研究，并商市住建局、市财政局，现答复如下："
+    letter = parse(letter_text(*HEAD[:3], opening, *BODY, *FOOT))
+    assert letter["consulted"] == ["市住建局", "市财政局"]
+
+
 def test_opening_without_quotes():
     opening = "你提出的关于加强农村饮水安全保障的建议（第8号）收悉，现答复如下："
     letter = parse(letter_text(*HEAD[:3], opening, *BODY, *FOOT))
