@@ -146,6 +146,26 @@ def test_run_in_heading_in_the_pdf_and_the_preview(clerk):
     assert '<h2 class="letter-heading level-1">二、关于落实补贴政策方面</h2>' in page
 
 
+def test_numbered_paragraph_rule():
+    assert wording.is_numbered_paragraph(
+        "在经费保障方面，区财政按照每生每年600元的标准安排专项经费用于课后服务。"
+    )
+    assert not wording.is_numbered_paragraph("建立台账，分类处置。")
+    assert not wording.is_numbered_paragraph(
+        "关于在社会上大力弘扬劳动精神、工匠精神、劳模精神方面的具体工作情况和下一步打算"
+    )
+
+
+@pytest.mark.django_db
+def test_a_numbered_paragraph_prints_in_the_body_font(clerk):
+    long = "在经费保障方面，区财政按照每生每年600元的标准安排专项经费用于课后服务。"
+    reply = _reply(sections=[{"heading": long, "paragraphs": ["同时允许学校收费。"]}])
+    page = login(clerk).get(reverse("reply_detail", args=[reply.pk])).content.decode()
+    assert f'<p class="letter-p letter-numbered">一、{long}同时允许学校收费。</p>' in page
+    assert "letter-heading level-1" not in page
+    assert f"一、{long}同时允许学校收费。" in "".join(_pdf_lines(rendering.render_pdf(reply)))
+
+
 @pytest.mark.django_db
 def test_run_in_heading_keeps_the_heading_font_in_the_pdf(tmp_path):
     """The heading part is set in 黑体 (level 1), the paragraph part in 仿宋, on one line."""

@@ -294,6 +294,22 @@ def test_run_in_heading_keeps_the_heading_font(db):
     assert document.paragraphs[elements.index(paragraph._p) + 1].text == "第二段。"
 
 
+NUMBERED = "在经费保障方面，区财政按照每生每年600元的标准安排专项经费用于课后服务。"
+
+
+def test_a_numbered_paragraph_is_one_body_paragraph(db):
+    """A long lead sentence is a numbered paragraph (1、我局于……。): number, sentence and the rest
+    in one paragraph, all in the body font, as in the letter it came from."""
+    reply = reply_from(
+        letter_dict(sections=[{"heading": NUMBERED, "paragraphs": ["同时允许学校收费。", "另起。"]}])
+    )
+    document = read(word_export.render_docx(reply))
+    paragraph = next(p for p in document.paragraphs if p.text.startswith("一、在经费"))
+    assert paragraph.text == f"一、{NUMBERED}同时允许学校收费。"
+    assert paragraph.style.name == "答复函正文"
+    assert all(run.element.find(f"{W}rPr") is None for run in paragraph.runs)
+
+
 def test_copy_line_is_framed_at_the_foot_of_the_type_area(seed_docx):
     document = read(seed_docx)
     last = document.paragraphs[-1]

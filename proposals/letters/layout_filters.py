@@ -19,3 +19,9 @@ def title_lines(title: str) -> list[str]:
 def run_in(heading: str) -> bool:
     """True when the heading is printed run-in with its first paragraph (wording.is_run_in)."""
     return wording.is_run_in(heading or "")
+
+
+@register.filter
+def numbered_paragraph(heading: str) -> bool:
+    """True when the section is a numbered paragraph (wording.is_numbered_paragraph)."""
+    return wording.is_numbered_paragraph(heading or "")

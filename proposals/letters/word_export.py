@@ -341,7 +341,7 @@ def _docline(letter: dict, fonts: dict[str, str]) -> list[str]:
 def _sections(sections: list[dict], fonts: dict[str, str]) -> list[str]:
     """Headings in their level's style (一、黑体 · （一）楷体 · 1./（1）仿宋) and body paragraphs; a
     heading ending in 。！？ is run-in: number and heading in the heading's font, then the first
-    paragraph's text in the same paragraph."""
+    paragraph's text in the same paragraph; a numbered paragraph is all in the body font."""
     heading_fonts = {1: fonts["heading1"], 2: fonts["heading2"]}
     out = []
     for section in sections:
@@ -349,7 +349,10 @@ def _sections(sections: list[dict], fonts: dict[str, str]) -> list[str]:
         if section["heading"]:
             heading = section["number"] + section["heading"]
             level = min(section["level"], 4)
-            if wording.is_run_in(section["heading"]) and paragraphs:
+            if wording.is_numbered_paragraph(section["heading"]):
+                out.append(_paragraph(_run(heading + (paragraphs[0] if paragraphs else "")), "LetterBody"))
+                paragraphs = paragraphs[1:]
+            elif wording.is_run_in(section["heading"]) and paragraphs:
                 font = heading_fonts.get(level, fonts["body"])
                 out.append(_paragraph(_run(heading, _fonts_xml(font)) + _run(paragraphs[0]), "LetterBody"))
                 paragraphs = paragraphs[1:]

@@ -301,6 +301,17 @@ def _cut_by_width(title: str, max_chars: float) -> list[str]:
 RUN_IN_ENDINGS = "。！？"
 
 
+# A lead sentence printed run-in is short (加强宣传引导。 建立台账，分类处置。); a longer one is
+# a numbered paragraph (1、我局于……，……。): printed whole in the body font, number first.
+RUN_IN_LEAD_MAX = 30
+
+
+def is_numbered_paragraph(heading: str) -> bool:
+    """A heading that is a whole long sentence: the section is a numbered paragraph, printed as
+    number, heading and first paragraph in one body paragraph, like the letter it came from."""
+    return is_run_in(heading) and len("".join(heading.split())) > RUN_IN_LEAD_MAX
+
+
 def is_run_in(heading: str) -> bool:
     """A heading that is a lead sentence (ends in 。！？) is printed run-in: number and heading,
     then the section's first paragraph in the same paragraph (`1.加强宣传引导。我们将……`)."""
