@@ -360,6 +360,27 @@ def test_page_numbers(line):
 
 
 @pytest.mark.parametrize(
+    "line",
+    [
+        "发布时间：2023-08-01 10:23  来源：市交通运输局  浏览次数：1024",
+        "来源：随州市人民政府 发布时间：2023年8月1日",
+        "索引号：011043-2023-00012 发布机构：市交通运输局",
+        "【字体：大 中 小】【打印】",
+        "[打印本页] [关闭窗口]",
+        "【关闭窗口】",
+        "分享到：",
+        "扫一扫在手机打开当前页",
+    ],
+)
+def test_a_web_pages_own_lines_stay_out_of_the_letter(line):
+    """A letter copied from a government web page: the page's lines are not the letter's."""
+    text = letter_text(HEAD[0], line, *HEAD[1:], *BODY, *FOOT, line)
+    tags = [tagged.tag for tagged in tag_lines(split_text(text)) if tagged.text == line]
+    assert tags == ["page_number", "page_number"]
+    assert parse(text) == parse(letter_text(*HEAD, *BODY, *FOOT))
+
+
+@pytest.mark.parametrize(
     ("line", "number"),
     [
         ("〔2023〕8号", "〔2023〕8号"),

@@ -28,7 +28,7 @@ TAGS: dict[str, str] = {
     "date": "日期",
     "contact": "联系方式",
     "cc": "抄送",
-    "page_number": "页码（不入答复）",
+    "page_number": "页码、网页信息（不入答复）",
     "unknown": "未识别（作段落）",
 }
 UNKNOWN = "unknown"
@@ -80,6 +80,18 @@ _PAGE_RE = re.compile(
     r"|(?:[(（]?\s*此\s*页\s*无\s*正\s*文\s*[)）]?)|(?:[(（]\s*(?:盖\s*章|公\s*章|印\s*章)\s*[)）])"
     r"|(?:[-—_=─━~·.\s]{3,})",
     re.IGNORECASE,
+)
+# What a letter copied from a government web page brings along: the page's own lines (发布时间,
+# 来源, 浏览次数, 【打印】【关闭窗口】, 分享到, 扫一扫…), never part of the letter.
+_WEB_KEYS = (
+    r"(?:发布时间|发布日期|更新时间|信息来源|来源|作者|编辑|责任编辑|浏览次数|阅读次数|访问次数|"
+    r"点击数|点击量|访问量|阅读量|索引号|发布机构|主题分类|信息分类|字体)"
+)
+_WEB_RE = re.compile(
+    r"(?:\s*" + _WEB_KEYS + r"\s*:\s*(?:[^:]|(?<=\d):(?=\d)){0,60}?)+"
+    r"|(?:\s*[【\[［]\s*[^】\]］]{0,14}?(?:打印|关闭|字体|收藏|分享|返回|顶部|保存|纠错|大\s*中\s*小)"
+    r"[^】\]］]{0,14}[】\]］]\s*)+"
+    r"|(?:分享到|扫一扫|用手机扫描|打印本页|关闭窗口|返回顶部|【?\s*字体\s*[:：]?\s*大\s*中\s*小).{0,40}"
 )
 _YEAR_BRACKET = r"[〔\[［(【]\s*(?:19|20)\d{2}\s*[〕\]］)】]"
 _DOC_RE = re.compile(

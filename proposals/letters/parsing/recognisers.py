@@ -27,6 +27,7 @@ from proposals.letters.parsing.patterns import (
     _SIGNER_RE,
     _TITLE_END_RE,
     _TITLE_HINT_RE,
+    _WEB_RE,
     _YEAR_BRACKET,
     PAGE_NUMBER,
     UNKNOWN,
@@ -46,8 +47,10 @@ def _label(folded: str) -> tuple[str, re.Match] | None:
 
 
 def is_page_number(line: str) -> bool:
-    """True for `— 2 —`, `-2-`, `2`, `第2页`, `第 2 页 共 5 页`, `2/5`."""
-    return bool(_PAGE_RE.fullmatch(fold(_clean(line))))
+    """True for `— 2 —`, `-2-`, `2`, `第2页`, `第 2 页 共 5 页`, `2/5`, and the lines a web page
+    adds to a copied letter (`发布时间：… 来源：… 浏览次数：…`, `【打印】【关闭窗口】`)."""
+    folded = fold(_clean(line))
+    return bool(_PAGE_RE.fullmatch(folded) or _WEB_RE.fullmatch(folded))
 
 
 def parse_date(line: str) -> datetime.date | None:
