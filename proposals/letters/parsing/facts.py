@@ -235,7 +235,22 @@ def _consulted(opening: str, agency: str) -> list[str]:
         r"[、,，及与]|(?<=[局委会办室厅院府部心司处所站队行])和", found[: tail.start()] if tail else found
     )
     skip = re.compile(r"科室|内设|本局|我局|本单位|有关部门|相关部门|有关单位|相关单位")
-    return [u.strip() for u in units if u.strip() and not skip.search(u) and u.strip() != agency]
+    units = [u.strip() for u in units if u.strip() and not skip.search(u) and u.strip() != agency]
+    return _shared_suffix(units)
+
+
+_PLACE_RE = re.compile(r"[省市县区州旗镇乡]$")
+_BODY_SUFFIX_RE = re.compile(r"[省市县区州旗镇乡](?P<s>人民政府|政府|管委会|街道办事处)$")
+
+
+def _shared_suffix(units: list[str]) -> list[str]:
+    """`思明区、湖里区人民政府`: the bare place names before the last unit share its suffix."""
+    if len(units) < 2:
+        return units
+    m = _BODY_SUFFIX_RE.search(units[-1])
+    if not m:
+        return units
+    return [u + m["s"] if _PLACE_RE.search(u) else u for u in units[:-1]] + units[-1:]
 
 
 _TITLE_AGENCY_RE = re.compile(

@@ -192,6 +192,8 @@ _STRONG_CLOSING_RE = re.compile(
 _SUMMARY_RE = re.compile(
     r"^(?:下一步|今后|总之|综上|近年来|近年|总的来看|当前|我们将|我局将|我委将|我办将|我厅将|本局将)"
     r"|下一步[,，]?\s*(?:我们|我局|我委|我办|我厅|我市|我县|我区|将)"
+    # the summing-up before the next steps: `老旧小区改造是一项民生工程，涉及面广……`
+    r"|^[^。]{2,30}是一项[^。]{0,8}工程"
 )
 # In a letter with numbered headings, a paragraph after the last section that looks ahead
 # (…我们将持续跟踪，力争…) is the closing summary too.

@@ -73,7 +73,14 @@ def _tag_header(texts: list[str], tags: list[str | None], end: int) -> None:
             c = _compact(texts[j])
             if tags[j] is not None or j in title_at or re.search(r"[。;；:]$", c) or len(c) > 60:
                 break
-            if not _TITLE_HINT_RE.search(c) and not c.endswith("的"):
+            # `长沙县人民政府` over `关于……的答复`, below a letterhead of its own: the title's
+            # first line, the agency that answers.
+            agency_line = (
+                _AGENCY_SUFFIX_RE.search(c)
+                and _compact(texts[j + 1]).startswith("关于")
+                and any(tags[k] is None for k in range(j))
+            )
+            if not _TITLE_HINT_RE.search(c) and not c.endswith("的") and not agency_line:
                 break
             first = j
         for j in range(first, last + 1):
