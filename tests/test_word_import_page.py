@@ -33,8 +33,9 @@ def tagged(response) -> dict:
     }
 
 
-def accept(client, reply, data, **changes):
-    return client.post(reverse("reply_import", args=[reply.pk]), {**data, "step": "accept", **changes})
+def accept(client, reply, data, follow=False, **changes):
+    url = reverse("reply_import", args=[reply.pk])
+    return client.post(url, {**data, "step": "accept", **changes}, follow=follow)
 
 
 def docx_bytes(paragraphs: list[str]) -> bytes:
@@ -191,3 +192,43 @@ def test_only_the_agencys_own_people_import(draft, committee_staff, outsider):
     assert login(committee_staff).get(reverse("reply_import", args=[draft.pk])).status_code == 403
     assert login(outsider).get(reverse("reply_import", args=[draft.pk])).status_code == 404
     assert login(outsider).post(reverse("version_restore", args=[draft.pk, 1])).status_code == 404
+
+
+OTHER_AGENCY = """随州市交通运输局
+对市五届人大一次会议第35号建议的答复
+王明代表：
+你提出的关于加快农村公路建设的建议收悉，现答复如下：
+一、关于农村公路建设方面
+今年新改建农村公路356公里。
+随州市交通运输局
+2026年11月20日
+"""
+
+
+def test_a_letter_of_another_agency_or_proposal_needs_a_tick(draft, clerk):
+    client = login(clerk)
+    response = recognise(client, draft, text=OTHER_AGENCY)
+    html = response.content.decode()
+    assert "原文可能不是这件答复的" in html
+    assert "“随州市交通运输局”" in html and "第35号" in html
+    data = tagged(response)
+    response = accept(client, draft, data)
+    assert response.status_code == 200 and "勾选“已核对”" in response.content.decode()
+    assert Reply.objects.get(pk=draft.pk).version == draft.version
+    response = accept(client, draft, data, confirm_mismatch="1")
+    assert response.status_code == 302
+    assert Reply.objects.get(pk=draft.pk).measures.get().heading == "关于农村公路建设方面"
+
+
+def test_a_loaded_draft_is_kept_as_a_version_before_its_first_import(seed_reply, clerk):
+    """A draft loaded from a file has no saved version: the import keeps it first, so the
+    message's link leads back to it."""
+    assert not seed_reply.versions.exists()
+    client = login(clerk)
+    response = accept(client, seed_reply, tagged(recognise(client, seed_reply, text=BODY_ONLY)), follow=True)
+    html = response.content.decode()
+    link = reverse("version_detail", args=[seed_reply.pk, 1])
+    assert f'<a href="{link}">第1版</a>' in html and "已保存为第2版" in html
+    assert "从 Word 导入" in client.get(reverse("reply_detail", args=[seed_reply.pk])).content.decode()
+    client.post(reverse("version_restore", args=[seed_reply.pk, 1]))
+    assert Reply.objects.get(pk=seed_reply.pk).measures.filter(level=1).count() == 5

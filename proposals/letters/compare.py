@@ -4,9 +4,10 @@ around each change, not the whole letter."""
 
 from __future__ import annotations
 
+import datetime
 import difflib
 
-from proposals.letters.wording import heading_number
+from proposals.letters.wording import chinese_date, heading_number
 
 
 def letter_lines(snapshot: dict) -> list[tuple[str, str]]:
@@ -35,7 +36,11 @@ def letter_lines(snapshot: dict) -> list[tuple[str, str]]:
     walk(snapshot["sections"], 1, "")
     closing = snapshot["closing"]
     out.extend(("结束语", p) for p in ([closing] if isinstance(closing, str) else closing))
-    out.append(("办理结果分类", snapshot["class_code"] or "未分类"))
+    out.append(("署名", snapshot.get("signature") or snapshot.get("agency") or ""))
+    if snapshot.get("date"):
+        out.append(("成文日期", chinese_date(datetime.date.fromisoformat(snapshot["date"]))))
+    code = snapshot["class_code"]
+    out.append(("办理结果分类", f"{code}类" if code else "未分类"))
     out.extend(("联系方式", line) for line in snapshot["contact_block_lines"])
     out.append(("抄送", snapshot["cc_line"]))
     return [(where, text) for where, text in out if text]

@@ -7,7 +7,7 @@ by the same `workflow.save_draft` as typing: one new version, with the usual con
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from measures.outline import measure_rows
 from proposals.letters import parsing, word_import
@@ -73,12 +73,16 @@ def text_lines(text: str) -> list[str]:
 
 @dataclass
 class Recognised:
-    """A letter recognised from tagged lines: the editor data and what it changes."""
+    """A letter recognised from tagged lines: the editor data, what it changes, and what looks
+    like another agency's or another proposal's letter (the clerk confirms before accepting)."""
 
     data: dict[str, str]
     replaced: list[str]
     kept: list[str]
     unknown: int
+    sections_before: int = 0
+    sections_after: int = 0
+    warnings: list[str] = field(default_factory=list)
 
 
 def _sections_to_rows(sections: list[dict], level: int = 1) -> list[dict]:
@@ -167,8 +171,33 @@ def recognise(reply: Reply, letter: dict, unknown: int = 0) -> Recognised:
             fields.update({n: found[n] for n in names})
     if letter.get("heading_style"):
         fields["heading_style"] = letter["heading_style"]
-    rows = _sections_to_rows(letter["sections"]) if letter.get("sections") else measure_rows(reply)
-    return Recognised(_form_data(reply, fields, rows), replaced, kept, unknown)
+    before = measure_rows(reply)
+    rows = _sections_to_rows(letter["sections"]) if letter.get("sections") else before
+    return Recognised(
+        _form_data(reply, fields, rows),
+        replaced,
+        kept,
+        unknown,
+        sections_before=len(before),
+        sections_after=len(rows),
+        warnings=mismatches(reply, letter),
+    )
+
+
+def mismatches(reply: Reply, letter: dict) -> list[str]:
+    """What in the letter names another agency, another proposal or another session than the
+    reply it is being imported into (a letter picked up by mistake)."""
+    proposal, agency = reply.proposal, reply.agency.name
+    found = []
+    for printed in {letter.get("agency") or "", letter.get("signature") or ""} - {"", agency}:
+        found.append(f"原文的发文单位或署名是“{printed}”，本答复的承办单位是“{agency}”。")
+    number = str(letter.get("proposal_number") or "").strip()
+    if number and number.lstrip("0") != proposal.number.strip().lstrip("0"):
+        found.append(f"原文答复的是第{number}号，本答复是第{proposal.number}号{proposal.kind}。")
+    session = (letter.get("session") or "").strip()
+    if session and "".join(session.split()) != "".join(proposal.session.name.split()):
+        found.append(f"原文写的是“{session}”，本答复属于“{proposal.session.name}”。")
+    return found
 
 
 def restore(reply: Reply, letter: dict) -> dict[str, str]:

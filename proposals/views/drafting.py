@@ -427,6 +427,6 @@ def version_detail(request: HttpRequest, pk: int, number: int) -> HttpResponse:
         {
             "reply": reply,
             "version": version,
-            "lines": [text for _, text in compare.letter_lines(version.snapshot)],
+            "lines": compare.letter_lines(version.snapshot),
         },
     )

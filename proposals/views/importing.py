@@ -10,6 +10,8 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.html import format_html
 from django.views.decorators.http import require_POST
 
 from measures.forms import MeasureRowFormSet
@@ -88,14 +90,21 @@ def _save(request: HttpRequest, reply: Reply, form: ReplyForm, formset, expected
         target.measures.all().delete()
         save_tree(target, outline_to_tree(formset.rows()))
 
-    before = reply.versions.order_by("-number").values_list("number", flat=True).first()
     try:
         saved = workflow.save_draft(reply, request.user, expected, apply)
     except workflow.EditConflict as conflict:
         return conflict.reply
-    number = saved.versions.order_by("-number").values_list("number", flat=True).first()
-    undo = f"如需撤回，可在“修改记录”中打开第{before}版并点击“恢复此版本”。" if before else ""
-    messages.success(request, f"{done}，已保存为第{number}版。{undo}")
+    number, before = list(saved.versions.order_by("-number").values_list("number", flat=True)[:2])
+    messages.success(
+        request,
+        format_html(
+            '{}，已保存为第{}版。如需撤回，打开<a href="{}">第{}版</a>，点击“恢复此版本”。',
+            done,
+            number,
+            reverse("version_detail", args=[saved.pk, before]),
+            before,
+        ),
+    )
     return None
 
 
@@ -127,7 +136,10 @@ def reply_import(request: HttpRequest, pk: int) -> HttpResponse:
     form, formset = _forms(reply, result.data)
     valid = form.is_valid() and formset.is_valid()
     conflict = None
-    if step == "accept" and valid:
+    confirmed = bool(request.POST.get("confirm_mismatch"))
+    if step == "accept" and valid and result.warnings and not confirmed:
+        messages.error(request, "原文看起来不是这件答复的：请核对下面的提示，确认无误后勾选“已核对”再导入。")
+    elif step == "accept" and valid:
         conflict = _save(request, reply, form, formset, version, "已从导入的文字更新答复")
         if conflict is None:
             return redirect("reply_edit", pk=pk)

@@ -76,6 +76,10 @@ def save_draft(reply: Reply, user: User, expected_version: int, apply: Callable[
         raise WorkflowError(f"答复当前为“{reply.get_status_display()}”，不能修改。")
     if reply.version != expected_version:
         raise EditConflict(reply)
+    if not reply.versions.exists():
+        # A draft loaded from a file (loadreply, the demo) has no version yet: keep it as it
+        # stands first, so that this save, an import or a restore can be undone.
+        snapshot(reply, user)
     apply(reply)
     reply.version += 1
     reply.save()
