@@ -48,6 +48,7 @@ PAGES = [
     Page("queue", "draft", "clerk", "queue"),
     Page("reply-detail-draft", "draft", "clerk", "reply_detail", ("reply",)),
     Page("reply-editor", "draft", "clerk", "reply_edit", ("reply",)),
+    Page("reply-import", "draft", "clerk", "reply_import", ("reply",)),
     Page("opinion-edit", "draft", "cohandler", "opinion_edit", ("union_assignment",)),
     Page("leader-home", "resubmitted", "leader", "home"),
     Page("reply-detail-review", "resubmitted", "leader", "reply_detail", ("reply",)),

@@ -9,6 +9,7 @@ from django.urls import reverse
 
 from proposals.models import Reply
 from tests.conftest import ARTIFACTS, REPO, sign_in
+from tests.test_accessibility_browser import axe_violations, describe
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -29,6 +30,8 @@ def test_clerk_imports_a_word_letter_corrects_a_line_and_accepts(live_server, le
     page.get_by_role("button", name="识别").click()
     page.get_by_text("原文逐行识别结果").wait_for()
     page.screenshot(path=SHOTS / "01-recognised.png", full_page=False)
+    violations = axe_violations(page)  # WCAG 2.x AA, as every other page
+    assert not violations, describe(violations)
     rows = page.locator(".import-lines tbody tr")
     assert rows.count() > 20
     heading = rows.filter(has_text="一、关于提高工人待遇").locator("select")
