@@ -406,7 +406,10 @@ def test_pdf_download_has_a_chinese_file_name(client, clerk, seed_reply):
     disposition = response["Content-Disposition"]
     assert disposition.startswith("attachment;")
     encoded = re.search(r"filename\*=utf-8''(\S+)", disposition).group(1)
-    assert urllib.parse.unquote(encoded) == "市五届人大一次会议第12号建议-随州市人力资源和社会保障局答复.pdf"
+    assert (
+        urllib.parse.unquote(encoded)
+        == "市五届人大一次会议第12号建议-随州市人力资源和社会保障局答复（草稿未签发）.pdf"
+    )
 
 
 def test_pdf_download_respects_row_level_access(client, outsider, committee_staff, seed_reply):
@@ -440,8 +443,8 @@ def test_loadreply_writes_pdfs_into_a_folder(tmp_path):
     call_command("loadreply", str(SEED_JSON), str(second), "--pdf", str(tmp_path / "pdf"), stdout=out)
     names = sorted(p.name for p in (tmp_path / "pdf").iterdir())
     assert names == [
-        "市五届人大一次会议第12号建议-随州市人力资源和社会保障局答复.pdf",
-        "市政协五届一次会议第8号提案-随州市人力资源和社会保障局答复.pdf",
+        "市五届人大一次会议第12号建议-随州市人力资源和社会保障局答复（草稿未签发）.pdf",
+        "市政协五届一次会议第8号提案-随州市人力资源和社会保障局答复（草稿未签发）.pdf",
     ]
     for name in names:
         assert (tmp_path / "pdf" / name).read_bytes().startswith(b"%PDF")

@@ -366,7 +366,7 @@ def test_clerk_downloads_the_word_file_with_a_chinese_name(seed_reply, clerk):
     assert response["Content-Type"] == word_export.DOCX_CONTENT_TYPE
     disposition = response["Content-Disposition"]
     assert disposition.startswith("attachment;")
-    name = "市五届人大一次会议第12号建议-随州市人力资源和社会保障局答复.docx"
+    name = "市五届人大一次会议第12号建议-随州市人力资源和社会保障局答复（草稿未签发）.docx"
     assert f"filename*=utf-8''{urllib.parse.quote(name)}" in disposition
     assert word_export.docx_filename(seed_reply) == name
     assert b"".join(response.streaming_content).startswith(b"PK")
@@ -386,7 +386,7 @@ def test_loadreply_writes_word_files(tmp_path):
     out = io.StringIO()
     call_command("loadreply", str(SEED_JSON), "--docx", str(tmp_path / "docx"), stdout=out)
     [path] = (tmp_path / "docx").iterdir()
-    assert path.name == "市五届人大一次会议第12号建议-随州市人力资源和社会保障局答复.docx"
+    assert path.name == "市五届人大一次会议第12号建议-随州市人力资源和社会保障局答复（草稿未签发）.docx"
     assert "沈宝栋、李芸等代表：" in squeeze(all_text(read(path.read_bytes())))
 
 

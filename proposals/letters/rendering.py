@@ -311,6 +311,15 @@ def pdf_filename(reply: Reply) -> str:
     return re.sub(r'[\\/:*?"<>|\s]+', "", name)
 
 
+def download_filename(reply: Reply, suffix: str = ".pdf") -> str:
+    """The name a downloaded letter gets: pdf_filename, with the letter's mark while it has not
+    gone out (`…答复（草稿未签发）.pdf`), so that a draft on someone's desk is not taken for the
+    letter; `suffix` `.docx` for the Word copy."""
+    name = pdf_filename(reply).removesuffix(".pdf")
+    mark = reply.draft_mark.replace("·", "")
+    return f"{name}（{mark}）{suffix}" if mark else f"{name}{suffix}"
+
+
 def naive_baseline_pdf(html: str) -> bytes:
     """The benchmark's baseline only: the same letter rendered the plain way, with the system
     Noto CJK collections and a fresh font configuration for every letter (what pdf-performance.md

@@ -584,5 +584,6 @@ def render_docx(reply) -> bytes:
 
 
 def docx_filename(reply) -> str:
-    """`市五届人大一次会议第12号建议-随州市人力资源和社会保障局答复.docx` (rendering.pdf_filename's name)."""
-    return re.sub(r"\.pdf$", ".docx", rendering.pdf_filename(reply))
+    """`市五届人大一次会议第12号建议-随州市人力资源和社会保障局答复.docx`, with the draft's mark while
+    it has not gone out (rendering.download_filename)."""
+    return rendering.download_filename(reply, ".docx")

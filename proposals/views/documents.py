@@ -51,7 +51,7 @@ def reply_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     return FileResponse(
         io.BytesIO(pdf),
         as_attachment=True,
-        filename=rendering.pdf_filename(reply),
+        filename=rendering.download_filename(reply),
         content_type="application/pdf",
     )
 

@@ -57,7 +57,7 @@ class Command(BaseCommand):
                         data = stored.read()
                 else:
                     data = rendering.render_pdf(reply)
-                (pdf_dir / rendering.pdf_filename(reply)).write_bytes(data)
+                (pdf_dir / rendering.download_filename(reply)).write_bytes(data)
             if docx_dir:
                 (docx_dir / word_export.docx_filename(reply)).write_bytes(word_export.render_docx(reply))
             self.stdout.write(str(reply.pk))
