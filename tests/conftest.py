@@ -26,8 +26,8 @@ hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "fixed"))
 
 REPO = Path(__file__).resolve().parent.parent
 SEED_JSON = REPO / "proposals" / "demo" / "reply-12.json"
+SEED_TXT = REPO / "proposals" / "demo" / "reply-12.txt"  # the repository's copy of the seed text
 SHARED_SEED_JSON = REPO.parent / "shared" / "seed" / "reply-12.json"
-SHARED_SEED_TXT = REPO.parent / "shared" / "seed" / "reply-12.txt"
 PASSWORD = "Suizhou-2026-test"
 CHROMIUM = "/usr/bin/chromium"  # Debian's build; never `playwright install`
 ARTIFACTS = REPO / "test-artifacts"

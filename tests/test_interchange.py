@@ -361,3 +361,11 @@ def test_dumpreply_unknown_id():
 
     with pytest.raises(CommandError, match="答复 999 不存在"):
         call_command("dumpreply", "999", stdout=io.StringIO())
+
+
+def test_the_repositorys_seed_text_is_the_shared_original():
+    """proposals/demo/reply-12.txt (what the tests and benchletters read) is ../shared's letter."""
+    shared = SHARED_SEED_JSON.with_suffix(".txt")
+    if shared.exists():
+        assert SEED_JSON.with_suffix(".txt").read_bytes() == shared.read_bytes()
+    assert "沈宝栋、李芸等代表：" in SEED_JSON.with_suffix(".txt").read_text(encoding="utf-8")

@@ -18,7 +18,7 @@ from django.urls import reverse
 
 from proposals.letters import rendering as letters
 from proposals.letters.interchange import import_letter, read_letter
-from tests.conftest import SEED_JSON, SHARED_SEED_TXT
+from tests.conftest import SEED_JSON, SEED_TXT
 
 pytestmark = pytest.mark.django_db
 
@@ -81,12 +81,9 @@ def test_seed_pdf_carries_every_word_of_the_letter(seed_pdf):
         assert squeeze(piece) in text, piece
 
 
-@pytest.mark.skipif(
-    not SHARED_SEED_TXT.exists(), reason="needs ../shared/seed/reply-12.txt beside the checkout"
-)
 def test_seed_pdf_reads_exactly_like_the_original_letter(seed_pdf):
     """The original letter's text, in order, and nothing else but the 署名 it leaves to the seal."""
-    original = squeeze(SHARED_SEED_TXT.read_text(encoding="utf-8"))
+    original = squeeze(SEED_TXT.read_text(encoding="utf-8"))
     printed = squeeze(pdftotext(seed_pdf))
     signature = "随州市人力资源和社会保障局"
     at = printed.rindex(signature)

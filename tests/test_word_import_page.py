@@ -7,11 +7,11 @@ import pytest
 from django.urls import reverse
 
 from proposals.models import Reply, ReplyVersion
-from tests.conftest import SHARED_SEED_TXT, editor_data, login
+from tests.conftest import SEED_TXT, editor_data, login
 
 pytestmark = pytest.mark.django_db
 
-SEED_TEXT = SHARED_SEED_TXT.read_text(encoding="utf-8")
+SEED_TEXT = SEED_TXT.read_text(encoding="utf-8")
 BODY_ONLY = """一、关于加强职业技能培训方面
 今年以来，我局开展各类职业技能培训1.2万人次。
 二、关于落实培训补贴方面
