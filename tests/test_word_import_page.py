@@ -128,7 +128,7 @@ def test_changing_a_tag_changes_the_letter(draft, clerk):
     [
         ({"text": "   "}, "请上传 Word 文件，或粘贴答复函文字"),
         ({"file": ("答复.doc", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(600))}, "另存为 .docx"),
-        ({"file": ("答复.docx", b"not a zip at all")}, "不是有效的 Word"),
+        ({"file": ("答复.docx", b"not a zip at all")}, "“答复.docx”：该文件不是有效的 Word"),
         ({"file": ("答复.txt", b"")}, "是空的"),
         ({"file": ("答复.txt", "一、关于".encode()), "text": "二、关于"}, "请只选择一种方式"),
     ],

@@ -57,7 +57,9 @@ def source_lines(name: str, data: bytes) -> list[str]:
     try:
         lines = word_import.docx_lines(data, name)
     except word_import.WordFileError as problem:
-        raise SourceError(str(problem)) from None
+        # The reader speaks of 该文件; the clerk may have chosen several before this one.
+        message = str(problem)
+        raise SourceError(message if name in message else f"“{name}”：{message}") from None
     return text_lines("\n".join(lines))
 
 

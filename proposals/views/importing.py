@@ -33,7 +33,7 @@ class LetterSourceForm(forms.Form):
         required=False,
         help_text="支持 .docx（Word 2007 及以后、WPS 另存为 .docx）和 .txt；旧版 .doc/.wps 请先另存为 .docx",
         widget=forms.ClearableFileInput(attrs={"accept": ".docx,.txt"}),
-        error_messages={"empty": "所选文件是空的，请选择写好答复函的文件。"},
+        error_messages={"empty": "所选文件是空的，请重新选择写好答复函的文件。"},
     )
     text = forms.CharField(
         label="或粘贴答复函文字",
