@@ -3,17 +3,15 @@ letter (every part in its field), for the seed letter and for one with every opt
 
 import pytest
 
-from proposals.letters import parsing, word_export, word_import
+from proposals.letters import importing, parsing, word_export
 from proposals.letters.interchange import export_letter, import_letter, read_letter
 
 pytestmark = pytest.mark.django_db
 
 
 def read_back(reply) -> dict:
-    lines = word_import.docx_lines(word_export.render_docx(reply), "答复.docx")
-    letter = parsing.assemble(
-        parsing.tag_lines(parsing.split_text("\n".join(lines))), agency=reply.agency.name
-    )
+    lines = importing.word_file_lines("答复.docx", word_export.render_docx(reply))
+    letter = parsing.assemble(parsing.tag_lines(lines), agency=reply.agency.name)
     return read_letter(letter, "答复.docx").data
 
 

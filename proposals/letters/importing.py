@@ -43,17 +43,26 @@ class SourceError(ValueError):
 
 
 def source_lines(name: str, data: bytes) -> list[str]:
-    """The logical lines of an uploaded .docx or .txt file (WordFileError / SourceError)."""
-    lower = name.lower()
-    if lower.endswith(TEXT_SUFFIXES):
-        if not data.strip():
-            raise SourceError(f"文件“{name}”是空的。")
-        for encoding in ("utf-8-sig", "gb18030"):
-            try:
-                return text_lines(data.decode(encoding))
-            except UnicodeDecodeError:
-                continue
-        raise SourceError(f"文件“{name}”不是可以识别的文本（请用 UTF-8 或 GBK 编码保存）。")
+    """The logical lines of an uploaded .txt file, else of a Word file (SourceError)."""
+    if name.lower().endswith(TEXT_SUFFIXES):
+        return text_file_lines(name, data)
+    return word_file_lines(name, data)
+
+
+def text_file_lines(name: str, data: bytes) -> list[str]:
+    """The logical lines of a text file in UTF-8 (with or without BOM) or GBK (SourceError)."""
+    if not data.strip():
+        raise SourceError(f"文件“{name}”是空的。")
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            return text_lines(data.decode(encoding))
+        except UnicodeDecodeError:
+            continue
+    raise SourceError(f"文件“{name}”不是 UTF-8 或 GBK 编码的文本，请另存为 UTF-8 后再试。")
+
+
+def word_file_lines(name: str, data: bytes) -> list[str]:
+    """The logical lines of a .docx file, checked first (SourceError naming the file)."""
     try:
         lines = word_import.docx_lines(data, name)
     except word_import.WordFileError as problem:

@@ -243,14 +243,10 @@ def reply_edit(request: HttpRequest, pk: int) -> HttpResponse:
         form = ReplyForm(request.POST, instance=Reply.objects.get(pk=reply.pk))
         formset = MeasureRowFormSet(request.POST, prefix="m")
         if form.is_valid() and formset.is_valid():
-
-            def apply(target: Reply) -> None:
-                form.apply(target)
-                target.measures.all().delete()
-                save_tree(target, outline_to_tree(formset.rows()))
-
             try:
-                workflow.save_draft(reply, request.user, form.cleaned_data["version"], apply)
+                workflow.save_draft(
+                    reply, request.user, form.cleaned_data["version"], editor_apply(form, formset)
+                )
             except workflow.EditConflict as conflict:
                 return _conflict(request, conflict.reply, form, formset)
             except workflow.WorkflowError as problem:
@@ -263,6 +259,18 @@ def reply_edit(request: HttpRequest, pk: int) -> HttpResponse:
         form = ReplyForm(instance=reply)
         formset = MeasureRowFormSet(initial=measure_rows(reply), prefix="m")
     return render(request, "proposals/reply_edit.html", _editor_context(reply, form, formset))
+
+
+def editor_apply(form: ReplyForm, formset):
+    """What a save of the editor's valid forms does to the locked reply (for workflow.save_draft):
+    its fields and 抄送 list, and its measures replaced by the outline."""
+
+    def apply(target: Reply) -> None:
+        form.apply(target)
+        target.measures.all().delete()
+        save_tree(target, outline_to_tree(formset.rows()))
+
+    return apply
 
 
 def _conflict(request: HttpRequest, current: Reply, form: ReplyForm, formset) -> HttpResponse:

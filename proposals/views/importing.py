@@ -15,13 +15,12 @@ from django.utils.html import format_html
 from django.views.decorators.http import require_POST
 
 from measures.forms import MeasureRowFormSet
-from measures.outline import outline_to_tree, save_tree
 from proposals import workflow
 from proposals.forms import ReplyForm
 from proposals.letters import importing, parsing
 from proposals.letters.importing import SourceError
 from proposals.models import Reply, ReplyVersion
-from proposals.views.drafting import preview_letter
+from proposals.views.drafting import editor_apply, preview_letter
 from proposals.views.shared import reply_for
 
 
@@ -84,14 +83,8 @@ def _forms(reply: Reply, data: dict) -> tuple[ReplyForm, MeasureRowFormSet]:
 
 def _save(request: HttpRequest, reply: Reply, form: ReplyForm, formset, expected: int, done: str):
     """Save the forms as one new version; None on success (the caller redirects)."""
-
-    def apply(target: Reply) -> None:
-        form.apply(target)
-        target.measures.all().delete()
-        save_tree(target, outline_to_tree(formset.rows()))
-
     try:
-        saved = workflow.save_draft(reply, request.user, expected, apply)
+        saved = workflow.save_draft(reply, request.user, expected, editor_apply(form, formset))
     except workflow.EditConflict as conflict:
         return conflict.reply
     number, before = list(saved.versions.order_by("-number").values_list("number", flat=True)[:2])

@@ -241,7 +241,7 @@ def signing_figures(count: int) -> dict:
 
 def word_figures(count: int) -> dict:
     """Recognise the full seed letter from its text and from .docx, and export it as .docx."""
-    from proposals.letters import parsing, word_export, word_import
+    from proposals.letters import importing, parsing, word_export
 
     text = SEED_TEXT.read_text(encoding="utf-8")
     with transaction.atomic():
@@ -250,12 +250,12 @@ def word_figures(count: int) -> dict:
         export = _timings(lambda: word_export.render_docx(reply), count)
         transaction.set_rollback(True)
 
+    # The import page's own reading: importing.text_lines / word_file_lines, then tag and assemble.
     def from_text():
-        return parsing.assemble(parsing.tag_lines(parsing.split_text(text)))
+        return parsing.assemble(parsing.tag_lines(importing.text_lines(text)))
 
     def from_docx():
-        lines = word_import.docx_lines(docx, "seed.docx")
-        return parsing.assemble(parsing.tag_lines(parsing.split_text("\n".join(lines))))
+        return parsing.assemble(parsing.tag_lines(importing.word_file_lines("seed.docx", docx)))
 
     figures = {"seed_characters": len(text), "docx_kb": round(len(docx) / 1024, 1)}
     for name, timing in (

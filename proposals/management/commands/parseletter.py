@@ -8,7 +8,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from proposals.letters import parsing
+from proposals.letters import importing, parsing
 from proposals.letters.interchange import LetterFormatError, read_letter
 
 
@@ -24,22 +24,11 @@ def read_source_lines(path: Path) -> list[str]:
         raise CommandError(f"{path}：无法读取（{exc.strerror}）。") from None
     if not data.strip():
         raise CommandError(f"{path}：文件是空的。")
-    if path.suffix.lower() == ".docx":
-        from proposals.letters import word_import
-
-        try:
-            text = "\n".join(word_import.docx_lines(data, path.name))
-        except word_import.WordFileError as problem:
-            raise CommandError(f"{path}：{problem}") from None
-    else:
-        try:
-            text = data.decode("utf-8-sig")
-        except UnicodeDecodeError:
-            raise CommandError(f"{path}：不是 UTF-8 编码的文本文件，请另存为 UTF-8 后再试。") from None
-    lines = parsing.split_text(text)
-    if not lines:
-        raise CommandError(f"{path}：没有可以识别的文字。")
-    return lines
+    read = importing.word_file_lines if path.suffix.lower() == ".docx" else importing.text_file_lines
+    try:
+        return read(str(path), data)
+    except importing.SourceError as problem:
+        raise CommandError(str(problem)) from None
 
 
 class Command(BaseCommand):
