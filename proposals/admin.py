@@ -79,6 +79,9 @@ class SessionAdmin(AuditedAdmin):
                 ]
             },
         ),
+        ("签收与退办", {"fields": ["receipt_days", "receipt_working_days"]}),
+        ("会签与督办审核", {"fields": ["countersign_on", "countersign_working_days", "committee_review_on"]}),
+        ("跟踪办理", {"fields": ["follow_up_classes", "follow_up_due", "follow_up_title"]}),
     ]
 
     def get_readonly_fields(self, request, obj=None):

@@ -16,6 +16,17 @@ from proposals.models.access import (
     ProposalQuerySet,
     ReplyQuerySet,
 )
+from proposals.models.handling import (
+    ClassCodeChange,
+    Commitment,
+    CommitmentProgress,
+    CommitmentStatus,
+    Countersign,
+    CountersignAnswer,
+    HandbackRequest,
+    HandlingEvent,
+    HandlingVerb,
+)
 from proposals.models.people import (
     Agency,
     AgencyCopy,
@@ -33,8 +44,10 @@ from proposals.models.proposals import (
     Assignment,
     AssignmentChange,
     Extension,
+    LetterMode,
     Proposal,
     ProposalAuthor,
+    ProposalGroup,
     ProposalKind,
     Role,
 )
@@ -52,6 +65,7 @@ from proposals.models.replies import (
     Reply,
     ReplyCopy,
     ReplyEvent,
+    ReplyKind,
     ReplyStatus,
     ReplyVersion,
     refuse_if_issued,
@@ -67,6 +81,18 @@ from proposals.models.supervision import (
 )
 
 __all__ = [
+    "ClassCodeChange",
+    "Commitment",
+    "CommitmentProgress",
+    "CommitmentStatus",
+    "Countersign",
+    "CountersignAnswer",
+    "HandbackRequest",
+    "HandlingEvent",
+    "HandlingVerb",
+    "LetterMode",
+    "ProposalGroup",
+    "ReplyKind",
     "ANSWERING_ROLES",
     "GENESIS_HASH",
     "MEETING_FORMS",

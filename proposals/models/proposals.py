@@ -60,6 +60,14 @@ class Proposal(models.Model):
     received_date = models.DateField("收到日期", null=True, blank=True)
     key_supervision = models.BooleanField("重点督办", default=False)
     confidential = models.BooleanField("保密", default=False, help_text="代表要求保密：答复不得公开")
+    group = models.ForeignKey(
+        "ProposalGroup",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="proposals",
+        verbose_name="并案",
+    )
 
     objects = ProposalQuerySet.as_manager()
 
@@ -117,6 +125,37 @@ class Proposal(models.Model):
 
     def default_reply_title(self) -> str:
         return wording.title(self.session.name, self.number, self.kind)
+
+
+class LetterMode(models.TextChoices):
+    EACH = "each", "每件分别答复（共用正文）"
+    JOINT = "joint", "一函联合答复"
+
+
+class ProposalGroup(models.Model):
+    """并案办理: proposals of one session with the same subject, handled together by one lead
+    agency. Each deputy still gets an answer: one letter per proposal sharing one body, or one
+    joint letter to all. Deadlines, ratings and statistics stay per proposal."""
+
+    session = models.ForeignKey(Session, on_delete=models.PROTECT, related_name="+", verbose_name="届次")
+    lead_agency = models.ForeignKey(
+        Agency, on_delete=models.PROTECT, related_name="+", verbose_name="主办单位"
+    )
+    letter_mode = models.CharField(
+        "答复方式", max_length=10, choices=LetterMode.choices, default=LetterMode.EACH
+    )
+    subject = models.CharField("并案事由", max_length=200, blank=True)
+    created_by = models.ForeignKey("User", on_delete=models.PROTECT, related_name="+", verbose_name="操作人")
+    created_at = models.DateTimeField("并案时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "并案"
+        verbose_name_plural = "并案"
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        numbers = "、".join(p.number for p in self.proposals.order_by("number"))
+        return f"{self.session}第{numbers}号并案办理"
 
 
 class ProposalAuthor(models.Model):
@@ -182,6 +221,15 @@ class Assignment(models.Model):
     # The reply's (or opinion's) due date by the session's rules, kept here so lists can filter
     # and sort on it; recomputed on save, on an approved extension and when the rules change.
     due_on = models.DateField("办理期限", null=True, blank=True, editable=False, db_index=True)
+    # 签收: the agency's receipt. `handed_on` is the day it reached this agency when that is not
+    # the 交办 date (after an approved 退办); the receipt window counts from it, every other clock
+    # from `assigned_date`.
+    handed_on = models.DateField("移交本单位日期", null=True, blank=True)
+    received_at = models.DateTimeField("签收时间", null=True, blank=True)
+    received_by = models.ForeignKey(
+        "User", on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name="签收人"
+    )
+    receipt_deemed = models.BooleanField("视为签收", default=False)
 
     objects = AssignmentQuerySet.as_manager()
 

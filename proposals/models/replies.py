@@ -22,8 +22,14 @@ class ReplyStatus(models.TextChoices):
     DRAFT = "draft", "起草中"
     SUBMITTED = "submitted", "待审核"
     RETURNED = "returned", "已退回"
+    REVIEWING = "reviewing", "待督办审核"
     APPROVED = "approved", "已签发"
     ISSUED = "issued", "已答复"
+
+
+class ReplyKind(models.TextChoices):
+    ANSWER = "answer", "答复"
+    REPORT = "report", "办理落实情况的报告"
 
 
 class HeadingStyle(models.TextChoices):
@@ -55,6 +61,17 @@ class Reply(models.Model):
         Assignment, on_delete=models.PROTECT, related_name="replies", verbose_name="交办"
     )
     round = models.PositiveSmallIntegerField("办理轮次", default=1, help_text="代表不满意后再次办理时递增")
+    kind = models.CharField("文种", max_length=10, choices=ReplyKind.choices, default=ReplyKind.ANSWER)
+    # 并案办理: a member proposal's letter shares the body of the group's first letter (every
+    # part but its own title, salutation, authors and contact lines).
+    body_source = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="body_copies",
+        verbose_name="共用正文的答复",
+    )
     status = models.CharField("状态", max_length=10, choices=ReplyStatus.choices, default=ReplyStatus.DRAFT)
     class_code = models.CharField("办理结果分类", max_length=4, blank=True, validators=[validate_class_code])
     title = models.CharField("标题", max_length=300, blank=True, help_text="留空则按届次和编号生成")
@@ -110,7 +127,7 @@ class Reply(models.Model):
         ordering = ["-updated_at"]
         constraints = [
             models.UniqueConstraint(
-                fields=["assignment", "round"],
+                fields=["assignment", "round", "kind"],
                 name="one_reply_per_round",
                 violation_error_message="该交办在本轮次已有答复。",
             ),
@@ -149,7 +166,7 @@ class Reply(models.Model):
         """The mark on every page of a letter that has not gone out; empty once issued."""
         if self.status == ReplyStatus.ISSUED:
             return ""
-        if self.status == ReplyStatus.APPROVED:
+        if self.status in (ReplyStatus.APPROVED, ReplyStatus.REVIEWING):
             return "已签发·未发出"
         return "草稿·未签发"
 

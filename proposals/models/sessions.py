@@ -4,6 +4,8 @@ working-day clocks read. The lowest model module: it imports no other.
 
 from __future__ import annotations
 
+import re
+
 from django.db import models
 
 
@@ -37,6 +39,38 @@ class Session(models.Model):
     reply_calendar_date = models.DateField(
         "答复统一截止日", null=True, blank=True, help_text="如随州：6月30日；与法定期限取其早"
     )
+    # The rest of the statutory process (issue 16), each a rule of the session.
+    receipt_days = models.PositiveSmallIntegerField(
+        "签收、申请退办期限（天）", default=10, help_text="自交办（或移交本单位）之日起；逾期未签收的视为签收"
+    )
+    receipt_working_days = models.BooleanField("签收期限按工作日计", default=False)
+    countersign_on = models.BooleanField(
+        "答复须经协办单位会签",
+        default=True,
+        help_text="勾选：主办单位的答复稿送各协办、会办单位会签后才能签发",
+    )
+    countersign_working_days = models.PositiveSmallIntegerField(
+        "会签期限（工作日）", default=5, help_text="逾期未回复的视为同意"
+    )
+    committee_review_on = models.BooleanField(
+        "发出前须经督办审核", default=False, help_text="勾选：签发后由委员会工作人员审核，通过后才能发出"
+    )
+    follow_up_classes = models.CharField(
+        "需跟踪办理的分类",
+        max_length=20,
+        default="B",
+        blank=True,
+        help_text="以此分类答复的，生成跟踪事项；多个用顿号分隔，如“B、C”；留空则不跟踪",
+    )
+    follow_up_due = models.DateField(
+        "跟踪事项完成期限", null=True, blank=True, help_text="留空为届次年度的12月31日"
+    )
+    follow_up_title = models.CharField(
+        "落实情况报告标题",
+        max_length=200,
+        default="关于{届次}第{编号}号{类别}办理落实情况的报告",
+        help_text="可用{届次}、{编号}、{类别}",
+    )
 
     class Meta:
         verbose_name = "届次"
@@ -48,6 +82,10 @@ class Session(models.Model):
 
     # Saving a session recomputes its assignments' due dates: see
     # proposals.models.proposals.refresh_due_dates, which sits beside Assignment.
+
+    def follow_up_codes(self) -> list[str]:
+        """The class codes whose replies promise further work (跟踪办理)."""
+        return [code for code in re.split(r"[、,，;；\s]+", self.follow_up_classes.upper()) if code]
 
     @staticmethod
     def body_from_name(name: str) -> str:
