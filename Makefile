@@ -57,8 +57,10 @@ run: setup
 	$(PY) manage.py seed_demo
 	$(PY) manage.py make_demo_pki
 	$(PY) manage.py collectstatic --noinput --verbosity 0
-	@echo "后台任务进程（db_worker）与网站一起启动；按 Ctrl-C 同时停止。"
-	$(PY) manage.py db_worker --no-startup-delay & worker=$$!; trap "kill $$worker 2>/dev/null" EXIT INT TERM; \
+	@echo "后台任务进程（db_worker）和到期规则（tick_clocks，每5分钟）与网站一起启动；按 Ctrl-C 同时停止。"
+	$(PY) manage.py db_worker --no-startup-delay & worker=$$!; \
+	( while true; do $(PY) manage.py tick_clocks >/dev/null; sleep 300; done ) & clocks=$$!; \
+	trap "kill $$worker $$clocks 2>/dev/null" EXIT INT TERM; \
 	DJANGO_HTTPS=0 DJANGO_SECURE_COOKIES=0 $(PY) manage.py runserver 127.0.0.1:8000
 
 axe: $(AXE)

@@ -14,13 +14,28 @@ def receipt_before_the_rule(apps, schema_editor):
     )
 
 
+def install_guards(apps, schema_editor):
+    from proposals.records import dbguards
+
+    dbguards.install(schema_editor.connection)
+
+
+def remove_guards(apps, schema_editor):
+    from proposals.records import dbguards
+
+    dbguards.remove(schema_editor.connection)
+
+
 class Migration(migrations.Migration):
     dependencies = [
         ("measures", "0002_initial"),
         ("proposals", "0017_integrity_and_password_history"),
     ]
 
+    # SQLite rebuilds the reply table to alter it; its frozen-letter triggers name the table, so
+    # they are taken off for the change and put back after (proposals.records.dbguards).
     operations = [
+        migrations.RunPython(remove_guards, install_guards),
         migrations.CreateModel(
             name="ClassCodeChange",
             fields=[
@@ -694,4 +709,5 @@ class Migration(migrations.Migration):
             ),
         ),
         migrations.RunPython(receipt_before_the_rule, migrations.RunPython.noop),
+        migrations.RunPython(install_guards, remove_guards),
     ]

@@ -67,6 +67,25 @@ EVENT_LABELS = {
     "audit_view": "查看审计记录",
     "audit_export": "导出审计记录",
     "admin_change": "后台修改",
+    # The rest of the statutory process (issue 16): one per HandlingVerb.
+    "receive": "签收",
+    "deem_received": "视为签收",
+    "handback_request": "申请退办",
+    "handback_approve": "同意退办",
+    "handback_reject": "不同意退办",
+    "countersign_send": "送协办单位会签",
+    "countersign_agree": "会签同意",
+    "countersign_comment": "会签提出修改意见",
+    "countersign_lapse": "会签逾期视为同意",
+    "review_pass": "督办审核通过",
+    "review_return": "督办审核退回",
+    "class_change": "调整办理结果分类",
+    "commitment_create": "列为跟踪事项",
+    "commitment_progress": "报告落实情况",
+    "commitment_remind": "跟踪事项到期提醒",
+    "commitment_fulfil": "跟踪事项已落实",
+    "group_join": "并案办理",
+    "group_split": "撤销并案",
 }
 
 

@@ -34,7 +34,7 @@ from proposals.models import (
     deadlines,
 )
 from proposals.records import audit
-from proposals.supervision import todo
+from proposals.supervision import timeline, todo
 from proposals.views.shared import act, assignment_for, reply_for
 
 HOME_PAGE_SIZE = 50
@@ -140,7 +140,7 @@ def reply_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "reply": reply,
             "letter": letter,
             "pdf_filename": rendering.pdf_filename(reply),
-            "events": reply.events.select_related("actor"),
+            "timeline": timeline.for_reply(reply),
             "opinions": _opinions(reply),
             "versions": reply.versions.select_related("saved_by").order_by("-number"),
             "feedback": feedback,

@@ -10,6 +10,7 @@ already moved and is refused, so the state changes once. Callers use `from propo
 workflow` and `workflow.submit(...)`; nothing else in the portal changes a status.
 """
 
+from proposals.workflow.clocks import tick as tick_clocks
 from proposals.workflow.cohandling import save_opinion
 from proposals.workflow.drafting import (
     lapsed_opinions,
@@ -42,6 +43,7 @@ from proposals.workflow.registration import (
 from proposals.workflow.supervision import approve_extension, request_extension, supervise
 
 __all__ = [
+    "tick_clocks",
     "lapsed_opinions",
     "import_proposals",
     "correct_feedback",

@@ -8,6 +8,7 @@ from __future__ import annotations
 from proposals.letters.interchange import export_letter
 from proposals.models import (
     Assignment,
+    HandlingEvent,
     Reply,
     ReplyEvent,
     ReplyStatus,
@@ -137,3 +138,20 @@ def refresh_due_dates(assignment: Assignment) -> None:
     for reply in assignment.replies.filter(round=1).exclude(status=S.ISSUED):
         reply.due_date = deadlines.reply_due(assignment)
         reply.save(update_fields=["due_date", "updated_at"])
+
+
+def record_handling(
+    assignment: Assignment,
+    verb: str,
+    user: User | None,
+    note: str = "",
+    *,
+    reply: Reply | None = None,
+    **detail,
+) -> HandlingEvent:
+    """One step of the handling that is not a reply's status change (签收, 退办, 会签, 督办审核,
+    跟踪, 并案): its timeline row and its audit row, in the caller's transaction. `user` is None
+    for what a clock did (视为签收, 视为同意, reminders); the timeline says 系统 then."""
+    event = HandlingEvent.objects.create(assignment=assignment, reply=reply, verb=verb, actor=user, note=note)
+    audit.record(None, verb, reply or assignment, actor=user, note=note, **detail)
+    return event

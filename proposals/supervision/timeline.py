@@ -1,0 +1,52 @@
+"""The timeline of a reply (or of an assignment): its status changes (`ReplyEvent`) and the other
+handling steps (`HandlingEvent`: 签收, 退办, 会签, 督办审核, 跟踪, 并案) in one list, oldest first,
+each as a `Step` the templates read the same way."""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+
+from proposals.models import Assignment, HandlingEvent, Reply
+
+
+@dataclass
+class Step:
+    at: datetime.datetime
+    who: str  # the actor's name, or 系统 for what a clock did
+    what: str  # the step in words: "待审核 → 已签发", "签收", "会签同意（市总工会）"
+    note: str = ""
+    is_status: bool = False
+
+
+def _actor(user) -> str:
+    return user.display_name if user is not None else "系统"
+
+
+def _handling_steps(events) -> list[Step]:
+    return [Step(e.at, _actor(e.actor), e.get_verb_display(), e.note) for e in events]
+
+
+def for_reply(reply: Reply) -> list[Step]:
+    """The reply's status changes, its own handling events and its assignment's handling events
+    that belong to no reply (签收, 退办, 并案), in time order."""
+    steps = [
+        Step(
+            e.at,
+            _actor(e.actor),
+            f"{e.get_from_status_display() or '—'} → {e.get_to_status_display()}",
+            e.note,
+            is_status=True,
+        )
+        for e in reply.events.select_related("actor")
+    ]
+    handling = HandlingEvent.objects.filter(assignment_id=reply.assignment_id, reply__isnull=True) | (
+        HandlingEvent.objects.filter(reply=reply)
+    )
+    steps += _handling_steps(handling.select_related("actor"))
+    return sorted(steps, key=lambda step: step.at)
+
+
+def for_assignment(assignment: Assignment) -> list[Step]:
+    """Every handling event of the assignment, for its proposal page."""
+    return _handling_steps(assignment.handling_events.select_related("actor"))
