@@ -117,7 +117,10 @@ TEMPLATES = [
                 "proposals.web.context_processors.unread_notices",
             ],
             # The letter template's filters (title lines, run-in headings), beside the letter code.
-            "libraries": {"letter_layout": "proposals.letters.layout_filters"},
+            "libraries": {
+                "letter_layout": "proposals.letters.layout_filters",
+                "receipt": "proposals.web.receipt_tags",
+            },
         },
     },
 ]

@@ -11,6 +11,7 @@ from proposals.views import (
     drafting,
     importing,
     public,
+    receipt,
     records,
     registration,
     supervision,
@@ -51,6 +52,10 @@ urlpatterns = [
     path("letters/fonts/<str:role>.ttf", documents.licensed_font, name="licensed_font"),
     # Co-handling (协办／会办): the 会办意见
     path("assignments/<int:pk>/opinion/", cohandling.opinion_edit, name="opinion_edit"),
+    # 签收 and 退办 (the agency; committee staff decide a request)
+    path("assignments/<int:pk>/receive/", receipt.assignment_receive, name="assignment_receive"),
+    path("assignments/<int:pk>/handback/", receipt.assignment_handback, name="assignment_handback"),
+    path("handback/<int:pk>/", receipt.handback_decide, name="handback_decide"),
     # Committee supervision: dashboard, statistics, 督办, ratings, notices
     path("dashboard/", supervision.committee_dashboard, name="dashboard"),
     path("statistics/", supervision.statistics_page, name="statistics"),

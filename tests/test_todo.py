@@ -24,12 +24,15 @@ def counts(user) -> dict[str, int]:
 
 def test_the_clerk_is_led_from_start_to_send(lead_assignment, union_assignment, clerk, leader, cohandler):
     assert counts(clerk) == {
+        "to_receive": 1,  # 签收 (tests/test_receipt.py); 开始起草 signs for it too
         "urgent": 0,
         "returned": 0,
         "unstarted": 1,
         "drafts": 0,
         "rehandling": 0,
         "opinions": 0,
+        "countersign": 0,  # 会签 (tests/test_countersign.py)
+        "countersign_comments": 0,
         "to_send": 0,
     }
     page = login(clerk).get(reverse("home")).content.decode()

@@ -99,6 +99,27 @@ def meeting_due(assignment: Assignment) -> datetime.date | None:
     return assignment.assigned_date + datetime.timedelta(days=session.meeting_days)
 
 
+def receipt_start(assignment: Assignment) -> datetime.date | None:
+    """The day the assignment reached its agency: after an approved 退办 the day it passed on."""
+    return assignment.handed_on or assignment.assigned_date
+
+
+def receipt_due(assignment: Assignment) -> datetime.date | None:
+    """The last day to sign for (签收) or apply to hand back (申请退办) an assignment: N calendar
+    days, or N working days, after it reached the agency (the session's rule)."""
+    start = receipt_start(assignment)
+    if start is None:
+        return None
+    session = _session(assignment)
+    return receipt_window_end(start, session.receipt_days, session.receipt_working_days)
+
+
+def receipt_window_end(start: datetime.date, days: int, working: bool) -> datetime.date:
+    if working:
+        return add_working_days(start, days)
+    return start + datetime.timedelta(days=days)
+
+
 def feedback_due(session: Session, issued: datetime.date) -> datetime.date:
     return add_working_days(issued, session.feedback_working_days)
 

@@ -31,6 +31,7 @@ from proposals.models import (
     Assignment,
     CoOpinion,
     Feedback,
+    HandbackRequest,
     ProposalAuthor,
     Reply,
     ReplyStatus,
@@ -45,6 +46,7 @@ SORTS = {
     "session": ("proposal__session__name", "proposal__number"),
 }
 PAGE_SIZE = 50
+RECEIPT_FILTERS = {"waiting": "待签收", "handback": "退办申请中"}
 
 
 @dataclass(frozen=True)
@@ -60,6 +62,7 @@ class Filters:
     due_soon: bool = False
     key_supervision: bool = False
     rating: str = ""
+    receipt: str = ""  # 签收: "waiting" (not signed for) or "handback" (a 退办 request pending)
     q: str = ""
     sort: str = "due"
 
@@ -82,6 +85,7 @@ class Filters:
             due_soon=params.get("due_soon") == "1",
             key_supervision=params.get("key") == "1",
             rating=params.get("rating", "")[:15],
+            receipt=params.get("receipt", "") if params.get("receipt") in RECEIPT_FILTERS else "",
             q=params.get("q", "").strip()[:50],
             sort=sort,
         )
@@ -94,6 +98,11 @@ def lead_feedback() -> QuerySet:
         deputy__authorships__proposal_id=OuterRef("proposal_id"),
         deputy__authorships__is_lead=True,
     )
+
+
+def pending_handback() -> QuerySet:
+    """The row's pending 退办 request (a subquery for `annotated` rows)."""
+    return HandbackRequest.objects.filter(assignment_id=OuterRef("pk"), decided_at__isnull=True)
 
 
 def annotated(user) -> QuerySet:
@@ -183,6 +192,10 @@ def rows(user, filters: Filters, today: datetime.date) -> QuerySet:
         queryset = queryset.filter(lead_rating__isnull=True)
     elif f.rating:
         queryset = queryset.filter(lead_rating=f.rating)
+    if f.receipt == "waiting":
+        queryset = queryset.filter(received_at__isnull=True)
+    elif f.receipt == "handback":
+        queryset = queryset.filter(Exists(pending_handback()))
     if f.q:
         queryset = queryset.filter(
             Q(proposal__number=wording.bare_number(f.q) or f.q)
@@ -206,7 +219,10 @@ def page(user, filters: Filters, today: datetime.date, number) -> Page:
     current.object_list = (
         annotated(user)
         .filter(pk__in=Subquery(current.object_list.values("pk")))
-        .annotate(lead_attitude=Subquery(lead_feedback().values("attitude")[:1]))
+        .annotate(
+            lead_attitude=Subquery(lead_feedback().values("attitude")[:1]),
+            handback_pending=Exists(pending_handback()),
+        )
         .order_by(*ordering(filters.sort))
     )
     return current

@@ -182,6 +182,39 @@ def extension_approved(assignment: Assignment, by: User) -> list[Notice]:
     )
 
 
+def handback_requested(request) -> list[Notice]:
+    """申请退办: committee staff decide it."""
+    assignment = request.assignment
+    suggested = f"，建议改由{request.suggested_agency.name}办理" if request.suggested_agency else ""
+    return notify(
+        committee_staff(),
+        f"退办申请：{request.agency.name}申请退办{proposal_label(assignment)}{suggested}。理由：{request.reason}",
+        reverse("handback_decide", args=[request.pk]),
+    )
+
+
+def handback_decided(request) -> list[Notice]:
+    """The requesting agency learns the decision; on approval the new agency learns it must sign."""
+    assignment = request.assignment
+    label = proposal_label(assignment)
+    link = reverse("proposal_detail", args=[assignment.proposal_id])
+    asking = agency_people(request.agency_id, UserRole.CLERK, UserRole.LEADER)
+    if not request.approved:
+        return notify(
+            asking,
+            f"退办未同意：{label}的退办申请未获同意，请继续办理。理由：{request.decision_note}",
+            link,
+        )
+    made = notify(
+        asking, f"退办已同意：{label}已改由{request.new_agency.name}承办，本单位不再办理。", reverse("queue")
+    )
+    return made + notify(
+        agency_people(request.new_agency_id, UserRole.CLERK, UserRole.LEADER),
+        f"待签收：{label}经委员会调整，改由本单位承办（交办日期不变），请签收。",
+        link,
+    )
+
+
 def round_reopened(reply: Reply, deputy: Deputy) -> list[Notice]:
     """The lead author's 办理结果 不满意 opened the next round: the agency drafts again."""
     return notify(

@@ -7,7 +7,9 @@ due date (those without a 交办日期 are counted apart, not as late);
 for 办理态度 each (the paper form rates both): counts and shares of the rated replies, rounded so
 the three shares add up to exactly 100 % (largest remainder); 满意率 = the 满意 and 基本满意
 shares together, so 满意率 and the 不满意 share also add up to 100 %;
-A/B/C/D shares of the answered replies' class codes, with 未分类 beside them so they add up to 100 %.
+A/B/C/D shares of the answered replies' class codes, with 未分类 beside them so they add up to 100 %;
+按时签收率 = assignments signed for within the receipt window ÷ those signed for, counted as
+received (视为签收, never on time) or past their window.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.db.models import Count, Exists, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
+from django.utils import timezone
 
 from proposals.models import (
     ANSWERING_ROLES,
@@ -28,6 +31,7 @@ from proposals.models import (
     Rating,
     Reply,
     ReplyStatus,
+    deadlines,
 )
 
 # The 随州 year-end report's wording for the class codes.
@@ -116,6 +120,9 @@ class AgencyRow:
     met: int
     classes: dict[str, int] = field(default_factory=dict)
     no_due: int = 0  # answering assignments without a due date (no 交办日期)
+    # 签收: assignments signed for or past their window, and those signed within it (视为签收 late)
+    receipt_counted: int = 0
+    receipt_on_time: int = 0
     result: Satisfaction = field(default_factory=lambda: Satisfaction("办理结果"))
     attitude: Satisfaction = field(default_factory=lambda: Satisfaction("办理态度"))
 
@@ -130,6 +137,11 @@ class AgencyRow:
     @property
     def meeting_rate(self):
         return ratio(self.met, self.lead)
+
+    @property
+    def receipt_rate(self):
+        """按时签收率: signed within the window ÷ signed, deemed or past the window."""
+        return ratio(self.receipt_on_time, self.receipt_counted)
 
     # The 办理结果 under the names the tables and earlier code use.
     @property
@@ -243,7 +255,32 @@ def per_agency(session_id: int | None = None) -> list[AgencyRow]:
             row.classes[class_code] = row.classes.get(class_code, 0) + n
         row.result.add(rating, n)
         row.attitude.add(attitude, n)
+    _count_receipts(assignments, rows)
     return sorted(rows.values(), key=lambda row: row.agency)
+
+
+def _count_receipts(assignments, rows: dict[int, AgencyRow]) -> None:
+    """签收 on time per agency: one read of the assignments' receipt fields; the window's last day
+    is computed once per (start day, session rule), as 交办 comes in batches."""
+    today = timezone.localdate()
+    windows: dict[tuple, object] = {}
+    fields = ("agency_id", "handed_on", "assigned_date", "received_at", "receipt_deemed")
+    rules = ("proposal__session__receipt_days", "proposal__session__receipt_working_days")
+    for agency, handed, assigned, received, deemed, days, working in assignments.order_by().values_list(
+        *fields, *rules
+    ):
+        start = handed or assigned
+        due = None
+        if start is not None:
+            key = (start, days, working)
+            if key not in windows:
+                windows[key] = deadlines.receipt_window_end(start, days, working)
+            due = windows[key]
+        if received is None and (due is None or today <= due):
+            continue  # still within its window
+        rows[agency].receipt_counted += 1
+        if received is not None and not deemed and (due is None or timezone.localdate(received) <= due):
+            rows[agency].receipt_on_time += 1
 
 
 def totals(rows: list[AgencyRow]) -> AgencyRow:
@@ -252,6 +289,8 @@ def totals(rows: list[AgencyRow]) -> AgencyRow:
         *(sum(getattr(r, name) for r in rows) for name in ("lead", "co", "answered", "on_time", "met")),
     )
     total.no_due = sum(r.no_due for r in rows)
+    total.receipt_counted = sum(r.receipt_counted for r in rows)
+    total.receipt_on_time = sum(r.receipt_on_time for r in rows)
     for row in rows:
         for code, n in row.classes.items():
             total.classes[code] = total.classes.get(code, 0) + n

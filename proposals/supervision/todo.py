@@ -19,13 +19,14 @@ from proposals.models import (
     ANSWERING_ROLES,
     Extension,
     Feedback,
+    HandbackRequest,
     ProposalAuthor,
     Publication,
     ReplyEvent,
     ReplyStatus,
     UserRole,
 )
-from proposals.models.deadlines import DUE_SOON_DAYS, days_left
+from proposals.models.deadlines import DUE_SOON_DAYS, days_left, receipt_due
 from proposals.supervision.dashboard import annotated
 
 SHOWN = 20  # rows per group; the count says how many there are
@@ -41,6 +42,7 @@ class Item:
     due: datetime.date | None = None
     note: str = ""
     start_form: bool = False  # the action is a POST (开始起草), not a link
+    receive_form: bool = False  # the action is the 签收 POST
 
     @property
     def pending(self) -> bool:
@@ -127,6 +129,21 @@ def _next_step(row) -> Item:
     return Item(row, action, _reply_link(row, view), row.due)
 
 
+def _to_receive(rows) -> Group:
+    """待签收: the agency signs for a new assignment, or applies in time to hand it back."""
+    return Group(
+        "to_receive",
+        "待签收",
+        "新交办的建议提案：签收，或在期限内申请退办（期限为签收期限）",
+        rows,
+        Q(received_at__isnull=True),
+        lambda row: Item(
+            row, "签收", reverse("assignment_receive", args=[row.pk]), receipt_due(row), receive_form=True
+        ),
+        reverse("queue"),
+    )
+
+
 def for_clerk(user, today: datetime.date) -> list[Group]:
     rows = annotated(user).filter(agency_id=user.agency_id)
     soon = today + datetime.timedelta(days=DUE_SOON_DAYS)
@@ -137,6 +154,7 @@ def for_clerk(user, today: datetime.date) -> list[Group]:
         return lambda row: Item(row, action, _reply_link(row, "reply_edit"), row.due)
 
     groups = [
+        _to_receive(rows),
         Group(
             "urgent",
             "即将到期和已超期",
@@ -209,6 +227,7 @@ def for_leader(user, today: datetime.date) -> list[Group]:
     )
     pending = Exists(Extension.objects.filter(assignment=OuterRef("pk"), approved_at__isnull=True))
     return [
+        _to_receive(annotated(user).filter(agency_id=user.agency_id)),
         Group(
             "to_sign",
             "待签发",
@@ -271,7 +290,20 @@ def for_committee(user, today: datetime.date) -> list[Group]:
         Q(rated__isnull=True) | Q(rated__lt=F("author_count"))
     )
     pending = Exists(Extension.objects.filter(assignment=OuterRef("pk"), approved_at__isnull=True))
+    pending_handback = HandbackRequest.objects.filter(assignment=OuterRef("pk"), decided_at__isnull=True)
+    handbacks = rows.annotate(handback_pk=Subquery(pending_handback.values("pk")[:1]))
     return [
+        Group(
+            "handbacks",
+            "退办申请",
+            "承办单位申请退办：查看理由，同意后改由其他单位承办（交办日期不变），或说明理由不同意",
+            handbacks,
+            Q(handback_pk__isnull=False),
+            lambda row: Item(
+                row, "处理退办申请", reverse("handback_decide", args=[row.handback_pk]), row.due
+            ),
+            f"{dashboard}?receipt=handback",
+        ),
         Group(
             "overdue",
             "已超期",

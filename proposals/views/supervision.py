@@ -58,6 +58,7 @@ def committee_dashboard(request: HttpRequest) -> HttpResponse:
         {
             "page": page,
             "filters": filters,
+            "receipt_filters": dashboard.RECEIPT_FILTERS,
             "query": query.urlencode(),
             "sort_query": sort_query.urlencode(),
             "sessions": Session.objects.order_by("-year", "name"),
@@ -180,6 +181,8 @@ def statistics_xlsx(request: HttpRequest, table: str) -> HttpResponse:
                 "无期限",
                 "已见面",
                 "见面率%",
+                "按时签收",
+                "按时签收率%",
                 *[
                     f"{what}{column}"
                     for what in ("办理结果", "办理态度")
@@ -200,6 +203,8 @@ def statistics_xlsx(request: HttpRequest, table: str) -> HttpResponse:
                     row.no_due,
                     row.met,
                     row.meeting_rate,
+                    row.receipt_on_time,
+                    row.receipt_rate,
                     *_satisfaction_cells(row),
                     *[row.class_share(c) for c in codes],
                     row.unclassified_share,

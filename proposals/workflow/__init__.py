@@ -33,6 +33,7 @@ from proposals.workflow.issuing import (
     withdraw_publication,
 )
 from proposals.workflow.moves import TRANSITIONS, VERB_LABELS, EditConflict, WorkflowError, co_assignments
+from proposals.workflow.receipt import decide_handback, receive, request_handback
 from proposals.workflow.registration import (
     assign,
     change_assignment,
@@ -43,6 +44,9 @@ from proposals.workflow.registration import (
 from proposals.workflow.supervision import approve_extension, request_extension, supervise
 
 __all__ = [
+    "decide_handback",
+    "receive",
+    "request_handback",
     "tick_clocks",
     "lapsed_opinions",
     "import_proposals",

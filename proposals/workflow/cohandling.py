@@ -19,6 +19,7 @@ from proposals.workflow.moves import (
     bounded,
     require_role,
 )
+from proposals.workflow.receipt import receive_implicitly
 
 
 @transaction.atomic
@@ -34,6 +35,7 @@ def save_opinion(assignment: Assignment, user: User, text: str, *, submit_now: b
     opinion = CoOpinion.objects.filter(assignment=assignment).first()
     if opinion and opinion.is_submitted:
         raise WorkflowError("会办意见已提交，不能再修改。")
+    receive_implicitly(assignment, user, "填写会办意见")
     opinion = opinion or CoOpinion(assignment=assignment)
     opinion.text = text.strip()
     opinion.written_by = user

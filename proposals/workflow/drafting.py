@@ -36,6 +36,7 @@ from proposals.workflow.moves import (
     require_role,
     snapshot,
 )
+from proposals.workflow.receipt import receive_implicitly
 
 
 @transaction.atomic
@@ -45,6 +46,7 @@ def start_reply(assignment: Assignment, user: User) -> Reply:
     require_role(user, assignment.agency_id, (UserRole.CLERK, UserRole.LEADER), "起草答复")
     if not assignment.answers_deputy:
         raise WorkflowError("协办、会办单位不答复代表，请填写会办意见。")
+    receive_implicitly(assignment, user, "开始起草")
     existing = assignment.replies.order_by("-round").first()
     if existing:
         return existing

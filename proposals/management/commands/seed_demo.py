@@ -39,11 +39,27 @@ class Command(BaseCommand):
     @transaction.atomic
     def handle(self, *args, proposals: int = 0, agencies: int = 60, **options):
         self.seed_letter_and_users()
+        self.sign_for_the_seed_reply()
         if proposals:
             from proposals.demo import bulk
 
             counts = bulk.build(proposals, agencies)
             self.stdout.write("演示数据：" + "，".join(f"{k} {v}" for k, v in counts.items()))
+
+    def sign_for_the_seed_reply(self) -> None:
+        """The seed reply is being drafted, so its agency has signed for it (签收); the 会办 of
+        总工会 stays 待签收, so the demo shows that step."""
+        from proposals import workflow
+
+        letter = read_letter_file(SEED_LETTER)
+        clerk = User.objects.filter(username="clerk", agency__name=letter.data["agency"]).first()
+        assignment = Assignment.objects.filter(
+            proposal__session__name=letter.data["session"],
+            proposal__number=str(letter.data["proposal_number"]),
+            agency__name=letter.data["agency"],
+        ).first()
+        if clerk and assignment and assignment.received_at is None:
+            workflow.receive(assignment, clerk)
 
     def seed_letter_and_users(self) -> None:
         letter = read_letter_file(SEED_LETTER)
