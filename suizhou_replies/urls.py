@@ -7,13 +7,17 @@ from django.urls import path
 from proposals.views import (
     accounts,
     cohandling,
+    countersign,
     documents,
     drafting,
+    follow_up,
+    grouping,
     importing,
     public,
     receipt,
     records,
     registration,
+    review,
     supervision,
 )
 
@@ -52,16 +56,27 @@ urlpatterns = [
     path("letters/fonts/<str:role>.ttf", documents.licensed_font, name="licensed_font"),
     # Co-handling (协办／会办): the 会办意见
     path("assignments/<int:pk>/opinion/", cohandling.opinion_edit, name="opinion_edit"),
+    # 会签: the co-handler reads the lead's draft beside its 会办意见 and agrees or comments
+    path("assignments/<int:pk>/countersign/", countersign.countersign_page, name="countersign"),
     # 签收 and 退办 (the agency; committee staff decide a request)
     path("assignments/<int:pk>/receive/", receipt.assignment_receive, name="assignment_receive"),
     path("assignments/<int:pk>/handback/", receipt.assignment_handback, name="assignment_handback"),
     path("handback/<int:pk>/", receipt.handback_decide, name="handback_decide"),
+    # 跟踪办理 (the agency, committee staff): commitments, progress, the 办理落实情况的报告
+    path("follow-up/", follow_up.commitment_list, name="commitment_list"),
+    path("follow-up/<int:pk>/", follow_up.commitment_detail, name="commitment_detail"),
+    path("follow-up/<int:pk>/edit/", follow_up.commitment_edit, name="commitment_edit"),
+    path("follow-up/<int:pk>/progress/", follow_up.commitment_progress, name="commitment_progress"),
+    path("follow-up/<int:pk>/report/", follow_up.commitment_report, name="commitment_report"),
     # Committee supervision: dashboard, statistics, 督办, ratings, notices
     path("dashboard/", supervision.committee_dashboard, name="dashboard"),
     path("statistics/", supervision.statistics_page, name="statistics"),
     path("statistics/<str:table>.xlsx", supervision.statistics_xlsx, name="statistics_xlsx"),
     path("assignments/<int:pk>/supervise/", supervision.assignment_supervise, name="assignment_supervise"),
     path("replies/<int:pk>/feedback/", supervision.reply_feedback, name="reply_feedback"),
+    # 督办审核 (when the session's rule is on): pass (the class may change, with a reason) or return
+    path("replies/<int:pk>/review/pass/", review.reply_review_pass, name="reply_review_pass"),
+    path("replies/<int:pk>/review/return/", review.reply_review_return, name="reply_review_return"),
     path("feedback/<int:pk>/correct/", supervision.feedback_correct, name="feedback_correct"),
     path("notices/", supervision.notices, name="notices"),
     path("notices/read/", supervision.notices_read, name="notices_read"),
@@ -75,6 +90,8 @@ urlpatterns = [
     path("proposals/<int:pk>/assignments/new/", registration.proposal_assign, name="proposal_assign"),
     path("assignments/<int:pk>/edit/", registration.assignment_edit, name="assignment_edit"),
     path("assignments/<int:pk>/reassign/", registration.assignment_reassign, name="assignment_reassign"),
+    path("groups/new/", grouping.group_new, name="group_new"),
+    path("groups/<int:pk>/split/", grouping.group_split, name="group_split"),
     # Records: audit trail, verification, filing exports
     path("audit/", records.audit_log, name="audit_log"),
     path("audit.xlsx", records.audit_xlsx, name="audit_xlsx"),

@@ -15,7 +15,7 @@ from django.urls import reverse
 from hypothesis import settings as hypothesis_settings
 
 from proposals.letters.interchange import import_letter, read_letter_file
-from proposals.models import Agency, Assignment, Reply, Role, User, UserRole
+from proposals.models import Agency, Assignment, Reply, Role, Session, User, UserRole
 
 # Property tests draw the same examples on every run, so that a stop's CI cannot turn red on a
 # new random draw; `HYPOTHESIS_PROFILE=explore make test` searches afresh: add what it finds to
@@ -81,8 +81,14 @@ def pki(db):
 
 @pytest.fixture
 def seed_reply(db):
-    """The 随州 seed letter, imported as 随州市人力资源和社会保障局's reply to 建议 12."""
-    return import_letter(read_letter_file(SEED_JSON))
+    """The 随州 seed letter, imported as 随州市人力资源和社会保障局's reply to 建议 12.
+
+    The general fixtures model a session without 会签 (`countersign_on` off), so `submitted`,
+    `issued` and the journeys sign off right after submitting; the portal's default for a new
+    session is on, and the 会签 tests (tests/test_countersign*.py) switch it on."""
+    reply = import_letter(read_letter_file(SEED_JSON))
+    Session.objects.filter(pk=reply.proposal.session_id).update(countersign_on=False)
+    return Reply.objects.get(pk=reply.pk)
 
 
 @pytest.fixture

@@ -2,12 +2,14 @@
 extra POST fields change nothing; every state-changing request needs a CSRF token and a GET
 never changes state."""
 
+import datetime
+
 import pytest
 from django.db import transaction
 from django.test import Client
 from django.urls import URLPattern, get_resolver, reverse
 
-from proposals.models import ExportJob, Reply, ReplyStatus
+from proposals.models import Commitment, ExportJob, Reply, ReplyStatus
 from tests.conftest import TWO_SECTIONS, editor_data, login
 
 pytestmark = pytest.mark.django_db
@@ -28,11 +30,19 @@ proposal_edit        GET C403 L403 H403 S200 O404 A200 -L     POST C403 L403 H40
 proposal_assign      GET C403 L403 H403 S200 O404 A200 -L     POST C403 L403 H403 S400 O404 A400 -L
 assignment_edit      GET C403 L403 H404 S200 O404 A200 -L     POST C403 L403 H404 S400 O404 A400 -L
 assignment_reassign  GET C403 L403 H404 S200 O404 A200 -L     POST C403 L403 H404 S400 O404 A400 -L
+group_new            GET C403 L403 H403 S200 O403 A200 -L     POST C403 L403 H403 S400 O403 A400 -L
+group_split          GET C405 L405 H405 S405 O405 A405 -L     POST C403 L403 H403 S404 O403 A404 -L
 assignment_receive   GET C405 L405 H405 S405 O405 A405 -L     POST C302 L302 H404 S302 O404 A302 -L
 assignment_handback  GET C200 L200 H404 S403 O404 A403 -L     POST C400 L400 H404 S403 O404 A403 -L
 handback_decide      GET C404 L404 H404 S404 O404 A404 -L     POST C404 L404 H404 S404 O404 A404 -L
 assignment_start     GET C405 L405 H405 S405 O405 A405 -L     POST C302 L302 H404 S302 O404 A302 -L
 opinion_edit         GET C404 L404 H200 S200 O404 A200 -L     POST C404 L404 H200 S403 O404 A403 -L
+countersign          GET C404 L404 H200 S200 O404 A200 -L     POST C404 L404 H302 S403 O404 A403 -L
+commitment_list      GET C200 L200 H200 S200 O200 A200 -L     POST C405 L405 H405 S405 O405 A405 -L
+commitment_detail    GET C200 L200 H404 S200 O404 A200 -L     POST C405 L405 H405 S405 O405 A405 -L
+commitment_edit      GET C405 L405 H405 S405 O405 A405 -L     POST C400 L400 H404 S400 O404 A400 -L
+commitment_progress  GET C405 L405 H405 S405 O405 A405 -L     POST C400 L400 H404 S400 O404 A400 -L
+commitment_report    GET C405 L405 H405 S405 O405 A405 -L     POST C302 L302 H404 S302 O404 A302 -L
 assignment_supervise GET C405 L405 H405 S405 O405 A405 -L     POST C302 L302 H404 S302 O404 A302 -L
 notices              GET C200 L200 H200 S200 O200 A200 -L     POST C405 L405 H405 S405 O405 A405 -L
 notices_read         GET C405 L405 H405 S405 O405 A405 -L     POST C302 L302 H302 S302 O302 A302 -L
@@ -46,6 +56,8 @@ reply_return         GET C405 L405 H405 S405 O405 A405 -L     POST C302 L302 H40
 reply_sign_off       GET C405 L405 H405 S405 O405 A405 -L     POST C302 L302 H404 S302 O404 A302 -L
 reply_issue          GET C405 L405 H405 S405 O405 A405 -L     POST C302 L302 H404 S302 O404 A302 -L
 reply_feedback       GET C405 L405 H405 S405 O405 A405 -L     POST C302 L302 H404 S302 O404 A302 -L
+reply_review_pass    GET C405 L405 H405 S405 O405 A405 -L     POST C302 L302 H404 S302 O404 A302 -L
+reply_review_return  GET C405 L405 H405 S405 O405 A405 -L     POST C302 L302 H404 S302 O404 A302 -L
 feedback_correct     GET C405 L405 H405 S405 O405 A405 -L     POST C404 L404 H404 S404 O404 A404 -L
 reply_changes        GET C200 L200 H404 S200 O404 A200 -L     POST C405 L405 H405 S405 O405 A405 -L
 version_detail       GET C200 L200 H404 S200 O404 A200 -L     POST C405 L405 H405 S405 O405 A405 -L
@@ -101,12 +113,14 @@ def pattern_urls(reply: Reply, opinion_assignment, job: ExportJob) -> dict[str, 
         if "pk" in converters:
             if name.startswith("proposal"):
                 kwargs["pk"] = reply.proposal.pk
-            elif name.startswith("opinion"):
+            elif name.startswith("opinion") or name == "countersign":
                 kwargs["pk"] = opinion_assignment.pk
             elif name.startswith("assignment"):
                 kwargs["pk"] = reply.assignment.pk
             elif name.startswith("export"):
                 kwargs["pk"] = job.pk
+            elif name.startswith("commitment"):
+                kwargs["pk"] = a_commitment(reply).pk
             elif name.startswith(("public", "notice")):
                 kwargs["pk"] = 999_999  # nobody's
             else:
@@ -120,6 +134,16 @@ def pattern_urls(reply: Reply, opinion_assignment, job: ExportJob) -> dict[str, 
         )
         urls[name] = reverse(name, kwargs=kwargs)
     return urls
+
+
+def a_commitment(reply: Reply) -> Commitment:
+    """A 跟踪事项 of the lead agency's assignment (as if its B-class reply had gone out)."""
+    commitment, _ = Commitment.objects.get_or_create(
+        assignment=reply.assignment,
+        reply=reply,
+        defaults={"class_code": "B", "text": "年底前完成薪酬调查。", "due_date": datetime.date(2026, 12, 31)},
+    )
+    return commitment
 
 
 def outcome(response) -> str:

@@ -7,12 +7,13 @@ the timeline shows beside the reply's status changes.
 from __future__ import annotations
 
 from django.db import models
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
+from proposals.models.access import CommitmentQuerySet
 from proposals.models.people import Agency
 from proposals.models.proposals import Assignment
-from proposals.models.replies import Reply
+from proposals.models.replies import Reply, ReplyStatus
 
 
 class HandlingVerb(models.TextChoices):
@@ -135,6 +136,20 @@ class CountersignAnswer(models.TextChoices):
     LAPSED = "lapsed", "逾期视为同意"
 
 
+class CountersignQuerySet(models.QuerySet):
+    def current(self):
+        """The rows of each reply's latest circulation; earlier circulations are superseded."""
+        later = Countersign.objects.filter(
+            reply_id=OuterRef("reply_id"), circulation__gt=OuterRef("circulation")
+        )
+        return self.exclude(Exists(later))
+
+    def open(self):
+        """Waiting for the co-handler: pending, in the latest circulation, the draft still submitted
+        (a withdrawn or returned draft stops the clock until it is submitted again)."""
+        return self.current().filter(answer=CountersignAnswer.PENDING, reply__status=ReplyStatus.SUBMITTED)
+
+
 class Countersign(models.Model):
     """会签: one co-handling agency's answer to one circulation of the lead's final draft (the
     version it saw). A new circulation starts when a changed draft is submitted again."""
@@ -157,6 +172,8 @@ class Countersign(models.Model):
         "User", on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name="会签人"
     )
     answered_at = models.DateTimeField("会签时间", null=True, blank=True)
+
+    objects = CountersignQuerySet.as_manager()
 
     class Meta:
         verbose_name = "会签"
@@ -239,6 +256,8 @@ class Commitment(models.Model):
     reminded_7 = models.DateTimeField("到期前7天提醒", null=True, blank=True, editable=False)
     created_at = models.DateTimeField("生成时间", default=timezone.now)
 
+    objects = CommitmentQuerySet.as_manager()
+
     class Meta:
         verbose_name = "跟踪事项"
         verbose_name_plural = "跟踪事项"
@@ -246,6 +265,28 @@ class Commitment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.assignment}跟踪事项（{self.get_status_display()}）"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status == CommitmentStatus.OPEN
+
+    @property
+    def days_left(self) -> int | None:
+        """Days until the due date while open (negative: overdue); None once fulfilled."""
+        return (self.due_date - timezone.localdate()).days if self.is_open else None
+
+    @property
+    def is_overdue(self) -> bool:
+        return self.is_open and self.due_date < timezone.localdate()
+
+    @property
+    def overdue_days(self) -> int:
+        return max(0, -(self.days_left or 0))
+
+    @property
+    def on_time(self) -> bool | None:
+        """Fulfilled by the due date; None while open."""
+        return None if self.is_open else bool(self.fulfilled_on and self.fulfilled_on <= self.due_date)
 
 
 class CommitmentProgress(models.Model):

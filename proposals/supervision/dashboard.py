@@ -29,11 +29,16 @@ from proposals.letters import wording
 from proposals.models import (
     ANSWERING_ROLES,
     Assignment,
+    Commitment,
+    CommitmentStatus,
     CoOpinion,
+    Countersign,
+    CountersignAnswer,
     Feedback,
     HandbackRequest,
     ProposalAuthor,
     Reply,
+    ReplyKind,
     ReplyStatus,
 )
 from proposals.models.deadlines import DUE_SOON_DAYS
@@ -47,6 +52,7 @@ SORTS = {
 }
 PAGE_SIZE = 50
 RECEIPT_FILTERS = {"waiting": "待签收", "handback": "退办申请中"}
+FOLLOW_UP_FILTERS = {"open": "跟踪办理中", "overdue": "跟踪逾期"}
 
 
 @dataclass(frozen=True)
@@ -62,7 +68,10 @@ class Filters:
     due_soon: bool = False
     key_supervision: bool = False
     rating: str = ""
+    grouped: bool = False  # 并案办理: the proposal is handled together with others
+    countersign: bool = False  # 会签中: the latest reply waits for a co-handler's 会签
     receipt: str = ""  # 签收: "waiting" (not signed for) or "handback" (a 退办 request pending)
+    follow_up: str = ""  # 跟踪办理: "open" (跟踪办理中) or "overdue" (跟踪逾期)
     q: str = ""
     sort: str = "due"
 
@@ -85,7 +94,10 @@ class Filters:
             due_soon=params.get("due_soon") == "1",
             key_supervision=params.get("key") == "1",
             rating=params.get("rating", "")[:15],
+            grouped=params.get("grouped") == "1",
+            countersign=params.get("countersign") == "1",
             receipt=params.get("receipt", "") if params.get("receipt") in RECEIPT_FILTERS else "",
+            follow_up=params.get("follow_up", "") if params.get("follow_up") in FOLLOW_UP_FILTERS else "",
             q=params.get("q", "").strip()[:50],
             sort=sort,
         )
@@ -97,6 +109,20 @@ def lead_feedback() -> QuerySet:
         reply_id=OuterRef("reply_pk"),
         deputy__authorships__proposal_id=OuterRef("proposal_id"),
         deputy__authorships__is_lead=True,
+    )
+
+
+def in_countersign() -> Exists:
+    """The row's latest reply is submitted and its latest 会签 circulation is not through: a
+    co-handler has not answered yet, or asked for changes (签发 must wait)."""
+    return Exists(
+        Countersign.objects.current()
+        .filter(
+            reply_id=OuterRef("reply_pk"),
+            reply__status=ReplyStatus.SUBMITTED,
+            reply__assignment__proposal__session__countersign_on=True,
+        )
+        .exclude(answer__in=(CountersignAnswer.AGREED, CountersignAnswer.LAPSED))
     )
 
 
@@ -115,14 +141,18 @@ def annotated(user) -> QuerySet:
     sorting; PostgreSQL now runs the NOT EXISTS as one anti-join, SQLite as an index probe per reply.)
     """
     # OuterRef to the joined reply itself: "no reply of the same assignment with a later round".
-    later = Reply.objects.filter(
+    later = Reply.objects.answers().filter(
         assignment=OuterRef("latest__assignment"), round__gt=OuterRef("latest__round")
     )
     lead_rating = lead_feedback().values("rating")[:1]
     return (
         Assignment.objects.for_user(user)
         .select_related("proposal__session", "agency")
-        .annotate(latest=FilteredRelation("replies", condition=~Q(Exists(later))))
+        .annotate(
+            latest=FilteredRelation(
+                "replies", condition=Q(replies__kind=ReplyKind.ANSWER) & ~Q(Exists(later))
+            )
+        )
         .annotate(
             reply_pk=F("latest__pk"),
             reply_status=F("latest__status"),
@@ -188,10 +218,19 @@ def rows(user, filters: Filters, today: datetime.date) -> QuerySet:
         )
     if f.key_supervision:
         queryset = queryset.filter(proposal__key_supervision=True)
+    if f.grouped:
+        queryset = queryset.filter(proposal__group__isnull=False)
     if f.rating == "none":
         queryset = queryset.filter(lead_rating__isnull=True)
     elif f.rating:
         queryset = queryset.filter(lead_rating=f.rating)
+    if f.countersign:
+        queryset = queryset.filter(in_countersign())
+    if f.follow_up:
+        commitments = Commitment.objects.filter(assignment=OuterRef("pk"), status=CommitmentStatus.OPEN)
+        if f.follow_up == "overdue":
+            commitments = commitments.filter(due_date__lt=today)
+        queryset = queryset.filter(Exists(commitments))
     if f.receipt == "waiting":
         queryset = queryset.filter(received_at__isnull=True)
     elif f.receipt == "handback":

@@ -9,7 +9,9 @@ its notices with it.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import contextlib
+import contextvars
+from collections.abc import Iterable, Iterator
 
 from django.core.mail import send_mail
 from django.db import transaction
@@ -23,6 +25,7 @@ from proposals.models import (
     Notice,
     Reply,
     ReplyEvent,
+    ReplyKind,
     User,
     UserRole,
 )
@@ -30,9 +33,26 @@ from proposals.models import (
 SUBJECT_PREFIX = "【建议提案答复】"
 
 
+# 并案办理: the member letters that move with the group's first letter tell nobody again.
+_muted = contextvars.ContextVar("notices_muted", default=False)
+
+
+@contextlib.contextmanager
+def muted() -> Iterator[None]:
+    """No notices inside the block (the moves of a 并案 group's member letters: the first
+    letter's notice already told whoever acts next)."""
+    token = _muted.set(True)
+    try:
+        yield
+    finally:
+        _muted.reset(token)
+
+
 def notify(users: Iterable[User], text: str, link: str, *, subject: str = "") -> list[Notice]:
     """One notice to each distinct active user of `users`; an e-mail with `subject` (default: the
     text's first words) to those with an address, after commit. Returns the notices made."""
+    if _muted.get():
+        return []
     recipients = list({user.pk: user for user in users if user.is_active}.values())
     notices = Notice.objects.bulk_create(Notice(user=user, text=text, link=link) for user in recipients)
     addresses = [user.email for user in recipients if user.email]
@@ -86,7 +106,7 @@ def proposal_label(assignment: Assignment) -> str:
 
 def reply_label(reply: Reply) -> str:
     suffix = f"（第{reply.round}轮）" if reply.round > 1 else ""
-    return f"{proposal_label(reply.assignment)}的答复{suffix}"
+    return f"{proposal_label(reply.assignment)}的{reply.get_kind_display()}{suffix}"
 
 
 def _reply_link(reply: Reply) -> str:
@@ -137,6 +157,8 @@ def sign_off_revoked(reply: Reply, by: User, reason: str) -> list[Notice]:
 
 
 def reply_issued(reply: Reply, by: User) -> list[Notice]:
+    if reply.kind == ReplyKind.REPORT:
+        return report_issued(reply, by)
     return notify(
         committee_staff(),
         f"已答复：{reply.agency.name}已发出{reply_label(reply)}，请登记代表的评价。",
@@ -150,9 +172,11 @@ def opinion_submitted(assignment: Assignment, by: User) -> list[Notice]:
         "agency_id", flat=True
     )
     clerks = User.objects.filter(agency_id__in=list(lead_agencies), role=UserRole.CLERK, is_active=True)
-    replies = Reply.objects.filter(
-        assignment__proposal=assignment.proposal, assignment__role__in=ANSWERING_ROLES
-    ).order_by("-round")
+    replies = (
+        Reply.objects.answers()
+        .filter(assignment__proposal=assignment.proposal, assignment__role__in=ANSWERING_ROLES)
+        .order_by("-round")
+    )
     reply = replies.first()
     link = _reply_link(reply) if reply else reverse("queue")
     return notify(
@@ -163,7 +187,7 @@ def opinion_submitted(assignment: Assignment, by: User) -> list[Notice]:
 
 
 def extension_requested(assignment: Assignment, by: User, reason: str) -> list[Notice]:
-    reply = assignment.replies.order_by("-round").first()
+    reply = assignment.replies.answers().order_by("-round").first()
     return notify(
         committee_staff(),
         f"延期申请：{assignment.agency.name}申请延期答复{proposal_label(assignment)}，理由：{reason}",
@@ -174,7 +198,7 @@ def extension_requested(assignment: Assignment, by: User, reason: str) -> list[N
 def extension_approved(assignment: Assignment, by: User) -> list[Notice]:
     due = assignment.due_on
     when = f"，答复期限顺延至{due.year}年{due.month}月{due.day}日" if due else ""
-    reply = assignment.replies.order_by("-round").first()
+    reply = assignment.replies.answers().order_by("-round").first()
     return notify(
         agency_people(assignment.agency_id),
         f"延期已批准：{proposal_label(assignment)}的延期申请已由{by.display_name}批准{when}。",
@@ -222,4 +246,179 @@ def round_reopened(reply: Reply, deputy: Deputy) -> list[Notice]:
         f"再次办理：领衔代表{deputy.name}对{proposal_label(reply.assignment)}答复的办理结果不满意，"
         f"已开始第{reply.round}轮办理，请重新答复。",
         reverse("reply_edit", args=[reply.pk]),
+    )
+
+
+# --- 跟踪办理 ---------------------------------------------------------------------------------------
+
+
+def _commitment_link(commitment) -> str:
+    return reverse("commitment_detail", args=[commitment.pk])
+
+
+def _due_text(day) -> str:
+    return f"{day.year}年{day.month}月{day.day}日"
+
+
+def commitment_created(commitment, by: User) -> list[Notice]:
+    """A reply of a follow-up class went out: the agency's clerks learn what it must still do."""
+    assignment = commitment.assignment
+    return notify(
+        agency_people(assignment.agency_id, UserRole.CLERK),
+        f"跟踪事项：{proposal_label(assignment)}以{commitment.class_code}类答复，已列为跟踪事项，"
+        f"请于{_due_text(commitment.due_date)}前落实并报送办理落实情况的报告。",
+        _commitment_link(commitment),
+    )
+
+
+def commitment_due_soon(commitment, days: int) -> list[Notice]:
+    """到期提醒, 30 and 7 days before the due date: the agency's clerks and leaders."""
+    assignment = commitment.assignment
+    return notify(
+        agency_people(assignment.agency_id, UserRole.CLERK, UserRole.LEADER),
+        f"跟踪事项到期提醒：{proposal_label(assignment)}的跟踪事项将于{_due_text(commitment.due_date)}"
+        f"到期（还有{days}天），请及时报送办理落实情况的报告。",
+        _commitment_link(commitment),
+    )
+
+
+def report_issued(reply: Reply, by: User) -> list[Notice]:
+    """The second letter went out: committee staff learn that the commitment is fulfilled (the
+    deputies are told the way an answer tells them, through the staff)."""
+    return notify(
+        committee_staff(),
+        f"已落实：{reply.agency.name}已发出{reply_label(reply)}，跟踪事项已落实。",
+        _reply_link(reply),
+    )
+
+
+# --- 会签 and 督办审核 -------------------------------------------------------------------------------
+
+
+def _lead_clerks(reply: Reply) -> list[User]:
+    """The drafter and the lead agency's clerks: they act on a 会签 answer."""
+    person = drafter(reply)
+    return [*([person] if person else []), *agency_people(reply.assignment.agency_id, UserRole.CLERK)]
+
+
+def _day(day) -> str:
+    return f"{day.year}年{day.month}月{day.day}日"
+
+
+def countersign_requested(rows, by: User) -> list[Notice]:
+    """Each co-handling agency's clerks and leaders: the lead's draft waits for their 会签."""
+    made = []
+    for row in rows:
+        made += notify(
+            agency_people(row.assignment.agency_id, UserRole.CLERK, UserRole.LEADER),
+            f"待会签：{row.reply.agency.name}已将{reply_label(row.reply)}送你单位会签（第{row.circulation}轮），"
+            f"请于{_day(row.due_date)}前同意或提出修改意见，逾期视为同意。",
+            reverse("countersign", args=[row.assignment_id]),
+        )
+    return made
+
+
+def countersign_commented(row, by: User) -> list[Notice]:
+    return notify(
+        _lead_clerks(row.reply),
+        f"会签意见待处理：{row.assignment.agency.name}对{reply_label(row.reply)}提出了修改意见：{row.comments}"
+        "（请撤回提交修改后重新提交，再次送会签）",
+        _reply_link(row.reply),
+    )
+
+
+def countersign_agreed(row, by: User, complete: bool) -> list[Notice]:
+    """The drafter learns each agreement; once every co-handler has agreed the leaders may sign."""
+    reply = row.reply
+    made = notify(
+        _lead_clerks(reply)[:1],
+        f"会签同意：{row.assignment.agency.name}同意{reply_label(reply)}（第{row.circulation}轮会签）。",
+        _reply_link(reply),
+    )
+    if complete:
+        made += notify(
+            agency_people(reply.assignment.agency_id, UserRole.LEADER),
+            f"会签已完成：{reply_label(reply)}各协办单位均已同意或逾期视为同意，请审核签发。",
+            _reply_link(reply),
+        )
+    return made
+
+
+def countersign_lapsed(row) -> list[Notice]:
+    reply = row.reply
+    return notify(
+        [*_lead_clerks(reply)[:1], *agency_people(reply.assignment.agency_id, UserRole.LEADER)],
+        f"会签逾期视为同意：{row.assignment.agency.name}未在{_day(row.due_date)}前回复"
+        f"{reply_label(reply)}的会签，视为同意。",
+        _reply_link(reply),
+    )
+
+
+def review_requested(reply: Reply, by: User) -> list[Notice]:
+    """签发 with 督办审核 on: committee staff review before the letter goes out."""
+    person = drafter(reply)
+    made = notify(
+        committee_staff(),
+        f"待督办审核：{reply.agency.name}的{reply_label(reply)}已由{by.display_name}签发，"
+        "请审核后通过或退回（可调整办理结果分类）。",
+        _reply_link(reply),
+    )
+    return made + notify(
+        [person] if person else [],
+        f"已签发：{reply_label(reply)}已由{by.display_name}签发，等待委员会督办审核，审核通过后发出。",
+        _reply_link(reply),
+    )
+
+
+def review_passed(reply: Reply, by: User, change=None) -> list[Notice]:
+    changed = ""
+    if change is not None:
+        changed = (
+            f"办理结果分类由{change.from_code or '未分类'}类调整为{change.to_code}类，理由：{change.reason}。"
+        )
+    person = drafter(reply)
+    return notify(
+        [*([person] if person else []), *agency_people(reply.assignment.agency_id, UserRole.LEADER)],
+        f"督办审核通过：{reply_label(reply)}已由{by.display_name}审核通过。{changed}请发出答复代表。",
+        _reply_link(reply),
+    )
+
+
+def review_returned(reply: Reply, by: User, reason: str) -> list[Notice]:
+    person = drafter(reply)
+    return notify(
+        [*([person] if person else []), *agency_people(reply.assignment.agency_id, UserRole.LEADER)],
+        f"督办审核退回：{reply_label(reply)}被{by.display_name}退回修改。退回理由：{reason}",
+        reverse("reply_edit", args=[reply.pk]),
+    )
+
+
+def review_cancelled(reply: Reply, by: User, reason: str) -> list[Notice]:
+    return notify(
+        committee_staff(),
+        f"已撤销签发：{reply.agency.name}的{by.display_name}撤销了{reply_label(reply)}的签发，"
+        f"暂不需督办审核。理由：{reason}",
+        _reply_link(reply),
+    )
+
+
+def group_formed(group, numbers: str, primary_link: str, by: User) -> list[Notice]:
+    """并案办理: the lead agency's clerks and leaders learn which proposals they answer together
+    and on which letter the clerk writes."""
+    session = group.session.name
+    return notify(
+        agency_people(group.lead_agency_id, UserRole.CLERK, UserRole.LEADER),
+        f"并案办理：{by.display_name}将{session}第{numbers}号并案办理，由{group.lead_agency.name}主办，"
+        f"{group.get_letter_mode_display()}；请在编号最小的一件上统一起草。",
+        primary_link,
+    )
+
+
+def group_split(group, numbers: str, link: str, by: User, reason: str) -> list[Notice]:
+    """撤销并案: the agency answers each proposal on its own again; the drafts are kept."""
+    return notify(
+        agency_people(group.lead_agency_id, UserRole.CLERK, UserRole.LEADER),
+        f"撤销并案：{by.display_name}撤销了{group.session.name}第{numbers}号的并案办理，"
+        f"请逐件分别起草答复（已有草稿保留）。理由：{reason}",
+        link,
     )

@@ -17,6 +17,10 @@ from django.urls import reverse
 
 from proposals.models import (
     ANSWERING_ROLES,
+    Commitment,
+    CommitmentStatus,
+    Countersign,
+    CountersignAnswer,
     Extension,
     Feedback,
     HandbackRequest,
@@ -27,7 +31,7 @@ from proposals.models import (
     UserRole,
 )
 from proposals.models.deadlines import DUE_SOON_DAYS, days_left, receipt_due
-from proposals.supervision.dashboard import annotated
+from proposals.supervision.dashboard import annotated, in_countersign
 
 SHOWN = 20  # rows per group; the count says how many there are
 
@@ -43,11 +47,14 @@ class Item:
     note: str = ""
     start_form: bool = False  # the action is a POST (开始起草), not a link
     receive_form: bool = False  # the action is the 签收 POST
+    commitment: bool = False  # a 跟踪事项: pending while open, though its answer is out
+    countersign: bool = False  # a 会签: pending while open, though the 会办意见 is in
+    note_label: str = "退回理由"
 
     @property
     def pending(self) -> bool:
         """Still to be done by its deadline (an issued reply's deadline is history)."""
-        return self.due is not None and not self.assignment.done
+        return self.due is not None and (self.commitment or self.countersign or not self.assignment.done)
 
     @property
     def days_left(self) -> int | None:
@@ -104,7 +111,9 @@ def _reply_link(row, name: str = "reply_detail") -> str:
 def _add_return_reasons(items: list[Item]) -> None:
     """Each returned reply's latest return reason, in one query."""
     reasons: dict[int, str] = {}
-    events = ReplyEvent.objects.filter(reply_id__in=[i.assignment.reply_pk for i in items], verb="return")
+    events = ReplyEvent.objects.filter(
+        reply_id__in=[i.assignment.reply_pk for i in items], verb__in=("return", "review_return")
+    )
     for event in events.order_by("at", "pk").values("reply_id", "note"):
         reasons[event["reply_id"]] = event["note"]
     for item in items:
@@ -115,6 +124,7 @@ STEP_BY_STATUS = {
     ReplyStatus.DRAFT: ("继续起草", "reply_edit"),
     ReplyStatus.RETURNED: ("按退回意见修改", "reply_edit"),
     ReplyStatus.SUBMITTED: ("等待领导签发", "reply_detail"),
+    ReplyStatus.REVIEWING: ("等待督办审核", "reply_detail"),
     ReplyStatus.APPROVED: ("发出答复", "reply_detail"),
 }
 
@@ -127,6 +137,74 @@ def _next_step(row) -> Item:
         return Item(row, "开始起草", reverse("assignment_start", args=[row.pk]), row.due, start_form=True)
     action, view = STEP_BY_STATUS.get(row.reply_status, ("查看", "reply_detail"))
     return Item(row, action, _reply_link(row, view), row.due)
+
+
+# --- 会签 and 督办审核 ----------------------------------------------------------------------------
+
+
+def _to_countersign(user) -> Group:
+    """待会签: the lead's drafts sent to this co-handling agency, each due in working days."""
+    waiting = Countersign.objects.open().filter(assignment_id=OuterRef("pk")).order_by("due_date")
+    rows = (
+        annotated(user)
+        .filter(agency_id=user.agency_id)
+        .annotate(
+            countersign_due=Subquery(waiting.values("due_date")[:1]),
+            countersign_round=Subquery(waiting.values("circulation")[:1]),
+        )
+    )
+    return Group(
+        "countersign",
+        "待会签",
+        "主办单位送来的答复稿：阅后同意或提出修改意见，逾期未回复视为同意",
+        rows,
+        Q(countersign_due__isnull=False),
+        lambda row: Item(
+            row,
+            "会签",
+            reverse("countersign", args=[row.pk]),
+            row.countersign_due,
+            note=f"第{row.countersign_round}轮会签",
+            note_label="会签",
+            countersign=True,
+        ),
+    )
+
+
+def _countersign_comments(items: list[Item]) -> None:
+    """Each reply's comments of its latest circulation, in one query."""
+    rows = Countersign.objects.current().filter(
+        reply_id__in=[i.assignment.reply_pk for i in items], answer=CountersignAnswer.COMMENTS
+    )
+    found: dict[int, list[str]] = {}
+    for row in rows.select_related("assignment__agency").order_by("assignment__agency__name"):
+        found.setdefault(row.reply_id, []).append(f"{row.assignment.agency.name}：{row.comments}")
+    for item in items:
+        item.note, item.note_label = "；".join(found.get(item.assignment.reply_pk, [])), "会签意见"
+
+
+def _countersign_commented(rows, answering: Q) -> Group:
+    """会签意见待处理: a co-handler asked for changes; the clerk withdraws, edits and resubmits."""
+    commented = Countersign.objects.current().filter(
+        reply_id=OuterRef("reply_pk"), answer=CountersignAnswer.COMMENTS
+    )
+    return Group(
+        "countersign_comments",
+        "会签意见待处理",
+        "协办单位对答复稿提出了修改意见：撤回提交（或请领导退回），修改后重新提交，再次送会签",
+        rows,
+        answering & Q(reply_status=ReplyStatus.SUBMITTED) & Q(Exists(commented)),
+        lambda row: Item(row, "处理会签意见", _reply_link(row), row.due),
+        enrich=_countersign_comments,
+    )
+
+
+def _sign_step(row) -> Item:
+    if row.in_countersign:
+        return Item(
+            row, "等待会签", _reply_link(row), row.due, note="协办单位会签完成后才能签发", note_label="会签中"
+        )
+    return Item(row, "审核签发", _reply_link(row), row.due)
 
 
 def _to_receive(rows) -> Group:
@@ -142,6 +220,53 @@ def _to_receive(rows) -> Group:
         ),
         reverse("queue"),
     )
+
+
+REPORT_STEPS = {
+    ReplyStatus.DRAFT: ("继续起草落实情况报告", "reply_edit"),
+    ReplyStatus.RETURNED: ("按退回意见修改报告", "reply_edit"),
+    ReplyStatus.SUBMITTED: ("落实情况报告待签发", "reply_detail"),
+    ReplyStatus.REVIEWING: ("落实情况报告待督办审核", "reply_detail"),
+    ReplyStatus.APPROVED: ("发出落实情况报告", "reply_detail"),
+}
+
+
+def _commitment_step(row) -> Item:
+    """跟踪事项: report progress, or take the 办理落实情况的报告 its next step."""
+    if row.report_pk and row.report_status in REPORT_STEPS:
+        action, view = REPORT_STEPS[row.report_status]
+        link = reverse(view, args=[row.report_pk])
+    else:
+        action, link = "报告落实情况", reverse("commitment_detail", args=[row.commitment_pk])
+    return Item(row, action, link, row.commitment_due, commitment=True)
+
+
+def _follow_up(rows, today: datetime.date, *, overdue_only: bool = False) -> Group:
+    """跟踪事项: the open commitments of these assignments, due soonest first."""
+    open_ones = Commitment.objects.filter(assignment=OuterRef("pk"), status=CommitmentStatus.OPEN).order_by(
+        "due_date", "pk"
+    )
+    if overdue_only:
+        open_ones = open_ones.filter(due_date__lt=today)
+    base = rows.annotate(
+        commitment_pk=Subquery(open_ones.values("pk")[:1]),
+        commitment_due=Subquery(open_ones.values("due_date")[:1]),
+        report_pk=Subquery(open_ones.values("report_id")[:1]),
+        report_status=Subquery(open_ones.values("report__status")[:1]),
+    )
+    group = Group(
+        "follow_up_overdue" if overdue_only else "follow_up",
+        "跟踪逾期" if overdue_only else "跟踪事项",
+        "超过完成期限、尚未报送办理落实情况的报告的跟踪事项"
+        if overdue_only
+        else "答复中承诺的事项：报告落实情况，落实后报送办理落实情况的报告",
+        base,
+        Q(commitment_pk__isnull=False),
+        _commitment_step,
+        reverse("commitment_list") + ("?state=overdue" if overdue_only else ""),
+    )
+    group.rows = group.rows.order_by("commitment_due", "proposal__number", "pk")
+    return group
 
 
 def for_clerk(user, today: datetime.date) -> list[Group]:
@@ -208,6 +333,8 @@ def for_clerk(user, today: datetime.date) -> list[Group]:
             ~answering & Q(opinion_done=False),
             lambda row: Item(row, "填写会办意见", reverse("opinion_edit", args=[row.pk]), row.due),
         ),
+        _to_countersign(user),
+        _countersign_commented(rows, answering),
         Group(
             "to_send",
             "待发出",
@@ -216,6 +343,7 @@ def for_clerk(user, today: datetime.date) -> list[Group]:
             answering & Q(reply_status=ReplyStatus.APPROVED),
             lambda row: Item(row, "发出答复", _reply_link(row), row.due),
         ),
+        _follow_up(rows.filter(answering), today),
     ]
     return groups
 
@@ -231,11 +359,12 @@ def for_leader(user, today: datetime.date) -> list[Group]:
         Group(
             "to_sign",
             "待签发",
-            "经办人提交审核的答复：审核后签发，或说明理由退回修改",
-            rows,
+            "经办人提交审核的答复：审核后签发，或说明理由退回修改（送会签的，会签完成后才能签发）",
+            rows.annotate(in_countersign=in_countersign()),
             Q(reply_status=ReplyStatus.SUBMITTED),
-            lambda row: Item(row, "审核签发", _reply_link(row), row.due),
+            _sign_step,
         ),
+        _to_countersign(user),
         Group(
             "to_publish",
             "待批准公开",
@@ -252,6 +381,7 @@ def for_leader(user, today: datetime.date) -> list[Group]:
             Q(pending),
             lambda row: Item(row, "查看", _reply_link(row) if row.reply_pk else reverse("queue"), row.due),
         ),
+        _follow_up(rows, today),
     ]
 
 
@@ -293,6 +423,15 @@ def for_committee(user, today: datetime.date) -> list[Group]:
     pending_handback = HandbackRequest.objects.filter(assignment=OuterRef("pk"), decided_at__isnull=True)
     handbacks = rows.annotate(handback_pk=Subquery(pending_handback.values("pk")[:1]))
     return [
+        Group(
+            "reviewing",
+            "待督办审核",
+            "承办单位已签发、等待委员会审核的答复：审核通过（可调整办理结果分类）或说明理由退回",
+            rows,
+            Q(role__in=ANSWERING_ROLES, reply_status=ReplyStatus.REVIEWING),
+            detail("督办审核"),
+            f"{dashboard}?status=reviewing",
+        ),
         Group(
             "handbacks",
             "退办申请",
@@ -355,6 +494,7 @@ def for_committee(user, today: datetime.date) -> list[Group]:
             Q(assigned_date__isnull=True),
             lambda row: Item(row, "补填交办日期", reverse("assignment_edit", args=[row.pk])),
         ),
+        _follow_up(rows, today, overdue_only=True),
     ]
 
 

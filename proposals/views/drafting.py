@@ -23,11 +23,14 @@ from proposals.forms import CommunicationForm, FeedbackCorrectionForm, FeedbackF
 from proposals.letters import checks, compare, public, rendering
 from proposals.models import (
     Assignment,
+    Commitment,
+    CommitmentStatus,
     CoOpinion,
     Extension,
     Proposal,
     Publication,
     Reply,
+    ReplyKind,
     ReplyStatus,
     ReplyVersion,
     UserRole,
@@ -35,7 +38,11 @@ from proposals.models import (
 )
 from proposals.records import audit
 from proposals.supervision import timeline, todo
+from proposals.views import countersign as countersign_views
+from proposals.views import grouping as grouping_views
+from proposals.views import review as review_views
 from proposals.views.shared import act, assignment_for, reply_for
+from proposals.workflow import grouping
 
 HOME_PAGE_SIZE = 50
 
@@ -82,7 +89,7 @@ def queue(request: HttpRequest) -> HttpResponse:
         .filter(agency_id=request.user.agency_id)
         .select_related("proposal__session", "agency")
         .prefetch_related(
-            Prefetch("replies", Reply.objects.order_by("-round")),
+            Prefetch("replies", Reply.objects.answers().order_by("-round")),
             Prefetch("opinion", CoOpinion.objects.all()),
         )
     )
@@ -105,7 +112,13 @@ def queue(request: HttpRequest) -> HttpResponse:
             }
         )
     rows.sort(key=lambda r: (r["done"], r["days_left"] is None, r["days_left"] or 0))
-    return render(request, "proposals/queue.html", {"rows": rows})
+    commitments = (
+        Commitment.objects.for_user(request.user)
+        .filter(assignment__agency_id=request.user.agency_id, status=CommitmentStatus.OPEN)
+        .select_related("assignment__proposal__session", "report")
+        .order_by("due_date", "pk")
+    )
+    return render(request, "proposals/queue.html", {"rows": rows, "commitments": commitments})
 
 
 @require_GET
@@ -144,7 +157,9 @@ def reply_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "opinions": _opinions(reply),
             "versions": reply.versions.select_related("saved_by").order_by("-number"),
             "feedback": feedback,
-            "other_rounds": reply.assignment.replies.exclude(pk=reply.pk).order_by("round"),
+            "other_rounds": reply.assignment.replies.answers().exclude(pk=reply.pk).order_by("round")
+            if reply.kind == ReplyKind.ANSWER
+            else [],
             "can_edit": same_agency and reply.is_editable and user.role in (UserRole.CLERK, UserRole.LEADER),
             "can_submit": same_agency and user.role == UserRole.CLERK and reply.is_editable,
             "can_review": same_agency
@@ -156,7 +171,7 @@ def reply_detail(request: HttpRequest, pk: int) -> HttpResponse:
             and reply.status == ReplyStatus.SUBMITTED,
             "can_revoke": same_agency
             and user.role == UserRole.LEADER
-            and reply.status == ReplyStatus.APPROVED,
+            and reply.status in (ReplyStatus.APPROVED, ReplyStatus.REVIEWING),
             "can_rate": can_rate,
             "publication": publication,
             "public_preview": preview,
@@ -168,18 +183,30 @@ def reply_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "can_publish": can_publish,
             "return_form": ReturnForm(),
             "feedback_form": FeedbackForm(reply=reply),
+            **countersign_views.detail_context(reply, user),
+            **review_views.detail_context(request, reply),
             **_guidance(reply),
         },
     )
+
+
+GROUP_MEMBER_LOCKED = ("can_edit", "can_submit", "can_review", "can_issue", "can_withdraw", "can_revoke")
 
 
 def _guidance(reply: Reply) -> dict:
     """What the reply's pages show before anything else: why it came back (until it is submitted
     again) and, until it is issued, what the letter still lacks (发出前检查)."""
     guidance: dict = {"edit_url": reverse("reply_edit", args=[reply.pk])}
+    guidance["grouping"] = grouping.summary(reply.proposal, reply)
+    if guidance["grouping"] and guidance["grouping"]["is_member"]:
+        # 并案: a member letter is written, submitted, signed and issued on the group's first one.
+        guidance.update(dict.fromkeys(GROUP_MEMBER_LOCKED, False))
     if reply.status == ReplyStatus.RETURNED:
         guidance["returned"] = (
-            reply.events.filter(verb="return").select_related("actor").order_by("-at", "-pk").first()
+            reply.events.filter(verb__in=("return", "review_return"))
+            .select_related("actor")
+            .order_by("-at", "-pk")
+            .first()
         )
     if not reply.is_frozen:
         guidance["checking"] = True
@@ -239,6 +266,8 @@ def reply_edit(request: HttpRequest, pk: int) -> HttpResponse:
     if not reply.is_editable:
         messages.error(request, f"答复当前为“{reply.get_status_display()}”，不能修改。")
         return redirect("reply_detail", pk=reply.pk)
+    if reply.body_source_id:  # 并案: written on the group's first letter
+        return grouping_views.member_editor(request, reply)
     if request.method == "POST":
         form = ReplyForm(request.POST, instance=Reply.objects.get(pk=reply.pk))
         formset = MeasureRowFormSet(request.POST, prefix="m")
@@ -318,6 +347,7 @@ def assignment_start(request: HttpRequest, pk: int) -> HttpResponse:
     except workflow.WorkflowError as problem:
         messages.error(request, str(problem))
         return redirect("queue")
+    reply = reply.body_source or reply  # 并案: the clerk writes on the group's first letter
     if request.POST.get("then") == "import":
         return redirect("reply_import", pk=reply.pk)
     return redirect("reply_edit", pk=reply.pk)
@@ -340,6 +370,8 @@ def reply_sign_off(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 def reply_issue(request: HttpRequest, pk: int) -> HttpResponse:
+    if reply_for(request, pk).kind == ReplyKind.REPORT:
+        return act(request, pk, workflow.issue, "办理落实情况的报告已发出并定稿，跟踪事项已落实。")
     return act(request, pk, workflow.issue, "答复已发出，答复函已定稿。")
 
 

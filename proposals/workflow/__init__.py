@@ -12,6 +12,7 @@ workflow` and `workflow.submit(...)`; nothing else in the portal changes a statu
 
 from proposals.workflow.clocks import tick as tick_clocks
 from proposals.workflow.cohandling import save_opinion
+from proposals.workflow.countersign import countersign
 from proposals.workflow.drafting import (
     lapsed_opinions,
     missing_opinions,
@@ -22,6 +23,8 @@ from proposals.workflow.drafting import (
     withdraw,
 )
 from proposals.workflow.feedback import correct_feedback, record_feedback, reopen
+from proposals.workflow.follow_up import edit_commitment, report_progress, start_report
+from proposals.workflow.grouping import group_proposals, split_group
 from proposals.workflow.intake import import_proposals
 from proposals.workflow.issuing import (
     archive_issue,
@@ -41,9 +44,18 @@ from proposals.workflow.registration import (
     register_proposal,
     save_proposal,
 )
+from proposals.workflow.review import review_pass, review_return
 from proposals.workflow.supervision import approve_extension, request_extension, supervise
 
 __all__ = [
+    "group_proposals",
+    "split_group",
+    "countersign",
+    "review_pass",
+    "review_return",
+    "edit_commitment",
+    "report_progress",
+    "start_report",
     "decide_handback",
     "receive",
     "request_handback",

@@ -22,6 +22,8 @@ from proposals.models import (
     deadlines,
 )
 from proposals.supervision import notices
+from proposals.workflow import grouping
+from proposals.workflow.countersign import circulate
 from proposals.workflow.moves import (
     CO_ROLES,
     TRANSITIONS,
@@ -39,6 +41,7 @@ from proposals.workflow.moves import (
 from proposals.workflow.receipt import receive_implicitly
 
 
+@grouping.starts_group
 @transaction.atomic
 def start_reply(assignment: Assignment, user: User) -> Reply:
     """Open the first draft of the lead agency's reply, pre-filled from the proposal."""
@@ -47,7 +50,7 @@ def start_reply(assignment: Assignment, user: User) -> Reply:
     if not assignment.answers_deputy:
         raise WorkflowError("协办、会办单位不答复代表，请填写会办意见。")
     receive_implicitly(assignment, user, "开始起草")
-    existing = assignment.replies.order_by("-round").first()
+    existing = assignment.replies.answers().order_by("-round").first()
     if existing:
         return existing
     reply = Reply(assignment=assignment, round=1, created_by=user, due_date=deadlines.reply_due(assignment))
@@ -68,6 +71,7 @@ def start_reply(assignment: Assignment, user: User) -> Reply:
     return reply
 
 
+@grouping.shares_body
 @transaction.atomic
 def save_draft(reply: Reply, user: User, expected_version: int, apply: Callable[[Reply], None]) -> Reply:
     """Save the editor's changes: refused unless the draft is editable; raises EditConflict when
@@ -131,6 +135,7 @@ def refuse_incomplete(reply: Reply, action: str) -> None:
         )
 
 
+@grouping.moves_together
 @transaction.atomic
 def submit(reply: Reply, user: User) -> Reply:
     reply = locked(reply)
@@ -145,10 +150,12 @@ def submit(reply: Reply, user: User) -> Reply:
     if latest:
         latest.submitted = True
         latest.save(update_fields=["submitted"])
+    circulate(reply, user)  # 会签, when the session's rule asks for it
     notices.reply_submitted(reply, user)
     return reply
 
 
+@grouping.moves_together
 @transaction.atomic
 def withdraw(reply: Reply, user: User, reason: str) -> Reply:
     """撤回: the clerk takes a submission back before the leader has acted on it."""
@@ -162,6 +169,7 @@ def withdraw(reply: Reply, user: User, reason: str) -> Reply:
     return reply
 
 
+@grouping.moves_together
 @transaction.atomic
 def return_reply(reply: Reply, user: User, reason: str) -> Reply:
     reply = locked(reply)

@@ -29,7 +29,7 @@ from proposals.supervision.intake import (
 from proposals.workflow.moves import audit_write, require_committee
 
 # A reply in these states prints the proposal's facts as they are now.
-PRINTED = (ReplyStatus.SUBMITTED, ReplyStatus.APPROVED, ReplyStatus.ISSUED)
+PRINTED = (ReplyStatus.SUBMITTED, ReplyStatus.REVIEWING, ReplyStatus.APPROVED, ReplyStatus.ISSUED)
 
 
 class _Refused(Exception):

@@ -17,6 +17,8 @@ from proposals.models import (
     UserRole,
 )
 from proposals.supervision import notices
+from proposals.workflow import follow_up, grouping
+from proposals.workflow.countersign import lapse_overdue, refusal, unsettled
 from proposals.workflow.drafting import refuse_incomplete
 from proposals.workflow.moves import (
     TRANSITIONS,
@@ -35,6 +37,7 @@ def drafted_by(reply: Reply, user: User) -> bool:
     return reply.created_by_id == user.pk or reply.versions.filter(saved_by=user).exists()
 
 
+@grouping.moves_together
 @transaction.atomic
 def sign_off(reply: Reply, user: User) -> Reply:
     """签发: a leader of the agency who did not draft the reply approves the final text."""
@@ -44,11 +47,20 @@ def sign_off(reply: Reply, user: User) -> Reply:
         raise WorkflowError("起草人不能签发自己起草的答复，请由其他领导签发。")
     if reply.status == S.SUBMITTED:
         refuse_incomplete(reply, "签发")
+        lapse_overdue(reply)
+        waiting = unsettled(reply)
+        if waiting:
+            raise WorkflowError(refusal(waiting))
+    if reply.proposal.session.committee_review_on:
+        move(reply, user, "sign_off_review")  # 督办审核 first: committee staff pass or return it
+        notices.review_requested(reply, user)
+        return reply
     move(reply, user, "sign_off")
     notices.reply_signed_off(reply, user)
     return reply
 
 
+@grouping.moves_together
 @transaction.atomic
 def revoke_sign_off(reply: Reply, user: User, reason: str) -> Reply:
     """撤销签发: a leader of the agency takes the sign-off back before the letter is issued; the
@@ -60,8 +72,11 @@ def revoke_sign_off(reply: Reply, user: User, reason: str) -> Reply:
     if not reason.strip():
         raise WorkflowError("撤销签发必须说明理由。")
     reason = bounded(reason, "撤销理由")
+    reviewing = reply.status == S.REVIEWING
     move(reply, user, "revoke", note=reason.strip())
     notices.sign_off_revoked(reply, user, reason.strip())
+    if reviewing:
+        notices.review_cancelled(reply, user, reason.strip())
     return reply
 
 
@@ -87,6 +102,7 @@ def seal_checked(agency) -> None:
         raise WorkflowError(f"不能发出：{problem}") from None
 
 
+@grouping.issues_together
 @transaction.atomic
 def _issue_signed(reply: Reply, user: User) -> Reply:
     reply = locked(reply)
@@ -120,10 +136,13 @@ def _issue(reply: Reply, user: User) -> Reply:
             pdf = signing.sign_letter(pdf, agency, rendered.seal_page, rendered.seal_box)
     except (rendering.LetterRenderingUnavailable, signing.SigningUnavailable) as problem:
         raise WorkflowError(str(problem)) from None
+    pdf = grouping.joint_letter_pdf(reply) or pdf  # 一函联合答复: each member sends the one letter
     prints = signing.fingerprints(pdf)
     reply.pdf_sha256, reply.pdf_sm3 = prints["sha256"], prints["sm3"]
     reply.pdf.save(rendering.pdf_filename(reply), ContentFile(pdf), save=False)
-    return move(reply, user, "issue", extra_fields=("date", "issued_on", "pdf", "pdf_sha256", "pdf_sm3"))
+    reply = move(reply, user, "issue", extra_fields=("date", "issued_on", "pdf", "pdf_sha256", "pdf_sm3"))
+    follow_up.after_issue(reply, user)  # 跟踪办理: a B-class answer promises; a report fulfils
+    return reply
 
 
 def archive_issue(reply: Reply, leader: User) -> Reply:

@@ -27,11 +27,16 @@ TRANSITIONS: dict[str, tuple[frozenset[str], str]] = {
     "submit": (frozenset({S.DRAFT, S.RETURNED}), S.SUBMITTED),
     "return": (frozenset({S.SUBMITTED}), S.RETURNED),
     "sign_off": (frozenset({S.SUBMITTED}), S.APPROVED),
+    # 督办审核 (the session's rule `committee_review_on`): 签发 goes to committee staff, who pass the
+    # reply (and may change its class code) or return it to the agency with a reason.
+    "sign_off_review": (frozenset({S.SUBMITTED}), S.REVIEWING),
+    "review_pass": (frozenset({S.REVIEWING}), S.APPROVED),
+    "review_return": (frozenset({S.REVIEWING}), S.RETURNED),
     "issue": (frozenset({S.APPROVED}), S.ISSUED),
     # Undo, before the next person acts: the drafter takes a submission back; the leader takes a
-    # sign-off back before the letter is issued. After issue the letter is out: no undo.
+    # sign-off back before the letter is issued (or reviewed). After issue the letter is out: no undo.
     "withdraw": (frozenset({S.SUBMITTED}), S.DRAFT),
-    "revoke": (frozenset({S.APPROVED}), S.SUBMITTED),
+    "revoke": (frozenset({S.APPROVED, S.REVIEWING}), S.SUBMITTED),
 }
 
 
@@ -40,6 +45,9 @@ VERB_LABELS = {
     "submit": "提交审核",
     "return": "退回修改",
     "sign_off": "签发",
+    "sign_off_review": "签发（送督办审核）",
+    "review_pass": "督办审核通过",
+    "review_return": "督办审核退回",
     "issue": "答复代表",
     "withdraw": "撤回提交",
     "revoke": "撤销签发",
@@ -135,7 +143,7 @@ def require_committee(user: User, action: str) -> None:
 
 
 def refresh_due_dates(assignment: Assignment) -> None:
-    for reply in assignment.replies.filter(round=1).exclude(status=S.ISSUED):
+    for reply in assignment.replies.answers().filter(round=1).exclude(status=S.ISSUED):
         reply.due_date = deadlines.reply_due(assignment)
         reply.save(update_fields=["due_date", "updated_at"])
 
