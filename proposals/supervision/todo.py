@@ -164,7 +164,7 @@ def _to_countersign(user) -> Group:
             "会签",
             reverse("countersign", args=[row.pk]),
             row.countersign_due,
-            note=f"第{row.countersign_round}轮会签",
+            note=f"第{row.countersign_round}轮，逾期未回复视为同意",
             note_label="会签",
             countersign=True,
         ),
