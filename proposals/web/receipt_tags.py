@@ -20,7 +20,9 @@ register = template.Library()
 def receipt_panel(context, assignment, compact: bool = False):
     request = context["request"]
     user = request.user
-    requests = list(assignment.handback_requests.select_related("suggested_agency", "new_agency")[:1])
+    requests = list(
+        assignment.handback_requests.select_related("agency", "suggested_agency", "new_agency")[:1]
+    )
     latest = requests[0] if requests else None
     own = user.agency_id == assignment.agency_id and user.role in (UserRole.CLERK, UserRole.LEADER)
     state = receipt.state(assignment)

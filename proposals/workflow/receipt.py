@@ -153,7 +153,8 @@ def decide_handback(
         if agency.pk == assignment.agency_id:
             raise WorkflowError(f"改由承办单位不能仍是“{agency.name}”。")
         previous = assignment.agency
-        reason = f"同意{previous.name}退办：{request.reason}" + (f"；处理意见：{note}" if note else "")
+        asked = request.reason.rstrip("。；;.")
+        reason = f"同意{previous.name}退办：{asked}" + (f"；处理意见：{note}" if note else "")
         reassign(assignment, user, agency, reason[:1000])
         assignment = _locked(assignment)
         assignment.handed_on = timezone.localdate()
