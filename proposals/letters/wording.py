@@ -69,6 +69,25 @@ def opening(session: str, proposal_title: str, number: str, kind: str, consulted
     )
 
 
+def joint_title(session: str, numbers: Sequence[str], kind: str) -> str:
+    """并案 一函联合答复: `对市五届人大一次会议第12、15、23号建议的答复` (REPLY_TITLE_TEMPLATE with the
+    numbers joined by 、)."""
+    return title(session, "、".join(numbers), kind)
+
+
+def joint_salutation(lead_authors: Sequence[str], addressee: str = "代表") -> str:
+    """并案 一函联合答复: every member's lead author, each once: `张三、李四、王五代表：`."""
+    return salutation(list(dict.fromkeys(name for name in lead_authors if name)), addressee=addressee)
+
+
+def joint_opening(session: str, items: Sequence[tuple[str, str]], kind: str, consulted: Sequence[str]) -> str:
+    """并案 一函联合答复: the receipt formula naming every proposal, `(title, number)` in order:
+    `你们在…提出的“…”的建议（第12号）、“…”的建议（第15号）收悉，…现答复如下：`."""
+    named = "、".join(f"“{proposal_title}”的{kind}（第{number}号）" for proposal_title, number in items)
+    consulted_clause = f"经会商{'、'.join(consulted)}意见，" if consulted else ""
+    return f"你们在{session}提出的{named}收悉，{consulted_clause}现答复如下："
+
+
 def _name_phone(label: str, name: str, phone: str) -> str:
     line = f"{label}：{name}"
     return f"{line} 联系电话：{phone}" if phone else line

@@ -28,6 +28,7 @@ from proposals.models import (
     Assignment,
     Communication,
     Feedback,
+    Proposal,
     Rating,
     Reply,
     ReplyStatus,
@@ -309,3 +310,13 @@ def categories(total: AgencyRow) -> list[tuple[str, str, int, float | None]]:
         ),
         ("", "未分类", total.unclassified, total.unclassified_share),
     ]
+
+
+def grouped(session_id: int | None = None) -> dict[str, int]:
+    """并案办理: how many groups and how many proposals in them (each still counted on its own in
+    every other figure), in one query."""
+    proposals = Proposal.objects.filter(group__isnull=False)
+    if session_id:
+        proposals = proposals.filter(session_id=session_id)
+    counts = proposals.aggregate(groups=Count("group", distinct=True), proposals=Count("pk"))
+    return {"groups": counts["groups"], "proposals": counts["proposals"]}

@@ -34,6 +34,7 @@ from proposals.models import (
 from proposals.records import audit
 from proposals.supervision import spreadsheets
 from proposals.views.shared import assignment_for, committee_only, posted, proposal_for
+from proposals.workflow import grouping
 
 
 def intake(request: HttpRequest) -> HttpResponse:
@@ -128,6 +129,7 @@ def proposal_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "notices": notices,
             "is_staff": is_staff,
             "assignment_form": AssignmentForm(proposal=proposal) if is_staff else None,
+            "grouping": grouping.summary(proposal),
         },
     )
 

@@ -94,6 +94,7 @@ SATISFACTION_COLOURS = ("#2e7d32", "#9bbf5a", "#c62828")  # 满意, 基本满意
 @require_GET
 def statistics_page(request: HttpRequest) -> HttpResponse:
     """Per-agency statistics and the session totals, with charts and Excel downloads."""
+    from proposals.supervision.statistics import grouped as grouped_figures
     committee_only(request)
     session_id, rows, total, categories = _statistics(request)
     width = 520
@@ -149,6 +150,7 @@ def statistics_page(request: HttpRequest) -> HttpResponse:
             "rows": rows,
             "total": total,
             "categories": categories,
+            "grouped": grouped_figures(session_id),
             "session_id": session_id,
             "sessions": Session.objects.order_by("-year", "name"),
             "class_codes": list(settings.REPLY_CLASS_CODES),
