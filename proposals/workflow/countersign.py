@@ -12,8 +12,10 @@ The contract:
 - `countersign(row, user, agree, comments)`: the co-handler's clerk or leader agrees (同意) or
   returns comments (提出修改意见, required). Refused for another agency, a second answer, a
   superseded circulation (or a draft taken back), and after the due date (视为同意).
-- `unsettled(reply, today)`: what still stops 签发 (pending or with comments in the latest
-  circulation); `issuing.sign_off` refuses while it is not empty, naming the agencies.
+- `unsettled(reply)`: what still stops 签发 (pending or with comments in the latest
+  circulation); `issuing.sign_off` refuses while it is not empty, naming the agencies. A reply
+  submitted while the rule was off (or made by the bulk demo) has no circulation: nothing stops
+  it; switching the rule off lets a waiting one through.
 - The clock rule 会签逾期视为同意 marks open rows past their due date LAPSED (actor None), tells the
   lead, and does nothing the second time. `sign_off` records an overdue lapse itself too, so the
   leader never waits for the clock.
