@@ -34,6 +34,7 @@ def test_the_clerk_is_led_from_start_to_send(lead_assignment, union_assignment, 
         "countersign": 0,  # 会签 (tests/test_countersign.py)
         "countersign_comments": 0,
         "to_send": 0,
+        "follow_up": 0,  # 跟踪事项 (tests/test_follow_up.py)
     }
     page = login(clerk).get(reverse("home")).content.decode()
     assert "待起草" in page and reverse("assignment_start", args=[lead_assignment.pk]) in page

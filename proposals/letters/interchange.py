@@ -386,7 +386,7 @@ def import_letter(letter: Letter) -> Reply:
         raise LetterFormatError(
             f"{letter.source}：{agency}对该{proposal.kind}是{assignment.get_role_display()}单位，不能答复代表"
         )
-    reply = assignment.replies.order_by("-round").first() or Reply(assignment=assignment, round=1)
+    reply = assignment.replies.answers().order_by("-round").first() or Reply(assignment=assignment, round=1)
     if reply.is_frozen:
         raise LetterFormatError(f"{letter.source}：该答复已发出（已答复），不能用导入覆盖")
 

@@ -302,12 +302,12 @@ def render_letter(reply: Reply) -> RenderedLetter:
 
 
 def pdf_filename(reply: Reply) -> str:
-    """`市五届人大一次会议第12号建议-随州市人力资源和社会保障局答复.pdf`; no path separators."""
+    """`市五届人大一次会议第12号建议-随州市人力资源和社会保障局答复.pdf` (`…办理落实情况的报告.pdf`
+    for the second letter of a 跟踪事项); no path separators."""
     proposal = reply.proposal
     round_part = f"（第{reply.round}轮）" if reply.round > 1 else ""
-    name = (
-        f"{proposal.session.name}第{proposal.number}号{proposal.kind}-{reply.agency.name}答复{round_part}.pdf"
-    )
+    what = reply.get_kind_display()
+    name = f"{proposal.session.name}第{proposal.number}号{proposal.kind}-{reply.agency.name}{what}{round_part}.pdf"
     return re.sub(r'[\\/:*?"<>|\s]+', "", name)
 
 
@@ -440,4 +440,5 @@ def public_pdf_filename(reply: Reply) -> str:
     free text)."""
     from proposals.letters.public import redact_text
 
-    return redact_text(pdf_filename(reply)).replace("答复", "答复（公开版）")
+    what = reply.get_kind_display()
+    return redact_text(pdf_filename(reply)).replace(what, f"{what}（公开版）")

@@ -36,3 +36,14 @@ class AssignmentQuerySet(AgencyScopedQuerySet):
 
 class ReplyQuerySet(AgencyScopedQuerySet):
     agency_field = "assignment__agency_id"
+
+    def answers(self):
+        """The answers to the deputies only, not the 办理落实情况的报告 that follow some of them:
+        whatever reads "an assignment's latest reply", counts answers or rates them uses this."""
+        return self.filter(kind="answer")  # ReplyKind.ANSWER; replies.py imports this module
+
+
+class CommitmentQuerySet(AgencyScopedQuerySet):
+    """跟踪事项: the agency whose reply made the promise, and committee staff."""
+
+    agency_field = "assignment__agency_id"

@@ -188,7 +188,18 @@ class Reply(models.Model):
 
     @property
     def effective_title(self) -> str:
-        return self.title or self.proposal.default_reply_title()
+        if self.title:
+            return self.title
+        if self.kind == ReplyKind.REPORT:
+            return self.default_report_title()
+        return self.proposal.default_reply_title()
+
+    def default_report_title(self) -> str:
+        """办理落实情况的报告: the session's pattern (`follow_up_title`) with 届次, 编号, 类别."""
+        p = self.proposal
+        return p.session.follow_up_title.format_map(
+            {"届次": p.session.name, "编号": p.number, "类别": p.kind}
+        )
 
     @property
     def effective_salutation(self) -> str:

@@ -17,7 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.db.models import Count, Exists, OuterRef, Q, Subquery
+from django.db.models import Count, Exists, F, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -26,6 +26,8 @@ from proposals.models import (
     MEETING_FORMS,
     Agency,
     Assignment,
+    Commitment,
+    CommitmentStatus,
     Communication,
     Feedback,
     Proposal,
@@ -126,6 +128,11 @@ class AgencyRow:
     receipt_on_time: int = 0
     result: Satisfaction = field(default_factory=lambda: Satisfaction("办理结果"))
     attitude: Satisfaction = field(default_factory=lambda: Satisfaction("办理态度"))
+    # 跟踪办理: commitments made, fulfilled by / after the due date, open and past it
+    commitments: int = 0
+    fulfilled_on_time: int = 0
+    fulfilled_late: int = 0
+    open_overdue: int = 0
 
     @property
     def answer_rate(self):
@@ -143,6 +150,11 @@ class AgencyRow:
     def receipt_rate(self):
         """按时签收率: signed within the window ÷ signed, deemed or past the window."""
         return ratio(self.receipt_on_time, self.receipt_counted)
+
+    @property
+    def follow_up_rate(self):
+        """跟踪落实率: commitments fulfilled by their due date ÷ commitments made."""
+        return ratio(self.fulfilled_on_time, self.commitments)
 
     # The 办理结果 under the names the tables and earlier code use.
     @property
@@ -205,9 +217,13 @@ def per_agency(session_id: int | None = None) -> list[AgencyRow]:
     answering = Q(role__in=ANSWERING_ROLES)
     # Uncorrelated subqueries (IN), which both databases compute once, not once per assignment.
     met = Communication.objects.filter(form__in=MEETING_FORMS).values("assignment_id")
-    on_time = Reply.objects.filter(  # a first-round reply issued by its due date
-        status=ReplyStatus.ISSUED, round=1, issued_on__lte=Coalesce("due_date", "assignment__due_on")
-    ).values("assignment_id")
+    on_time = (
+        Reply.objects.answers()
+        .filter(  # a first-round answer issued by its due date
+            status=ReplyStatus.ISSUED, round=1, issued_on__lte=Coalesce("due_date", "assignment__due_on")
+        )
+        .values("assignment_id")
+    )
     names = dict(Agency.objects.values_list("pk", "name"))  # grouped by id: no join per row
     rows: dict[int, AgencyRow] = {}
     for agency, lead, co, n_on_time, n_met, no_due in (
@@ -227,7 +243,7 @@ def per_agency(session_id: int | None = None) -> list[AgencyRow]:
     # lead author's 办理结果 and 办理态度 of it: a subquery per reply along unique indexes, whatever
     # the planner knows about the tables (a join from the ratings' side went through every rating
     # of a deputy).
-    later = Reply.objects.filter(
+    later = Reply.objects.answers().filter(
         assignment=OuterRef("assignment"), status=ReplyStatus.ISSUED, round__gt=OuterRef("round")
     )
     lead_feedback = Feedback.objects.filter(
@@ -235,8 +251,10 @@ def per_agency(session_id: int | None = None) -> list[AgencyRow]:
         deputy__authorships__is_lead=True,
         deputy__authorships__proposal_id=OuterRef("assignment__proposal_id"),
     )
-    latest = Reply.objects.filter(status=ReplyStatus.ISSUED, assignment__role__in=ANSWERING_ROLES).exclude(
-        Exists(later)
+    latest = (
+        Reply.objects.answers()
+        .filter(status=ReplyStatus.ISSUED, assignment__role__in=ANSWERING_ROLES)
+        .exclude(Exists(later))
     )
     if session_id:
         latest = latest.filter(assignment__proposal__session_id=session_id)
@@ -257,7 +275,38 @@ def per_agency(session_id: int | None = None) -> list[AgencyRow]:
         row.result.add(rating, n)
         row.attitude.add(attitude, n)
     _count_receipts(assignments, rows)
+    _count_commitments(session_id, rows)
     return sorted(rows.values(), key=lambda row: row.agency)
+
+
+FOLLOW_UP_FIGURES = ("commitments", "fulfilled_on_time", "fulfilled_late", "open_overdue")
+
+
+def _count_commitments(session_id: int | None, rows: dict[int, AgencyRow]) -> None:
+    """跟踪办理 per agency, one grouped query: made, fulfilled on time or late, open past due."""
+    commitments = Commitment.objects.all()
+    if session_id:
+        commitments = commitments.filter(assignment__proposal__session_id=session_id)
+    fulfilled = Q(status=CommitmentStatus.FULFILLED)
+    for agency, made, on_time, late, overdue in (
+        commitments.order_by()
+        .values("assignment__agency_id")
+        .annotate(
+            made=Count("pk"),
+            on_time=Count("pk", filter=fulfilled & Q(fulfilled_on__lte=F("due_date"))),
+            late=Count("pk", filter=fulfilled & Q(fulfilled_on__gt=F("due_date"))),
+            overdue=Count("pk", filter=Q(status=CommitmentStatus.OPEN, due_date__lt=timezone.localdate())),
+        )
+        .values_list("assignment__agency_id", "made", "on_time", "late", "overdue")
+    ):
+        if agency in rows:
+            row = rows[agency]
+            row.commitments, row.fulfilled_on_time, row.fulfilled_late, row.open_overdue = (
+                made,
+                on_time,
+                late,
+                overdue,
+            )
 
 
 def _count_receipts(assignments, rows: dict[int, AgencyRow]) -> None:
@@ -290,6 +339,8 @@ def totals(rows: list[AgencyRow]) -> AgencyRow:
         *(sum(getattr(r, name) for r in rows) for name in ("lead", "co", "answered", "on_time", "met")),
     )
     total.no_due = sum(r.no_due for r in rows)
+    for name in FOLLOW_UP_FIGURES:
+        setattr(total, name, sum(getattr(r, name) for r in rows))
     total.receipt_counted = sum(r.receipt_counted for r in rows)
     total.receipt_on_time = sum(r.receipt_on_time for r in rows)
     for row in rows:

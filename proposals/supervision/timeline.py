@@ -50,3 +50,15 @@ def for_reply(reply: Reply) -> list[Step]:
 def for_assignment(assignment: Assignment) -> list[Step]:
     """Every handling event of the assignment, for its proposal page."""
     return _handling_steps(assignment.handling_events.select_related("actor"))
+
+
+FOLLOW_UP_VERBS = ("commitment_create", "commitment_progress", "commitment_remind", "commitment_fulfil")
+
+
+def for_commitment(commitment) -> list[Step]:
+    """A 跟踪事项's own steps: made, reminded, progress reported, fulfilled."""
+    replies = [pk for pk in (commitment.reply_id, commitment.report_id) if pk]
+    events = HandlingEvent.objects.filter(
+        assignment_id=commitment.assignment_id, verb__in=FOLLOW_UP_VERBS, reply_id__in=replies
+    )
+    return _handling_steps(events.select_related("actor"))

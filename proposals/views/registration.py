@@ -101,7 +101,7 @@ def proposal_detail(request: HttpRequest, pk: int) -> HttpResponse:
         Assignment.objects.for_user(request.user)
         .filter(proposal=proposal)
         .select_related("agency")
-        .prefetch_related(Prefetch("replies", Reply.objects.order_by("-round")))
+        .prefetch_related(Prefetch("replies", Reply.objects.answers().order_by("-round")))
     )
     rows = [
         {

@@ -58,6 +58,7 @@ def committee_dashboard(request: HttpRequest) -> HttpResponse:
         {
             "page": page,
             "filters": filters,
+            "follow_up_filters": dashboard.FOLLOW_UP_FILTERS,
             "receipt_filters": dashboard.RECEIPT_FILTERS,
             "query": query.urlencode(),
             "sort_query": sort_query.urlencode(),
@@ -95,6 +96,7 @@ SATISFACTION_COLOURS = ("#2e7d32", "#9bbf5a", "#c62828")  # 满意, 基本满意
 def statistics_page(request: HttpRequest) -> HttpResponse:
     """Per-agency statistics and the session totals, with charts and Excel downloads."""
     from proposals.supervision.statistics import grouped as grouped_figures
+
     committee_only(request)
     session_id, rows, total, categories = _statistics(request)
     width = 520
@@ -215,6 +217,23 @@ def statistics_xlsx(request: HttpRequest, table: str) -> HttpResponse:
             ],
         )
         name = "承办单位办理情况统计.xlsx"
+    elif table == "follow_up":
+        data = spreadsheets.xlsx(
+            "跟踪办理",
+            ["承办单位", "跟踪事项", "按期落实", "逾期落实", "逾期未落实", "跟踪落实率%"],
+            [
+                (
+                    r.agency,
+                    r.commitments,
+                    r.fulfilled_on_time,
+                    r.fulfilled_late,
+                    r.open_overdue,
+                    r.follow_up_rate,
+                )
+                for r in [*(r for r in rows if r.commitments), total]
+            ],
+        )
+        name = "跟踪办理统计.xlsx"
     elif table == "categories":
         data = spreadsheets.xlsx(
             "办理结果分类",

@@ -19,6 +19,7 @@ from proposals.models import (
     Reply,
     ReplyCopy,
     ReplyEvent,
+    ReplyKind,
     User,
     UserRole,
     deadlines,
@@ -60,6 +61,8 @@ def record_feedback(
         raise WorkflowError("办理评价由委员会工作人员登记。")
     if reply.status != S.ISSUED:
         raise WorkflowError("答复发出后才能登记代表评价。")
+    if reply.kind != ReplyKind.ANSWER:
+        raise WorkflowError("代表评价针对答复登记；办理落实情况的报告不单独评价。")
     note = bounded(note, "意见")
     authorship = reply.proposal.authorships.filter(deputy=deputy).first()
     if authorship is None:
@@ -144,7 +147,7 @@ def correct_feedback(feedback: Feedback, user: User, *, attitude: str, rating: s
         raise WorkflowError("更正评价必须说明理由。")
     reason = bounded(reason, "更正理由")
     is_lead = reply.proposal.authorships.filter(deputy=feedback.deputy, is_lead=True).exists()
-    later = reply.assignment.replies.filter(round__gt=reply.round).exists()
+    later = reply.assignment.replies.answers().filter(round__gt=reply.round).exists()
     if is_lead and rating_changed and feedback.rating == Rating.DISSATISFIED and later:
         raise WorkflowError(
             f"领衔代表对办理结果的不满意已开始第{reply.round + 1}轮办理，不能再更正；"

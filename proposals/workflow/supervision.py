@@ -83,7 +83,7 @@ def supervise(assignment: Assignment, user: User, message: str):
     proposal = assignment.proposal
     subject = f"督办通知：{proposal.session.name}第{proposal.number}号{proposal.kind}"
     text = f"{subject}（{proposal.title}）：{notice.message}"
-    reply = assignment.replies.order_by("-round").first()
+    reply = assignment.replies.answers().order_by("-round").first()
     link = reverse("reply_detail", args=[reply.pk]) if reply else reverse("queue")
     emailed = notices.notify_agency(assignment.agency, subject, text, link)
     if emailed is not None:
