@@ -49,11 +49,11 @@ BADGES = {
 }
 
 
-@register.simple_tag
-def receipt_badge(assignment):
+@register.simple_tag(takes_context=True)
+def receipt_badge(context, assignment):
     """The dashboard's 签收 column: 待签收 / 逾期未签收 / 已签收 / 视为签收, and 退办申请中 when the
     row is annotated with a pending request (`handback_pending`)."""
-    state = receipt.state(assignment)
+    state = receipt.state(assignment, windows=context.render_context.setdefault("receipt_windows", {}))
     badge = format_html('<span class="badge {} receipt-state">{}</span>', BADGES[state.key], state.label)
     if getattr(assignment, "handback_pending", False):
         badge += format_html(' <span class="badge text-bg-info">{}</span>', "退办申请中")

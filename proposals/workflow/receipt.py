@@ -234,17 +234,32 @@ class ReceiptState:
         return self.key in ("waiting", "late")
 
 
-def state(assignment: Assignment, today: datetime.date | None = None) -> ReceiptState:
-    """待签收 (within the window), 逾期未签收 (past it, the clock not yet run), 已签收 or 视为签收."""
+def state(
+    assignment: Assignment, today: datetime.date | None = None, windows: dict | None = None
+) -> ReceiptState:
+    """待签收 (within the window), 逾期未签收 (past it, the clock not yet run), 已签收 or 视为签收.
+    `windows` caches the last days by (start, rule) across the rows of one list: a working-day
+    window reads the holiday calendar day by day."""
     today = today or timezone.localdate()
-    due = deadlines.receipt_due(assignment)
+    if assignment.received_at is not None and not assignment.receipt_deemed:
+        return ReceiptState("received", "已签收", None)
+    due = _cached_due(assignment, windows if windows is not None else {})
     if assignment.received_at is not None:
-        if assignment.receipt_deemed:
-            return ReceiptState("deemed", "视为签收", due)
-        return ReceiptState("received", "已签收", due)
+        return ReceiptState("deemed", "视为签收", due)
     if due is not None and today > due:
         return ReceiptState("late", "逾期未签收", due)
     return ReceiptState("waiting", "待签收", due)
+
+
+def _cached_due(assignment: Assignment, windows: dict) -> datetime.date | None:
+    start = deadlines.receipt_start(assignment)
+    if start is None:
+        return None
+    session = assignment.proposal.session
+    key = (start, session.receipt_days, session.receipt_working_days)
+    if key not in windows:
+        windows[key] = deadlines.receipt_window_end(*key)
+    return windows[key]
 
 
 def may_request_handback(assignment: Assignment, today: datetime.date | None = None) -> bool:
