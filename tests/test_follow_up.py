@@ -11,6 +11,7 @@ from django.urls import reverse
 
 from proposals import workflow
 from proposals.letters import rendering
+from proposals.records import exports
 from proposals.models import (
     Commitment,
     CommitmentProgress,
@@ -274,6 +275,8 @@ def test_the_report_goes_through_the_letter_workflow_and_fulfils_the_commitment(
         "关于弘扬劳模精神方面",
     ]
     assert rendering.download_filename(report).endswith("办理落实情况的报告（草稿未签发）.pdf")
+    assert exports.archive_name(report) == "12-随州市人力资源和社会保障局-办理落实情况的报告.pdf"
+    assert exports.archive_name(b_issued) == "12-随州市人力资源和社会保障局.pdf"
     commitment.refresh_from_db()
     assert commitment.report == report and commitment.status == CommitmentStatus.OPEN
     # A second report while one is open is refused.

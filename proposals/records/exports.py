@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django_tasks import task
 
-from proposals.models import ExportJob, ExportStatus, Reply, ReplyStatus
+from proposals.models import ExportJob, ExportStatus, Reply, ReplyKind, ReplyStatus
 from proposals.records import integrity
 from proposals.supervision.spreadsheets import xlsx
 
@@ -34,6 +34,8 @@ def archive_name(reply: Reply) -> str:
     name = f"{reply.proposal.number}-{reply.agency.name}"
     if reply.round > 1:
         name += f"-第{reply.round}轮"
+    if reply.kind == ReplyKind.REPORT:  # beside the answer it follows, never in its place
+        name += "-办理落实情况的报告"
     return re.sub(r'[\\/:*?"<>|\s]+', "", name) + ".pdf"
 
 

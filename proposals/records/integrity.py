@@ -77,4 +77,5 @@ def reply_label(reply) -> str:
     proposal = reply.proposal
     agency = reply.agency.short_name or reply.agency.name
     round_part = f"第{reply.round}轮" if reply.round > 1 else ""
-    return f"{proposal.session.name}第{proposal.number}号{proposal.kind}（{agency}）{round_part}的答复函"
+    letter = "办理落实情况的报告" if reply.kind == "report" else "答复函"
+    return f"{proposal.session.name}第{proposal.number}号{proposal.kind}（{agency}）{round_part}的{letter}"
