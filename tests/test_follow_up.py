@@ -11,7 +11,6 @@ from django.urls import reverse
 
 from proposals import workflow
 from proposals.letters import rendering
-from proposals.records import exports
 from proposals.models import (
     Commitment,
     CommitmentProgress,
@@ -23,6 +22,7 @@ from proposals.models import (
     Reply,
     ReplyKind,
 )
+from proposals.records import exports
 from tests.conftest import TODAY, TWO_SECTIONS, editor_data, login, submit_opinion
 
 pytestmark = pytest.mark.django_db
