@@ -370,3 +370,25 @@ def test_no_commitment_no_figure_and_one_on_time_counts_fully(commitment, clerk,
     }
     total = login(committee_staff).get(reverse("statistics")).context["total"]
     assert (total.answered, total.classes) == (1, {"B": 1})  # the report is no second answer
+
+
+def test_the_report_is_countersigned_like_an_answer_when_the_session_says_so(
+    commitment, session, clerk, leader, cohandler
+):
+    from proposals.models import Countersign
+
+    session.countersign_on = True
+    session.save()
+    report = start_report(commitment, clerk)
+    client = login(clerk)
+    client.post(reverse("reply_edit", args=[report.pk]), editor_data(report, REPORT_SECTIONS, class_code="A"))
+    client.post(reverse("reply_submit", args=[report.pk]))
+    row = Countersign.objects.get(reply=report)
+    assert row.assignment.agency == cohandler.agency
+    with pytest.raises(workflow.WorkflowError, match="会签"):
+        workflow.sign_off(report, leader)
+    workflow.countersign(row, cohandler, True)
+    workflow.sign_off(report, leader)
+    client.post(reverse("reply_issue", args=[report.pk]))
+    commitment.refresh_from_db()
+    assert commitment.status == CommitmentStatus.FULFILLED
