@@ -170,6 +170,8 @@ def test_the_co_handler_reads_the_draft_beside_its_opinion_but_never_the_reply_p
     assert "市总工会将继续开展劳模宣传月活动。" in page  # its own 会办意见
     assert "2026年12月8日" in page and "还剩7天" in page
     assert 'value="agree"' in page and 'value="comment"' in page
+    queue = client.get(reverse("queue")).content.decode()
+    assert reverse("countersign", args=[union_assignment.pk]) in queue  # 我的办理 links to it too
     # Another agency does not see the page; the lead agency has no 会签 page of its own.
     assert login(outsider).get(reverse("countersign", args=[union_assignment.pk])).status_code == 404
     lead = circulating.assignment
@@ -234,6 +236,7 @@ def test_comments_go_to_the_lead_who_withdraws_edits_and_circulates_again(
         workflow.countersign(first, cohandler, True)
     # The clerk withdraws, edits and submits again: a new circulation of the new version.
     login(clerk).post(reverse("reply_withdraw", args=[circulating.pk]), {"reason": "按市总工会意见修改。"})
+    assert not Notice.objects.filter(text__startswith="会签已中止：").exists()  # it had answered
     edit_and_resubmit(circulating, clerk)
     old, new = rows(circulating)
     assert (old.circulation, new.circulation, new.answer) == (1, 2, CountersignAnswer.PENDING)
@@ -250,6 +253,7 @@ def test_comments_go_to_the_lead_who_withdraws_edits_and_circulates_again(
 
 def test_a_withdrawn_draft_cannot_be_countersigned(circulating, cohandler, clerk, union_assignment):
     login(clerk).post(reverse("reply_withdraw", args=[circulating.pk]), {"reason": "再核实数据。"})
+    assert Notice.objects.filter(user=cohandler, text__startswith="会签已中止：").count() == 1
     [row] = rows(circulating)
     with pytest.raises(workflow.WorkflowError, match="主办单位已撤回该答复稿修改"):
         workflow.countersign(row, cohandler, True)
@@ -424,3 +428,11 @@ def test_the_reply_page_shows_every_answer_per_circulation_and_the_timeline_ever
     for step in ("送协办单位会签", "会签提出修改意见", "会签同意"):
         assert step in timeline
     assert timeline.count("送协办单位会签") == 2
+
+
+def test_a_draft_the_leader_returns_stops_the_circulation(circulating, leader, cohandler, union_leader):
+    login(leader).post(reverse("reply_return", args=[circulating.pk]), {"reason": "请先统一数据口径。"})
+    assert status(circulating) == ReplyStatus.RETURNED
+    for person in (cohandler, union_leader):
+        assert Notice.objects.filter(user=person, text__startswith="会签已中止：").count() == 1
+        assert todo_count(person, "countersign") == 0

@@ -318,6 +318,18 @@ def countersign_requested(rows, by: User) -> list[Notice]:
     return made
 
 
+def countersign_recalled(reply: Reply, rows, by: User) -> list[Notice]:
+    made = []
+    for row in rows:
+        made += notify(
+            agency_people(row.assignment.agency_id, UserRole.CLERK, UserRole.LEADER),
+            f"会签已中止：{reply.agency.name}已收回{reply_label(reply)}修改，第{row.circulation}轮会签不必再回复；"
+            "修改后重新提交时将再次送你单位会签。",
+            reverse("countersign", args=[row.assignment_id]),
+        )
+    return made
+
+
 def countersign_commented(row, by: User) -> list[Notice]:
     return notify(
         _lead_clerks(row.reply),

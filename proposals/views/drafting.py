@@ -91,6 +91,7 @@ def queue(request: HttpRequest) -> HttpResponse:
         .prefetch_related(
             Prefetch("replies", Reply.objects.answers().order_by("-round")),
             Prefetch("opinion", CoOpinion.objects.all()),
+            "countersigns",
         )
     )
     rows = []
@@ -127,7 +128,9 @@ def reply_detail(request: HttpRequest, pk: int) -> HttpResponse:
     reply = reply_for(request, pk)
     user = request.user
     same_agency = user.agency_id == reply.assignment.agency_id
-    can_rate = user.role == UserRole.COMMITTEE and reply.status == ReplyStatus.ISSUED
+    can_rate = (
+        user.role == UserRole.COMMITTEE and reply.status == ReplyStatus.ISSUED and reply.kind == ReplyKind.ANSWER
+    )
     feedback = list(
         reply.feedback.select_related("deputy", "recorded_by").prefetch_related("corrections__corrected_by")
     )

@@ -41,7 +41,7 @@ from proposals.models import (
     deadlines,
 )
 from proposals.supervision import notices
-from proposals.workflow import clocks
+from proposals.workflow import clocks, grouping
 from proposals.workflow.moves import (
     S,
     WorkflowError,
@@ -139,6 +139,14 @@ def circulate(reply: Reply, user: User) -> list[Countersign]:
     return rows
 
 
+def recall(reply: Reply, user: User) -> None:
+    """The draft was taken back (撤回提交, 退回修改): co-handlers still to answer learn that this
+    circulation is over; the changed draft will come round again."""
+    waiting = [row for row in latest_circulation(reply) if row.answer == A.PENDING]
+    if waiting:
+        notices.countersign_recalled(reply, waiting, user)
+
+
 def unsettled(reply: Reply) -> list[Countersign]:
     """The rows of the latest circulation that still stop 签发: pending, or with comments."""
     if not reply.proposal.session.countersign_on:
@@ -206,6 +214,7 @@ def lapse_all(today: datetime.date) -> int:
     return done
 
 
+@grouping.countersigns_together
 @transaction.atomic
 def countersign(row: Countersign, user: User, agree: bool, comments: str = "") -> Countersign:
     """同意 or 提出修改意见 on the current circulation of the lead's draft."""

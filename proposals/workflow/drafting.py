@@ -23,7 +23,7 @@ from proposals.models import (
 )
 from proposals.supervision import notices
 from proposals.workflow import grouping
-from proposals.workflow.countersign import circulate
+from proposals.workflow.countersign import circulate, recall
 from proposals.workflow.moves import (
     CO_ROLES,
     TRANSITIONS,
@@ -166,6 +166,7 @@ def withdraw(reply: Reply, user: User, reason: str) -> Reply:
     reason = bounded(reason, "撤回理由")
     move(reply, user, "withdraw", note=reason.strip())
     notices.reply_withdrawn(reply, user)
+    recall(reply, user)
     return reply
 
 
@@ -179,4 +180,5 @@ def return_reply(reply: Reply, user: User, reason: str) -> Reply:
     reason = bounded(reason, "退回理由")
     move(reply, user, "return", note=reason.strip())
     notices.reply_returned(reply, user, reason.strip())
+    recall(reply, user)
     return reply
