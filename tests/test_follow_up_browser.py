@@ -82,7 +82,9 @@ def test_a_b_class_reply_is_followed_up_and_fulfilled_with_a_second_letter(
 
     sign_in(page, base, "clerk")
     page.goto(f"{base}/replies/{report.pk}/")
-    button("答复代表（发出并定稿）")
+    assert not page.get_by_role("link", name="征询意见表").count()
+    button("发出报告（发出并定稿）")
+    assert page.get_by_text("办理落实情况的报告已发出并定稿，跟踪事项已落实。").is_visible()
     report.refresh_from_db()
     assert report.status == "issued" and "办理落实情况的报告" in report.pdf.name
     assert page.get_by_text("跟踪事项已落实").first.is_visible()

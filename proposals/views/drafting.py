@@ -129,7 +129,9 @@ def reply_detail(request: HttpRequest, pk: int) -> HttpResponse:
     user = request.user
     same_agency = user.agency_id == reply.assignment.agency_id
     can_rate = (
-        user.role == UserRole.COMMITTEE and reply.status == ReplyStatus.ISSUED and reply.kind == ReplyKind.ANSWER
+        user.role == UserRole.COMMITTEE
+        and reply.status == ReplyStatus.ISSUED
+        and reply.kind == ReplyKind.ANSWER
     )
     feedback = list(
         reply.feedback.select_related("deputy", "recorded_by").prefetch_related("corrections__corrected_by")

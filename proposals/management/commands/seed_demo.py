@@ -64,7 +64,7 @@ class Command(BaseCommand):
     def seed_letter_and_users(self) -> None:
         letter = read_letter_file(SEED_LETTER)
         # Once loaded, the demo record belongs to the users: never overwrite their work.
-        reply = Reply.objects.filter(
+        reply = Reply.objects.answers().filter(
             assignment__proposal__session__name=letter.data["session"],
             assignment__proposal__number=str(letter.data["proposal_number"]),
             assignment__agency__name=letter.data["agency"],
