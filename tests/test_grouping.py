@@ -405,3 +405,33 @@ def test_split_refused_once_a_letter_is_out(lead_assignment, second, committee_s
         workflow.split_group(made, committee_staff, "分别办理。")
     page = login(committee_staff).get(reverse("proposal_detail", args=[second.pk])).content.decode()
     assert "不能再撤销并案" in page and 'name="reason"' not in page
+
+
+# --- with 会签 and 督办审核 on ---------------------------------------------------------------------
+
+
+def test_co_handler_countersigns_once_and_the_review_moves_every_member(
+    lead_assignment, second, union_agency, cohandler, committee_staff, clerk, leader
+):
+    from proposals.models import Countersign, CountersignAnswer
+    from tests.conftest import submit_opinion
+
+    Session.objects.filter(pk=second.session_id).update(countersign_on=True, committee_review_on=True)
+    group(committee_staff, [lead_assignment.proposal, second], lead_assignment.agency, co_agencies=[union_agency])
+    for assignment in Assignment.objects.filter(agency=union_agency):
+        submit_opinion(cohandler, assignment)
+    primary = write_primary(clerk, lead_assignment.proposal)
+    member = answer(second)
+    workflow.submit(primary, clerk)
+    on_primary = Countersign.objects.get(reply=primary)
+    on_member = Countersign.objects.get(reply=member)
+    with pytest.raises(workflow.WorkflowError, match="在第12号建议的答复上进行"):
+        workflow.countersign(on_member, cohandler, True)
+    workflow.countersign(on_primary, cohandler, True)
+    assert Countersign.objects.get(pk=on_member.pk).answer == CountersignAnswer.AGREED
+    workflow.sign_off(primary, leader)
+    assert Reply.objects.get(pk=member.pk).status == ReplyStatus.REVIEWING
+    workflow.review_pass(primary, committee_staff, "C", "经核实属列入规划解决。")
+    member = Reply.objects.get(pk=member.pk)
+    assert member.status == ReplyStatus.APPROVED and member.class_code == "C"
+    assert member.class_changes.get().reason == "经核实属列入规划解决。"

@@ -21,6 +21,9 @@ Contract:
   primary); the primary's move is followed, in the same transaction, by the same verb on every
   member (its own checks, event, audit row and, at issue, its own signed PDF), so one refused
   member refuses all. Members' notices are muted, except at issue (committee staff rate each).
+- 会签 (`countersigns_together` on countersign.countersign): a co-handler answers the primary's
+  circulation once; the same answer goes to its pending row on every member letter. 督办审核
+  (review_pass, review_return) moves members like the other verbs.
 - 一函联合答复: a member issued sends the primary's signed PDF (`joint_letter_pdf`).
 - `split_group` (committee staff) while no member's answer is issued: body_source cleared,
   drafts kept (a joint letter's members get their own title, salutation and opening back).
@@ -40,6 +43,8 @@ from measures.outline import measure_tree, save_tree
 from proposals.letters import wording
 from proposals.models import (
     Assignment,
+    Countersign,
+    CountersignAnswer,
     HandlingVerb,
     LetterMode,
     Proposal,
@@ -424,6 +429,46 @@ def issues_together(func):
     """On issue: every member is issued with the primary, each with its own signed PDF (the joint
     letter's, for 一函联合答复) and its own notice to committee staff, who rate each proposal."""
     return _together(func, quiet=False)
+
+
+def countersigns_together(func):
+    """On countersign.countersign: a co-handler answers the primary's 会签 once; its pending row of
+    the same circulation on every member letter gets the same answer (muted). A member's row is
+    refused while the primary has a row of that agency: the answer is given there."""
+
+    @functools.wraps(func)
+    def wrapper(row, user: User, *args, **kwargs):
+        if _following.get():
+            return func(row, user, *args, **kwargs)
+        reply = Reply.objects.get(pk=row.reply_id)
+        if reply.body_source_id and _counterpart(reply.body_source_id, row.assignment.agency_id) is not None:
+            raise WorkflowError(_member_refusal(reply).replace("提交、签发、发出", "会签"))
+        with transaction.atomic():
+            answered = func(row, user, *args, **kwargs)
+            for member in Reply.objects.filter(body_source_id=row.reply_id):
+                pending = _counterpart(member.pk, row.assignment.agency_id, pending_only=True)
+                if pending is None:
+                    continue
+                token = _following.set(True)
+                try:
+                    with notices.muted():
+                        func(pending, user, *args, **kwargs)
+                except WorkflowError as problem:
+                    raise WorkflowError(f"并案的{label(member.proposal)}不能一同会签：{problem}") from None
+                finally:
+                    _following.reset(token)
+            return answered
+
+    return wrapper
+
+
+def _counterpart(reply_id: int, agency_id: int, *, pending_only: bool = False):
+    """The latest-circulation 会签 row of `agency_id` on reply `reply_id`, if any."""
+    rows = Countersign.objects.filter(reply_id=reply_id, assignment__agency_id=agency_id)
+    row = rows.order_by("-circulation").first()
+    if row is None or (pending_only and row.answer != CountersignAnswer.PENDING):
+        return None
+    return row
 
 
 def joint_letter_pdf(reply: Reply) -> bytes | None:

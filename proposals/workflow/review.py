@@ -21,6 +21,7 @@ from django.db import transaction
 
 from proposals.models import ClassCodeChange, HandlingVerb, Reply, User
 from proposals.supervision import notices
+from proposals.workflow import grouping
 from proposals.workflow.drafting import refuse_incomplete
 from proposals.workflow.moves import (
     S,
@@ -33,6 +34,7 @@ from proposals.workflow.moves import (
 )
 
 
+@grouping.moves_together
 @transaction.atomic
 def review_pass(reply: Reply, user: User, class_code: str = "", reason: str = "") -> Reply:
     """审核通过, optionally changing the class code (with the reason)."""
@@ -68,6 +70,7 @@ def review_pass(reply: Reply, user: User, class_code: str = "", reason: str = ""
     return reply
 
 
+@grouping.moves_together
 @transaction.atomic
 def review_return(reply: Reply, user: User, reason: str) -> Reply:
     """督办审核退回: back to the agency with the reason."""
