@@ -50,6 +50,9 @@ PAGES = [
     Page("reply-editor", "draft", "clerk", "reply_edit", ("reply",)),
     Page("reply-import", "draft", "clerk", "reply_import", ("reply",)),
     Page("opinion-edit", "draft", "cohandler", "opinion_edit", ("union_assignment",)),
+    Page("countersign", "countersigning", "cohandler", "countersign", ("union_assignment",)),
+    Page("reply-detail-countersign", "countersigning", "leader", "reply_detail", ("reply",)),
+    Page("reply-detail-committee-review", "reviewing", "committee", "reply_detail", ("reply",)),
     Page("leader-home", "resubmitted", "leader", "home"),
     Page("reply-detail-review", "resubmitted", "leader", "reply_detail", ("reply",)),
     Page("reply-changes", "resubmitted", "leader", "reply_changes", ("reply",)),
@@ -83,6 +86,28 @@ def resubmitted(submitted, leader, clerk):
         reverse("reply_edit", args=[submitted.pk]), editor_data(submitted, changed, class_code="A")
     )
     login(clerk).post(reverse("reply_submit", args=[submitted.pk]))
+    return Reply.objects.get(pk=submitted.pk)
+
+
+@pytest.fixture
+def countersigning(draft, clerk, cohandler, union_assignment):
+    """会签 on: submitted, the co-handler's page open, the lead's reply page with the 会签 card."""
+    from proposals.models import Session
+    from tests.conftest import submit_opinion
+
+    Session.objects.filter(pk=draft.proposal.session_id).update(countersign_on=True)
+    submit_opinion(cohandler, union_assignment)
+    login(clerk).post(reverse("reply_submit", args=[draft.pk]))
+    return Reply.objects.get(pk=draft.pk)
+
+
+@pytest.fixture
+def reviewing(submitted, leader, committee_staff):
+    """督办审核 on: signed off, waiting for committee staff (the review form)."""
+    from proposals.models import Session
+
+    Session.objects.filter(pk=submitted.proposal.session_id).update(committee_review_on=True)
+    login(leader).post(reverse("reply_sign_off", args=[submitted.pk]))
     return Reply.objects.get(pk=submitted.pk)
 
 
