@@ -417,7 +417,12 @@ def test_co_handler_countersigns_once_and_the_review_moves_every_member(
     from tests.conftest import submit_opinion
 
     Session.objects.filter(pk=second.session_id).update(countersign_on=True, committee_review_on=True)
-    group(committee_staff, [lead_assignment.proposal, second], lead_assignment.agency, co_agencies=[union_agency])
+    group(
+        committee_staff,
+        [lead_assignment.proposal, second],
+        lead_assignment.agency,
+        co_agencies=[union_agency],
+    )
     for assignment in Assignment.objects.filter(agency=union_agency):
         submit_opinion(cohandler, assignment)
     primary = write_primary(clerk, lead_assignment.proposal)
@@ -435,3 +440,15 @@ def test_co_handler_countersigns_once_and_the_review_moves_every_member(
     member = Reply.objects.get(pk=member.pk)
     assert member.status == ReplyStatus.APPROVED and member.class_code == "C"
     assert member.class_changes.get().reason == "经核实属列入规划解决。"
+
+
+def test_a_grouped_proposal_keeps_its_lead_until_the_group_is_split(
+    lead_assignment, second, committee_staff, education_agency
+):
+    made = group(committee_staff, [lead_assignment.proposal, second], lead_assignment.agency)
+    lead = Assignment.objects.get(proposal=second, role=Role.LEAD)
+    with pytest.raises(workflow.WorkflowError, match="请先在并案办理中撤销并案"):
+        workflow.reassign(lead, committee_staff, education_agency, "职责调整。")
+    workflow.split_group(made, committee_staff, "分别办理。")
+    workflow.reassign(lead, committee_staff, education_agency, "职责调整。")
+    assert Assignment.objects.get(pk=lead.pk).agency == education_agency

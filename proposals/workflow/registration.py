@@ -189,6 +189,10 @@ def reassign(assignment: Assignment, user: User, agency, reason: str) -> Assignm
     blocked = _answered_or_in_review(assignment)
     if blocked:
         raise WorkflowError(f"{blocked}，不能再调整承办单位。")
+    if assignment.proposal.group_id and assignment.role == Role.LEAD:
+        raise WorkflowError(
+            f"该{assignment.proposal.kind}已并案办理，主办单位随并案确定：请先在并案办理中撤销并案，再调整承办单位。"
+        )
     assignment.agency = agency
     assignment.save(update_fields=["agency"])
     note = f"承办单位由“{previous.name}”调整为“{agency.name}”：{reason.strip()}"
