@@ -212,15 +212,15 @@ def test_staff_import_a_list_find_the_overdue_and_download_statistics(live_serve
         row = rows.nth(index)
         cells = row.locator("td").all_inner_texts()
         assert "table-danger" in row.get_attribute("class")  # overdue rows are highlighted
-        assert re.fullmatch(r"超期\d+天", cells[10].strip())
+        assert re.fullmatch(r"超期\d+天", cells[11].strip())
         if cells[5].strip() == "主办":
             due = lead_due[cells[1].strip().removeprefix("第").removesuffix("号")]
-            assert cells[9].strip() == f"{due.year}年{due.month}月{due.day}日"
-            assert cells[10].strip() == f"超期{(today - due).days}天"
+            assert cells[10].strip() == f"{due.year}年{due.month}月{due.day}日"
+            assert cells[11].strip() == f"超期{(today - due).days}天"
         else:  # 市总工会 协办 on 101: one month for the opinion
             assert (cells[1].strip(), cells[5].strip()) == ("第101号", "协办")
             opinion_due = plus_months(long_ago, 1)
-            assert cells[9].strip() == f"{opinion_due.year}年{opinion_due.month}月{opinion_due.day}日"
+            assert cells[10].strip() == f"{opinion_due.year}年{opinion_due.month}月{opinion_due.day}日"
     assert page.locator("table.dashboard").get_by_text("重点", exact=True).count() == 2  # 101 twice
     shot(page, "02-dashboard-overdue")
 
