@@ -436,3 +436,18 @@ def test_a_draft_the_leader_returns_stops_the_circulation(circulating, leader, c
     for person in (cohandler, union_leader):
         assert Notice.objects.filter(user=person, text__startswith="会签已中止：").count() == 1
         assert todo_count(person, "countersign") == 0
+
+
+def test_statistics_count_countersigns_answered_in_time_and_lapsed(
+    circulating, cohandler, union_assignment, clerk, committee_staff
+):
+    [first] = rows(circulating)
+    answer(cohandler, union_assignment, first, "comment", "请补充。")
+    login(clerk).post(reverse("reply_withdraw", args=[circulating.pk]), {"reason": "按会签意见修改。"})
+    edit_and_resubmit(circulating, clerk)
+    second = rows(circulating)[1]
+    workflow.tick_clocks(second.due_date + datetime.timedelta(days=1))
+    response = login(committee_staff).get(reverse("statistics"))
+    [union] = [row for row in response.context["rows"] if row.agency == "随州市总工会"]
+    assert (union.countersign_answered, union.countersign_lapsed, union.countersign_rate) == (1, 1, 50.0)
+    assert 'class="countersign-on-time">1/2' in response.content.decode()

@@ -9,7 +9,8 @@ the three shares add up to exactly 100 % (largest remainder); 满意率 = the �
 shares together, so 满意率 and the 不满意 share also add up to 100 %;
 A/B/C/D shares of the answered replies' class codes, with 未分类 beside them so they add up to 100 %;
 按时签收率 = assignments signed for within the receipt window ÷ those signed for, counted as
-received (视为签收, never on time) or past their window.
+received (视为签收, never on time) or past their window;
+按时会签率 = a co-handler's 会签 answered (同意 or 修改意见) by the due date ÷ answered or lapsed.
 """
 
 from __future__ import annotations
@@ -29,6 +30,8 @@ from proposals.models import (
     Commitment,
     CommitmentStatus,
     Communication,
+    Countersign,
+    CountersignAnswer,
     Feedback,
     Proposal,
     Rating,
@@ -126,6 +129,9 @@ class AgencyRow:
     # 签收: assignments signed for or past their window, and those signed within it (视为签收 late)
     receipt_counted: int = 0
     receipt_on_time: int = 0
+    # 会签 (as a co-handler): answered in time (同意 or 修改意见) and let lapse (逾期视为同意)
+    countersign_answered: int = 0
+    countersign_lapsed: int = 0
     result: Satisfaction = field(default_factory=lambda: Satisfaction("办理结果"))
     attitude: Satisfaction = field(default_factory=lambda: Satisfaction("办理态度"))
     # 跟踪办理: commitments made, fulfilled by / after the due date, open and past it
@@ -150,6 +156,11 @@ class AgencyRow:
     def receipt_rate(self):
         """按时签收率: signed within the window ÷ signed, deemed or past the window."""
         return ratio(self.receipt_on_time, self.receipt_counted)
+
+    @property
+    def countersign_rate(self):
+        """按时会签率: 会签 answered by the due date ÷ answered or lapsed (pending ones not yet)."""
+        return ratio(self.countersign_answered, self.countersign_answered + self.countersign_lapsed)
 
     @property
     def follow_up_rate(self):
@@ -276,6 +287,7 @@ def per_agency(session_id: int | None = None) -> list[AgencyRow]:
         row.attitude.add(attitude, n)
     _count_receipts(assignments, rows)
     _count_commitments(session_id, rows)
+    _count_countersigns(session_id, rows)
     return sorted(rows.values(), key=lambda row: row.agency)
 
 
@@ -307,6 +319,25 @@ def _count_commitments(session_id: int | None, rows: dict[int, AgencyRow]) -> No
                 late,
                 overdue,
             )
+
+
+def _count_countersigns(session_id: int | None, rows: dict[int, AgencyRow]) -> None:
+    """会签 per co-handling agency, one grouped query: answered in time, and lapsed."""
+    answered = Q(answer__in=(CountersignAnswer.AGREED, CountersignAnswer.COMMENTS))
+    countersigns = Countersign.objects.all()
+    if session_id:
+        countersigns = countersigns.filter(assignment__proposal__session_id=session_id)
+    for agency, n_answered, n_lapsed in (
+        countersigns.order_by()
+        .values("assignment__agency_id")
+        .annotate(
+            answered=Count("pk", filter=answered),
+            lapsed=Count("pk", filter=Q(answer=CountersignAnswer.LAPSED)),
+        )
+        .values_list("assignment__agency_id", "answered", "lapsed")
+    ):
+        if agency in rows:
+            rows[agency].countersign_answered, rows[agency].countersign_lapsed = n_answered, n_lapsed
 
 
 def _count_receipts(assignments, rows: dict[int, AgencyRow]) -> None:
@@ -343,6 +374,8 @@ def totals(rows: list[AgencyRow]) -> AgencyRow:
         setattr(total, name, sum(getattr(r, name) for r in rows))
     total.receipt_counted = sum(r.receipt_counted for r in rows)
     total.receipt_on_time = sum(r.receipt_on_time for r in rows)
+    total.countersign_answered = sum(r.countersign_answered for r in rows)
+    total.countersign_lapsed = sum(r.countersign_lapsed for r in rows)
     for row in rows:
         for code, n in row.classes.items():
             total.classes[code] = total.classes.get(code, 0) + n

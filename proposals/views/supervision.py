@@ -187,6 +187,8 @@ def statistics_xlsx(request: HttpRequest, table: str) -> HttpResponse:
                 "见面率%",
                 "按时签收",
                 "按时签收率%",
+                "按时会签",
+                "按时会签率%",
                 *[
                     f"{what}{column}"
                     for what in ("办理结果", "办理态度")
@@ -209,6 +211,8 @@ def statistics_xlsx(request: HttpRequest, table: str) -> HttpResponse:
                     row.meeting_rate,
                     row.receipt_on_time,
                     row.receipt_rate,
+                    row.countersign_answered,
+                    row.countersign_rate,
                     *_satisfaction_cells(row),
                     *[row.class_share(c) for c in codes],
                     row.unclassified_share,
