@@ -203,7 +203,9 @@ def test_rejection_needs_a_reason_and_the_agency_goes_on(lead_assignment, clerk,
     workflow.request_handback(lead_assignment, clerk, REASON)
 
 
-def test_decision_refusals(lead_assignment, union_assignment, clerk, leader, committee_staff, outsider):
+def test_decision_refusals(
+    lead_assignment, union_assignment, clerk, leader, cohandler, committee_staff, outsider
+):
     request = workflow.request_handback(lead_assignment, clerk, REASON)
     with pytest.raises(workflow.WorkflowError, match="只有委员会工作人员"):
         workflow.decide_handback(request, leader, approve=False, note="不同意。")
@@ -215,10 +217,17 @@ def test_decision_refusals(lead_assignment, union_assignment, clerk, leader, com
         workflow.decide_handback(request, committee_staff, approve=True, agency=union_assignment.agency)
     request.refresh_from_db()
     assert request.is_pending and not AssignmentChange.objects.exists()
+    # Reassigned by hand meanwhile: the old request can no longer be approved, only rejected.
+    other = workflow.request_handback(union_assignment, User.objects.get(username="cohandler"), REASON)
+    workflow.reassign(union_assignment, committee_staff, outsider.agency, "经协商改由市教育局会办。")
+    with pytest.raises(workflow.WorkflowError, match="已改由“随州市教育局”承办"):
+        workflow.decide_handback(other, committee_staff, approve=True, agency=lead_assignment.agency)
+    workflow.decide_handback(other, committee_staff, approve=False, note="已另行调整。")
+    workflow.reassign(union_assignment, committee_staff, union_assignment.agency, "恢复原会办单位。")
     workflow.decide_handback(request, committee_staff, approve=True, agency=outsider.agency)
     with pytest.raises(workflow.WorkflowError, match="已处理（已同意），不能重复处理"):
         workflow.decide_handback(request, committee_staff, approve=False, note="再议。")
-    assert AssignmentChange.objects.count() == 1
+    assert AssignmentChange.objects.filter(assignment=lead_assignment).count() == 1
     # The decided request's page shows the outcome and no form.
     page = login(committee_staff).get(reverse("handback_decide", args=[request.pk])).content.decode()
     assert "已同意" in page and "改由随州市教育局承办" in page and 'name="decision"' not in page

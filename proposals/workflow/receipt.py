@@ -147,6 +147,8 @@ def decide_handback(
         raise WorkflowError(f"该退办申请已处理（{request.state_label}），不能重复处理。")
     note = bounded(note, "处理意见", HANDBACK_REASON_MAX)
     assignment = _locked(request.assignment)
+    if assignment.agency_id != request.agency_id and approve:
+        raise WorkflowError(f"该交办已改由“{assignment.agency.name}”承办，不能再同意该单位原来的退办申请。")
     if approve:
         if agency is None:
             raise WorkflowError("同意退办须选择改由哪个单位承办。")
