@@ -4,6 +4,7 @@ the clock reminds 30 and 7 days before; overdue ones are flagged; a report is ne
 
 import datetime
 import io
+import re
 
 import openpyxl
 import pytest
@@ -392,3 +393,16 @@ def test_the_report_is_countersigned_like_an_answer_when_the_session_says_so(
     client.post(reverse("reply_issue", args=[report.pk]))
     commitment.refresh_from_db()
     assert commitment.status == CommitmentStatus.FULFILLED
+
+
+def test_the_audit_page_reads_the_follow_up_steps_in_chinese(commitment, clerk, committee_staff):
+    login(clerk).post(
+        reverse("commitment_progress", args=[commitment.pk]), {"day": "2026-12-01", "text": "已开工。"}
+    )
+    login(clerk).post(
+        reverse("commitment_edit", args=[commitment.pk]), {"text": "年底前完成。", "measures": []}
+    )
+    page = login(committee_staff).get(reverse("audit_log")).content.decode()
+    for words in ("列为跟踪事项", "报告落实情况", "修改跟踪事项", "跟踪事项", "年底前完成。"):
+        assert words in page
+    assert not re.search(r">[^<]*commitment_", page)  # codes only as the filter's option values

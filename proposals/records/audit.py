@@ -87,6 +87,7 @@ EVENT_LABELS = {
     "commitment_progress": "报告落实情况",
     "commitment_remind": "跟踪事项到期提醒",
     "commitment_fulfil": "跟踪事项已落实",
+    "commitment_edit": "修改跟踪事项",
     "group_join": "并案办理",
     "group_split": "撤销并案",
 }

@@ -92,10 +92,18 @@ DETAIL_LABELS = {
     "password": "密码",
     "parent": "所属",
     "model": "数据类别",
+    "commitment": "跟踪事项",
+    "measures": "相关办理措施",
+    "text": "内容",
 }
 ACTIONS = {"create": "新建", "update": "修改", "delete": "删除"}
 DOCUMENTS = {"feedback_form": "征询意见表"}
-TABLES = {"agencies": "承办单位统计", "categories": "办理结果分类统计", "satisfaction": "满意度统计"}
+TABLES = {
+    "agencies": "承办单位统计",
+    "categories": "办理结果分类统计",
+    "satisfaction": "满意度统计",
+    "follow_up": "跟踪办理统计",
+}
 CHOICES = {
     "from_status": ReplyStatus,
     "to_status": ReplyStatus,
