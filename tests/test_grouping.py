@@ -452,3 +452,17 @@ def test_a_grouped_proposal_keeps_its_lead_until_the_group_is_split(
     workflow.split_group(made, committee_staff, "分别办理。")
     workflow.reassign(lead, committee_staff, education_agency, "职责调整。")
     assert Assignment.objects.get(pk=lead.pk).agency == education_agency
+
+
+def test_dashboard_badge_and_filter_and_the_statistics_figure(
+    lead_assignment, second, third, committee_staff
+):
+    group(committee_staff, [lead_assignment.proposal, second], lead_assignment.agency)
+    client = login(committee_staff)
+    everything = client.get(reverse("dashboard"))
+    assert {row.proposal.number for row in everything.context["page"]} == {"12", "15", "23"}
+    grouped = client.get(reverse("dashboard"), {"grouped": "1"})
+    assert {row.proposal.number for row in grouped.context["page"]} == {"12", "15"}
+    assert grouped.content.decode().count('title="与其他建议并案办理">并案</span>') == 2
+    assert 'name="proposal" value="' in everything.content.decode()  # rows to tick for 并案办理
+    assert "并案办理：1组，共2件" in client.get(reverse("statistics")).content.decode()
