@@ -92,7 +92,7 @@ def edit_and_resubmit(reply, clerk, text="积极开展劳模先进事迹宣传�
 
 
 def test_submitting_sends_the_draft_to_every_co_handler(
-    circulating, union_assignment, cohandler, union_leader
+    leader, circulating, union_assignment, cohandler, union_leader
 ):
     [row] = rows(circulating)
     submitted = circulating.versions.filter(submitted=True).order_by("-number").first()
@@ -112,6 +112,8 @@ def test_submitting_sends_the_draft_to_every_co_handler(
         assert notice.link == reverse("countersign", args=[union_assignment.pk])
         assert "2026年12月8日前" in notice.text
     assert AuditEvent.objects.filter(event="countersign_send").count() == 1
+    leader_notice = Notice.objects.get(user__username="leader", text__startswith="待签发：")
+    assert "已送随州市总工会会签，会签完成后才能签发" in leader_notice.text
 
 
 def test_without_the_rule_or_without_co_handlers_nothing_changes(

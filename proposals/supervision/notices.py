@@ -113,10 +113,16 @@ def _reply_link(reply: Reply) -> str:
     return reverse("reply_detail", args=[reply.pk])
 
 
-def reply_submitted(reply: Reply, by: User) -> list[Notice]:
+def reply_submitted(reply: Reply, by: User, countersign=()) -> list[Notice]:
+    """The leaders review it; when it went round for 会签 (`countersign`: the rows) they sign once
+    every co-handler has agreed."""
+    waiting = ""
+    if countersign:
+        names = "、".join(row.assignment.agency.name for row in countersign)
+        waiting = f"已送{names}会签，会签完成后才能签发；"
     return notify(
         agency_people(reply.assignment.agency_id, UserRole.LEADER),
-        f"待签发：{reply_label(reply)}，{by.display_name}已提交审核，请审核签发或退回修改。",
+        f"待签发：{reply_label(reply)}，{by.display_name}已提交审核，{waiting}请审核签发或退回修改。",
         _reply_link(reply),
     )
 
@@ -204,6 +210,19 @@ def extension_approved(assignment: Assignment, by: User) -> list[Notice]:
         f"延期已批准：{proposal_label(assignment)}的延期申请已由{by.display_name}批准{when}。",
         _reply_link(reply) if reply else reverse("queue"),
     )
+
+
+def to_receive(counts: dict[int, int]) -> list[Notice]:
+    """交办: each agency's clerks and leaders learn how many new items wait for their 签收
+    (`counts`: agency id → new assignments; one notice per agency, however long the list)."""
+    made = []
+    for agency_id, count in counts.items():
+        made += notify(
+            agency_people(agency_id, UserRole.CLERK, UserRole.LEADER),
+            f"待签收：委员会新交办本单位{count}件建议提案，请签收，或在签收期限内申请退办。",
+            reverse("home") + "#todo-to_receive",
+        )
+    return made
 
 
 def handback_requested(request) -> list[Notice]:

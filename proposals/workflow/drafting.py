@@ -150,8 +150,8 @@ def submit(reply: Reply, user: User) -> Reply:
     if latest:
         latest.submitted = True
         latest.save(update_fields=["submitted"])
-    circulate(reply, user)  # 会签, when the session's rule asks for it
-    notices.reply_submitted(reply, user)
+    circulation = circulate(reply, user)  # 会签, when the session's rule asks for it
+    notices.reply_submitted(reply, user, circulation)
     return reply
 
 
