@@ -168,6 +168,7 @@ def test_an_overdue_commitment_is_flagged_wherever_it_is_listed(commitment, cler
     )
     dashboard = login(committee_staff).get(reverse("dashboard"), {"follow_up": "overdue"})
     assert [row.pk for row in dashboard.context["page"]] == [commitment.assignment_id]
+    assert "跟踪逾期</span>" in dashboard.content.decode()
     staff_groups = {g.key: g for g in login(committee_staff).get(reverse("home")).context["groups"]}
     assert staff_groups["follow_up_overdue"].count == 1
     for user in (clerk, leader):

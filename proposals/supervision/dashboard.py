@@ -261,6 +261,12 @@ def page(user, filters: Filters, today: datetime.date, number) -> Page:
         .annotate(
             lead_attitude=Subquery(lead_feedback().values("attitude")[:1]),
             handback_pending=Exists(pending_handback()),
+            # 跟踪办理: the due date of the row's earliest open commitment, for its badge
+            follow_up_due=Subquery(
+                Commitment.objects.filter(assignment=OuterRef("pk"), status=CommitmentStatus.OPEN)
+                .order_by("due_date")
+                .values("due_date")[:1]
+            ),
         )
         .order_by(*ordering(filters.sort))
     )

@@ -48,6 +48,7 @@ def committee_dashboard(request: HttpRequest) -> HttpResponse:
         row.days_left = deadlines.days_left(row.due, today)
         row.overdue_days = -row.days_left if row.days_left is not None and row.days_left < 0 else 0
         row.flag = "" if row.done else deadlines.flag(row.due, today)
+        row.follow_up_overdue = row.follow_up_due is not None and row.follow_up_due < today
     query = request.GET.copy()
     query.pop("page", None)
     sort_query = query.copy()
