@@ -264,3 +264,39 @@ def test_statistics_count_receipt_on_time(
     column = header.index("按时签收率%")
     values = {row[0].value: (row[column - 1].value, row[column].value) for row in sheet.iter_rows(min_row=2)}
     assert values["随州市人力资源和社会保障局"] == (1, 100.0) and values["合计"] == (1, 50.0)
+
+
+def test_a_new_assignment_tells_the_agency_to_sign(lead_assignment, clerk, leader, committee_staff, outsider):
+    workflow.assign(lead_assignment.proposal, committee_staff, outsider.agency, Role.CO, TODAY)
+    from proposals.models import Notice
+
+    (notice,) = Notice.objects.filter(user=outsider)
+    assert notice.text == "待签收：委员会新交办本单位1件建议提案，请签收，或在签收期限内申请退办。"
+    assert notice.link == reverse("home") + "#todo-to_receive"
+    assert not Notice.objects.filter(user__in=[clerk, leader]).exists()
+
+
+def test_an_imported_list_tells_each_agency_once(db, committee_staff):
+    from proposals.models import Agency, Notice, Session, User, UserRole
+    from tests.test_intake import GOOD_ROWS, HEADER, xlsx
+
+    for name, short in [
+        ("随州市人力资源和社会保障局", "市人社局"),
+        ("随州市总工会", "市总工会"),
+        ("随州市教育局", "市教育局"),
+        ("随州市交通运输局", "市交通运输局"),
+    ]:
+        Agency.objects.create(name=name, short_name=short)
+    clerk = User.objects.create(
+        username="edu",
+        first_name="王丽",
+        role=UserRole.CLERK,
+        agency=Agency.objects.get(short_name="市教育局"),
+    )
+    session = Session.objects.create(name="市五届人大一次会议", year=2022)
+    workflow.import_proposals(session, committee_staff, "清单.xlsx", xlsx([HEADER, *GOOD_ROWS]))
+    (notice,) = Notice.objects.filter(user=clerk)
+    assert notice.text.startswith("待签收：委员会新交办本单位2件建议提案")  # 第13号 主办, 第12号 协办
+    assert Assignment.objects.filter(received_at__isnull=True).count() == Assignment.objects.count() == 5
+    workflow.import_proposals(session, committee_staff, "清单.xlsx", xlsx([HEADER, *GOOD_ROWS]))
+    assert Notice.objects.filter(user=clerk).count() == 1  # nothing new the second time

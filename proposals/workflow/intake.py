@@ -11,9 +11,11 @@ audit row with every changed field before and after.
 from __future__ import annotations
 
 from django.db import transaction
+from django.db.models import Count
 
 from proposals.letters import wording
 from proposals.models import Assignment, Proposal, ReplyStatus, Role, Session, User
+from proposals.supervision import notices
 from proposals.supervision.intake import (
     CREATED,
     UNCHANGED,
@@ -46,6 +48,7 @@ def import_proposals(session: Session, user: User, name: str, data: bytes) -> In
         return result
     try:
         with transaction.atomic():
+            before = Assignment.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
             reports, refusals = [], []
             for row in rows:
                 report, refusal = _save_row(session, row, user)
@@ -54,6 +57,13 @@ def import_proposals(session: Session, user: User, name: str, data: bytes) -> In
                     refusals.append(refusal)
             if refusals:
                 raise _Refused(refusals)
+            new = (
+                Assignment.objects.filter(pk__gt=before)
+                .order_by()
+                .values("agency_id")
+                .annotate(n=Count("pk"))
+            )
+            notices.to_receive({row["agency_id"]: row["n"] for row in new})
     except _Refused as refused:
         result.errors = refused.args[0]
         return result

@@ -17,6 +17,7 @@ from proposals.models import (
     Role,
     User,
 )
+from proposals.supervision import notices
 from proposals.workflow.intake import PRINTED
 from proposals.workflow.moves import (
     S,
@@ -93,6 +94,7 @@ def assign(proposal, user: User, agency, role: str, assigned_date) -> Assignment
     audit_write(
         "assignment_create", assignment, user, agency=agency.name, role=role, assigned_date=assigned_date
     )
+    notices.to_receive({agency.pk: 1})
     return assignment
 
 
