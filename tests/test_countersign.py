@@ -412,6 +412,11 @@ def test_the_to_do_lists_show_each_side_what_waits(
     assert reverse("reply_detail", args=[circulating.pk]) not in dashboard
 
 
+def test_the_draft_page_says_it_will_go_round(countersign_on, clerk):
+    page = login(clerk).get(reverse("reply_detail", args=[countersign_on.pk])).content.decode()
+    assert "提交审核后，答复稿将送随州市总工会会签（5个工作日内同意或提出修改意见，逾期视为同意）" in page
+
+
 def test_the_reply_page_shows_every_answer_per_circulation_and_the_timeline_every_step(
     circulating, cohandler, union_assignment, clerk, leader
 ):

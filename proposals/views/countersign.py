@@ -130,8 +130,13 @@ def detail_context(reply: Reply, user) -> dict:
         for row in circulation["rows"]:
             row.overdue = row.answer == CountersignAnswer.PENDING and row.due_date < today
             row.left = days_left(row.due_date, today)
+    upcoming = []
+    if not circulations and reply.is_editable and reply.proposal.session.countersign_on:
+        upcoming = [a.agency.name for a in workflow.co_assignments(reply)]
     return {
         "countersign_rounds": circulations,
+        "countersign_upcoming": upcoming,
+        "countersign_days": reply.proposal.session.countersign_working_days,
         "countersign_on": reply.proposal.session.countersign_on,
         "countersign_waiting": refusal(waiting) if waiting else "",
         "countersign_commented": any(row.answer == CountersignAnswer.COMMENTS for row in waiting),

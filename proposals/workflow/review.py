@@ -65,7 +65,7 @@ def review_pass(reply: Reply, user: User, class_code: str = "", reason: str = ""
         )
         reply.class_code = class_code
     refuse_incomplete(reply, "通过督办审核")
-    move(reply, user, "review_pass", note=reason if change else "", extra_fields=("class_code",))
+    move(reply, user, "review_pass", note=reason, extra_fields=("class_code",))
     notices.review_passed(reply, user, change)
     return reply
 
