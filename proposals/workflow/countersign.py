@@ -206,7 +206,11 @@ def lapse_all(today: datetime.date) -> int:
     """Every open 会签 past its due date counts as agreed; a second run finds none left."""
     done = 0
     for reply_id in (
-        Countersign.objects.open().filter(due_date__lt=today).values_list("reply_id", flat=True).distinct()
+        Countersign.objects.open()
+        .filter(due_date__lt=today)
+        .order_by()
+        .values_list("reply_id", flat=True)
+        .distinct()
     ):
         with transaction.atomic():
             reply = Reply.objects.select_for_update().get(pk=reply_id)
