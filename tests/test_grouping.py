@@ -25,6 +25,7 @@ from proposals.models import (
     ReplyStatus,
     Role,
     Session,
+    deadlines,
 )
 from tests.conftest import TODAY, TWO_SECTIONS, editor_data, login
 
@@ -234,9 +235,10 @@ def test_each_mode_the_clerk_writes_once_and_every_member_has_its_own_letter(
         assert exported["deputies"] == member.author_names()
         assert reply.versions.count() >= 1
     # Each member's deadline is its own (its own 交办日期).
-    assert answer(second).due_date != answer(first).due_date or second.assignments.get().assigned_date != (
-        lead_assignment.assigned_date
-    )
+    for member in (first, second, third):
+        lead = Assignment.objects.get(proposal=member, role=Role.LEAD)
+        assert answer(member).due_date == deadlines.reply_due(lead)
+    assert len({answer(p).due_date for p in (first, second, third)}) == 3
 
 
 def test_a_member_letter_is_read_only_and_names_the_letter_to_edit(
