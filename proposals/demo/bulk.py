@@ -24,6 +24,7 @@ from proposals.models import (
     UserRole,
 )
 
+SIGNED_AT = datetime.time(9, 0, tzinfo=datetime.timezone(datetime.timedelta(hours=8)))  # 随州
 SURNAMES = (
     "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢"
 )
@@ -146,6 +147,9 @@ def build(proposals: int, agencies: int, seed: int = 2022) -> dict[str, int]:
                 agency=agency,
                 role=Role.LEAD if index == 0 else Role.CO,
                 assigned_date=assigned,
+                # Signed for (签收) two days after 交办, within the window; no draw from `rng`,
+                # so the rest of the demo data stays as it was.
+                received_at=datetime.datetime.combine(assigned + datetime.timedelta(days=2), SIGNED_AT),
             )
             assignment.proposal.session = session
             assignment.due_on = assignment.due_date
