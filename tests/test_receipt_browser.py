@@ -49,6 +49,11 @@ def test_clerk_signs_for_one_and_hands_back_another_that_staff_reassign(
     assert first.received_by == clerk
     assert "第31号" not in page.locator("#todo-to_receive").inner_text()
     page.screenshot(path=SHOTS / "02-signed.png", full_page=True)
+    page.goto(f"{base}{reverse('queue')}")
+    rows = page.locator("table.queue tbody tr")
+    assert "已签收" in rows.filter(has_text="第31号").inner_text()
+    assert rows.filter(has_text="第32号").get_by_role("button", name="签收").is_visible()
+    page.screenshot(path=SHOTS / "02b-queue.png", full_page=True)
 
     # The second: 申请退办 from the proposal page, naming 市教育局.
     page.goto(f"{base}{reverse('proposal_detail', args=[second.proposal_id])}")
