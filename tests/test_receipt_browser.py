@@ -11,6 +11,7 @@ from django.urls import reverse
 from proposals import workflow
 from proposals.models import Assignment, HandbackRequest, Proposal
 from tests.conftest import TODAY, sign_in
+from tests.test_accessibility_browser import axe_violations, describe
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -41,6 +42,8 @@ def test_clerk_signs_for_one_and_hands_back_another_that_staff_reassign(
     item = group.locator(".todo-item").filter(has_text="第31号")
     assert "还剩7天" in item.inner_text()
     page.screenshot(path=SHOTS / "01-start-page.png", full_page=True)
+    violations = axe_violations(page)  # WCAG 2.x AA, as every other page
+    assert not violations, describe(violations)
     item.get_by_role("button", name="签收").click()
     page.wait_for_url(f"{base}/")
     assert page.get_by_text("已签收市五届人大一次会议第31号建议。").is_visible()
@@ -61,10 +64,14 @@ def test_clerk_signs_for_one_and_hands_back_another_that_staff_reassign(
     page.get_by_label("退办理由").fill(REASON)
     page.get_by_label("建议改由哪个单位承办（可不选）").select_option(label="随州市教育局")
     page.screenshot(path=SHOTS / "03-handback-form.png", full_page=True)
+    violations = axe_violations(page)
+    assert not violations, describe(violations)
     page.get_by_role("button", name="提交退办申请").click()
     page.wait_for_url(f"{base}{reverse('proposal_detail', args=[second.proposal_id])}")
     assert "退办申请中" in page.locator(".assignments").inner_text()
     page.screenshot(path=SHOTS / "04-pending.png", full_page=True)
+    violations = axe_violations(page)
+    assert not violations, describe(violations)
 
     # Committee staff: the request waits in their to-do list; approve it, to 市教育局.
     sign_in(page, base, "committee")
@@ -76,6 +83,8 @@ def test_clerk_signs_for_one_and_hands_back_another_that_staff_reassign(
     assert page.get_by_label("改由承办单位").input_value() == str(outsider.agency_id)  # the suggestion
     page.get_by_label("处理意见").fill("经核实，属于市教育局职责。")
     page.screenshot(path=SHOTS / "05-decide.png", full_page=True)
+    violations = axe_violations(page)
+    assert not violations, describe(violations)
     page.get_by_role("button", name="确定").click()
     page.wait_for_url(f"{base}{reverse('proposal_detail', args=[second.proposal_id])}")
     assert page.get_by_text("已同意退办，交办日期不变").is_visible()
