@@ -458,3 +458,14 @@ def test_statistics_count_countersigns_answered_in_time_and_lapsed(
     [union] = [row for row in response.context["rows"] if row.agency == "随州市总工会"]
     assert (union.countersign_answered, union.countersign_lapsed, union.countersign_rate) == (1, 1, 50.0)
     assert 'class="countersign-on-time">1/2' in response.content.decode()
+
+
+def test_the_audit_page_reads_the_countersign_steps_in_chinese(
+    circulating, cohandler, union_assignment, sysadmin
+):
+    [row] = rows(circulating)
+    answer(cohandler, union_assignment, row, "comment", "请补充。")
+    page = login(sysadmin).get(reverse("audit_log")).content.decode()
+    visible = page.split('class="table', 1)[-1]
+    assert "送协办单位会签" in visible and "会签提出修改意见" in visible and "会签轮次" in visible
+    assert "circulation" not in visible.split("<details")[0]
