@@ -407,3 +407,11 @@ def test_the_audit_page_reads_the_follow_up_steps_in_chinese(commitment, clerk, 
     for words in ("列为跟踪事项", "报告落实情况", "修改跟踪事项", "跟踪事项", "年底前完成。"):
         assert words in page
     assert not re.search(r">[^<]*commitment_", page)  # codes only as the filter's option values
+
+
+def test_a_report_draft_offers_no_extension_and_no_hand_back(commitment, clerk):
+    """延期 and 申请退办 belong to the answer: the report's page offers neither."""
+    report = start_report(commitment, clerk)
+    page = login(clerk).get(reverse("reply_detail", args=[report.pk])).content.decode()
+    assert "申请延期" not in page
+    assert reverse("assignment_handback", args=[report.assignment_id]) not in page

@@ -239,3 +239,12 @@ def test_the_timeline_shows_every_step(draft, clerk, committee_staff):
     workflow.decide_handback(request, committee_staff, approve=False, note="属于本单位职责。")
     page = login(clerk).get(reverse("reply_detail", args=[draft.pk])).content.decode()
     assert "申请退办" in page and "不同意退办" in page and "属于本单位职责。" in page
+
+
+def test_the_button_is_gone_once_the_answer_is_in_review(submitted, clerk):
+    """Within the window but with the answer submitted: no 申请退办 to click and be refused."""
+    url = reverse("assignment_handback", args=[submitted.assignment_id])
+    before = login(clerk).get(reverse("reply_detail", args=[submitted.pk])).content.decode()
+    assert url not in before
+    with pytest.raises(workflow.WorkflowError, match="不能再申请退办"):
+        workflow.request_handback(submitted.assignment, clerk, REASON)

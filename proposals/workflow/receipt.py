@@ -265,6 +265,9 @@ def _cached_due(assignment: Assignment, windows: dict) -> datetime.date | None:
 
 
 def may_request_handback(assignment: Assignment, today: datetime.date | None = None) -> bool:
-    """Whether the window is still open (the button is shown; the workflow checks again)."""
+    """Whether the window is still open and no answer is in review or out (the button is shown;
+    the workflow checks again)."""
     due = deadlines.receipt_due(assignment)
-    return due is None or (today or timezone.localdate()) <= due
+    if due is not None and (today or timezone.localdate()) > due:
+        return False
+    return _answered_or_in_review(assignment) is None
