@@ -18,6 +18,7 @@ from proposals.models import (
     Role,
     deadlines,
 )
+from tests.conftest import TODAY
 
 pytestmark = pytest.mark.django_db
 
@@ -278,3 +279,28 @@ def test_reassignment_is_refused_after_sign_off_and_to_an_assigned_agency(
     )
     assert Assignment.objects.get(pk=assignment.pk).agency_id == seed_reply.agency.pk
     assert not AssignmentChange.objects.exists()
+
+
+def test_the_new_agency_signs_for_a_reassigned_item_and_both_are_told(
+    committee_staff, clerk, transport, seed_reply
+):
+    """调整承办单位 hands the item over: the new agency signs for it afresh (its window from today),
+    the agency that had it learns it no longer handles it."""
+    from proposals.models import Notice, User, UserRole
+
+    new_clerk = User.objects.create(
+        username="transport_clerk", first_name="吴敏", role=UserRole.CLERK, agency=transport
+    )
+    assignment = seed_reply.assignment
+    login(committee_staff).post(
+        reverse("assignment_reassign", args=[assignment.pk]),
+        {"agency": transport.pk, "reason": "经协商，公交线路属市交通运输局职责"},
+    )
+    assignment.refresh_from_db()
+    assert assignment.received_at is None and assignment.handed_on == TODAY and not assignment.receipt_deemed
+    old = Notice.objects.get(user=clerk)
+    assert old.text.startswith("调整承办单位：") and "本单位不再办理" in old.text
+    new = Notice.objects.get(user=new_clerk)
+    assert new.text.startswith("待签收：") and "交办日期不变" in new.text
+    home = login(new_clerk).get(reverse("home")).content.decode()
+    assert "待签收" in home and reverse("assignment_receive", args=[assignment.pk]) in home

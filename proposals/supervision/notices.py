@@ -225,6 +225,21 @@ def to_receive(counts: dict[int, int]) -> list[Notice]:
     return made
 
 
+def reassigned(assignment: Assignment, previous: Agency, reason: str) -> list[Notice]:
+    """调整承办单位 by committee staff: the agency that had it stops, the new one signs for it."""
+    label = proposal_label(assignment)
+    made = notify(
+        agency_people(previous.pk, UserRole.CLERK, UserRole.LEADER),
+        f"调整承办单位：{label}已改由{assignment.agency.name}承办，本单位不再办理。理由：{reason}",
+        reverse("queue"),
+    )
+    return made + notify(
+        agency_people(assignment.agency_id, UserRole.CLERK, UserRole.LEADER),
+        f"待签收：{label}经委员会调整承办单位，改由本单位承办（交办日期不变），请签收。",
+        reverse("proposal_detail", args=[assignment.proposal_id]),
+    )
+
+
 def handback_requested(request) -> list[Notice]:
     """申请退办: committee staff decide it."""
     assignment = request.assignment

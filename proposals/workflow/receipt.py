@@ -157,13 +157,8 @@ def decide_handback(
         previous = assignment.agency
         asked = request.reason.rstrip("。；;.")
         reason = f"同意{previous.name}退办：{asked}" + (f"；处理意见：{note}" if note else "")
-        reassign(assignment, user, agency, reason[:1000])
+        reassign(assignment, user, agency, reason[:1000], tell=False)  # the new agency signs afresh
         assignment = _locked(assignment)
-        assignment.handed_on = timezone.localdate()
-        assignment.received_at = None
-        assignment.received_by = None
-        assignment.receipt_deemed = False
-        assignment.save(update_fields=["handed_on", "received_at", "received_by", "receipt_deemed"])
         request.new_agency = agency
         event_note = f"改由{agency.name}承办，交办日期不变" + (f"：{note}" if note else "")
         record_handling(

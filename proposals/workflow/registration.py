@@ -5,6 +5,7 @@ correcting an assignment and 调整承办单位 (the 交办日期 stays, the rea
 from __future__ import annotations
 
 from django.db import transaction
+from django.utils import timezone
 
 from proposals.models import (
     ANSWERING_ROLES as ANSWERING,
@@ -170,10 +171,12 @@ def change_assignment(
 
 
 @transaction.atomic
-def reassign(assignment: Assignment, user: User, agency, reason: str) -> Assignment:
+def reassign(assignment: Assignment, user: User, agency, reason: str, *, tell: bool = True) -> Assignment:
     """调整承办单位: the assignment passes to `agency` and keeps its original 交办日期, so its
     deadlines do not restart. Refused once a reply is in review or out, or an opinion is in.
-    A draft in progress passes with it, its contact block refilled for the new agency."""
+    A draft in progress passes with it, its contact block refilled for the new agency. The new
+    agency signs for it afresh (its receipt window counts from today); both agencies are told,
+    unless the caller tells them itself (`tell=False`: an approved 退办)."""
     require_committee(user, "调整承办单位")
     if not reason.strip():
         raise WorkflowError("调整承办单位必须说明理由。")
@@ -196,7 +199,9 @@ def reassign(assignment: Assignment, user: User, agency, reason: str) -> Assignm
             f"该{assignment.proposal.kind}已并案办理，主办单位随并案确定：请先在并案办理中撤销并案，再调整承办单位。"
         )
     assignment.agency = agency
-    assignment.save(update_fields=["agency"])
+    assignment.handed_on = timezone.localdate()
+    assignment.received_at, assignment.received_by, assignment.receipt_deemed = None, None, False
+    assignment.save(update_fields=["agency", "handed_on", "received_at", "received_by", "receipt_deemed"])
     note = f"承办单位由“{previous.name}”调整为“{agency.name}”：{reason.strip()}"
     for reply in assignment.replies.select_for_update():
         reply.fill_defaults_from_agency()
@@ -235,6 +240,8 @@ def reassign(assignment: Assignment, user: User, agency, reason: str) -> Assignm
     audit_write(
         "reassign", assignment, user, from_agency=previous.name, to_agency=agency.name, reason=reason.strip()
     )
+    if tell:
+        notices.reassigned(assignment, previous, reason.strip())
     return assignment
 
 
