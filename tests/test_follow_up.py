@@ -105,9 +105,12 @@ def test_the_session_names_the_classes_that_are_followed_up(
 @pytest.mark.parametrize(
     ("year", "due", "expected"),
     [
-        (2025, None, datetime.date(2025, 12, 31)),
+        (2026, None, datetime.date(2026, 12, 31)),
         (None, None, datetime.date(TODAY.year, 12, 31)),
         (2026, datetime.date(2027, 6, 30), datetime.date(2027, 6, 30)),
+        # Never already past on the day of issue (an old session's letter): the issue year's end.
+        (2022, None, datetime.date(2026, 12, 31)),
+        (2026, datetime.date(2026, 6, 30), datetime.date(2026, 12, 31)),
     ],
 )
 def test_the_due_date_is_the_sessions_or_the_end_of_its_year(

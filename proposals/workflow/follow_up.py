@@ -55,12 +55,12 @@ def _date_text(day: datetime.date) -> str:
 
 def due_date_for(reply: Reply) -> datetime.date:
     """The session's 跟踪事项完成期限, else 31 December of the session's year (the issue year when
-    the session has none)."""
+    the session has none). Never a day already past when the reply is issued (a letter filed
+    late for an old session): then 31 December of the issue year."""
     session = reply.proposal.session
-    if session.follow_up_due:
-        return session.follow_up_due
-    year = session.year or (reply.issued_on or timezone.localdate()).year
-    return datetime.date(year, 12, 31)
+    issued = reply.issued_on or timezone.localdate()
+    due = session.follow_up_due or datetime.date(session.year or issued.year, 12, 31)
+    return due if due >= issued else datetime.date(issued.year, 12, 31)
 
 
 def promised(reply: Reply) -> str:
