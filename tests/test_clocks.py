@@ -57,3 +57,13 @@ def test_each_handling_step_leaves_an_audit_row_in_chinese(draft, committee_staf
     row = AuditEvent.objects.get(event="handback_approve")
     assert row.actor == committee_staff and row.detail["note"] == "改由市教育局办理"
     assert {verb.value for verb in HandlingVerb} <= set(EVENT_LABELS)
+
+
+def test_status_changes_read_as_what_was_done(submitted, clerk):
+    """The record says what was done, then the status it led to: not bare status codes."""
+    login(clerk).post(reverse("reply_withdraw", args=[submitted.pk]), {"reason": "补充培训数据"})
+    page = login(clerk).get(reverse("reply_detail", args=[submitted.pk])).content.decode()
+    timeline = page[page.index("办理记录") :]
+    assert "开始起草" in timeline
+    assert "提交审核（起草中 → 待审核）" in timeline
+    assert "撤回提交（待审核 → 起草中）" in timeline and "补充培训数据" in timeline

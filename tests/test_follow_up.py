@@ -301,7 +301,7 @@ def test_the_report_goes_through_the_letter_workflow_and_fulfils_the_commitment(
     assert staff.text.startswith("已落实：") and "办理落实情况的报告" in staff.text
     # Its own place on the timeline; the commitment page says 已落实.
     timeline = login(clerk).get(reverse("reply_detail", args=[report.pk])).context["timeline"]
-    assert [step.what for step in timeline][-2:] == ["已签发 → 已答复", "跟踪事项已落实"]
+    assert [step.what for step in timeline][-2:] == ["发出（已签发 → 已答复）", "跟踪事项已落实"]
     page = login(clerk).get(reverse("commitment_detail", args=[commitment.pk])).content.decode()
     assert "已落实" in page and "按期落实" in page
     # Nothing more on a fulfilled commitment.
