@@ -418,3 +418,19 @@ def test_a_report_draft_offers_no_extension_and_no_hand_back(commitment, clerk):
     page = login(clerk).get(reverse("reply_detail", args=[report.pk])).content.decode()
     assert "申请延期" not in page
     assert reverse("assignment_handback", args=[report.assignment_id]) not in page
+
+
+def test_a_report_waiting_for_committee_review_is_in_the_staffs_to_do(
+    commitment, session, clerk, leader, committee_staff
+):
+    session.committee_review_on = True
+    session.save()
+    report = start_report(commitment, clerk)
+    client = login(clerk)
+    client.post(reverse("reply_edit", args=[report.pk]), editor_data(report, REPORT_SECTIONS, class_code="A"))
+    client.post(reverse("reply_submit", args=[report.pk]))
+    login(leader).post(reverse("reply_sign_off", args=[report.pk]))
+    assert Reply.objects.get(pk=report.pk).status == "reviewing"
+    home = login(committee_staff).get(reverse("home")).content.decode()
+    todo = home[home.index("待督办审核") :]
+    assert "审核落实情况报告" in todo and reverse("reply_detail", args=[report.pk]) in todo

@@ -26,7 +26,9 @@ from proposals.models import (
     HandbackRequest,
     ProposalAuthor,
     Publication,
+    Reply,
     ReplyEvent,
+    ReplyKind,
     ReplyStatus,
     UserRole,
 )
@@ -385,6 +387,13 @@ def for_leader(user, today: datetime.date) -> list[Group]:
     ]
 
 
+def _review_step(row) -> Item:
+    """督办审核 of the row's answer, or of its 办理落实情况的报告."""
+    if row.report_review_pk:
+        return Item(row, "审核落实情况报告", reverse("reply_detail", args=[row.report_review_pk]), row.due)
+    return Item(row, "督办审核", _reply_link(row), row.due)
+
+
 def for_committee(user, today: datetime.date) -> list[Group]:
     rows = annotated(user)
     soon = today + datetime.timedelta(days=DUE_SOON_DAYS)
@@ -422,14 +431,20 @@ def for_committee(user, today: datetime.date) -> list[Group]:
     pending = Exists(Extension.objects.filter(assignment=OuterRef("pk"), approved_at__isnull=True))
     pending_handback = HandbackRequest.objects.filter(assignment=OuterRef("pk"), decided_at__isnull=True)
     handbacks = rows.annotate(handback_pk=Subquery(pending_handback.values("pk")[:1]))
+    # A 办理落实情况的报告 under review is not the row's answer: looked up beside it.
+    report_in_review = Reply.objects.filter(
+        assignment=OuterRef("pk"), kind=ReplyKind.REPORT, status=ReplyStatus.REVIEWING
+    )
+    reviews = rows.annotate(report_review_pk=Subquery(report_in_review.values("pk")[:1]))
     return [
         Group(
             "reviewing",
             "待督办审核",
-            "承办单位已签发、等待委员会审核的答复：审核通过（可调整办理结果分类）或说明理由退回",
-            rows,
-            Q(role__in=ANSWERING_ROLES, reply_status=ReplyStatus.REVIEWING),
-            detail("督办审核"),
+            "承办单位已签发、等待委员会审核的答复和办理落实情况的报告：审核通过（可调整办理结果分类）或说明理由退回",
+            reviews,
+            Q(role__in=ANSWERING_ROLES, reply_status=ReplyStatus.REVIEWING)
+            | Q(report_review_pk__isnull=False),
+            _review_step,
             f"{dashboard}?status=reviewing",
         ),
         Group(
