@@ -469,3 +469,17 @@ def test_the_audit_page_reads_the_countersign_steps_in_chinese(
     visible = page.split('class="table', 1)[-1]
     assert "送协办单位会签" in visible and "会签提出修改意见" in visible and "会签轮次" in visible
     assert "circulation" not in visible.split("<details")[0]
+
+
+def test_the_leader_learns_of_comments_and_the_row_says_to_return_it(
+    circulating, cohandler, union_assignment, leader
+):
+    """The leader may 退回 a draft a co-handler asked to change: told, and the 待签发 row says so."""
+    [first] = rows(circulating)
+    comments = "请补充市总工会劳模宣传月的时间安排。"
+    answer(cohandler, union_assignment, first, "comment", comments)
+    notice = Notice.objects.get(user=leader, text__startswith="会签有修改意见：")
+    assert comments in notice.text and notice.link == reverse("reply_detail", args=[circulating.pk])
+    home = login(leader).get(reverse("home")).content.decode()
+    to_sign = home[home.index("待签发") :]
+    assert "会签有修改意见：退回修改" in to_sign and comments in to_sign

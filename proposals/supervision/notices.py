@@ -365,10 +365,17 @@ def countersign_recalled(reply: Reply, rows, by: User) -> list[Notice]:
 
 
 def countersign_commented(row, by: User) -> list[Notice]:
-    return notify(
+    """The drafter's side revises; the leaders, who may 退回 it, learn it too."""
+    made = notify(
         _lead_clerks(row.reply),
         f"会签意见待处理：{row.assignment.agency.name}对{reply_label(row.reply)}提出了修改意见：{row.comments}"
         "（请撤回提交修改后重新提交，再次送会签）",
+        _reply_link(row.reply),
+    )
+    return made + notify(
+        agency_people(row.reply.assignment.agency_id, UserRole.LEADER),
+        f"会签有修改意见：{row.assignment.agency.name}对{reply_label(row.reply)}提出了修改意见：{row.comments}"
+        "（可退回经办人修改，修改后重新送会签）",
         _reply_link(row.reply),
     )
 

@@ -209,6 +209,18 @@ def _sign_step(row) -> Item:
     return Item(row, "审核签发", _reply_link(row), row.due)
 
 
+def _commented_sign_steps(items: list[Item]) -> None:
+    """A draft a co-handler asked to change waits for the leader's 退回 (or the clerk's 撤回):
+    its row says so, with the comments."""
+    waiting = [item for item in items if item.assignment.in_countersign]
+    _countersign_comments(waiting)
+    for item in waiting:
+        if item.note:
+            item.action, item.note_label = "会签有修改意见：退回修改", "会签意见"
+        else:
+            item.note, item.note_label = "协办单位会签完成后才能签发", "会签中"
+
+
 def _to_receive(rows) -> Group:
     """待签收: the agency signs for a new assignment, or applies in time to hand it back."""
     return Group(
@@ -365,6 +377,7 @@ def for_leader(user, today: datetime.date) -> list[Group]:
             rows.annotate(in_countersign=in_countersign()),
             Q(reply_status=ReplyStatus.SUBMITTED),
             _sign_step,
+            enrich=_commented_sign_steps,
         ),
         _to_countersign(user),
         Group(
