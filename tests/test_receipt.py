@@ -271,8 +271,10 @@ def test_a_new_assignment_tells_the_agency_to_sign(lead_assignment, clerk, leade
     from proposals.models import Notice
 
     (notice,) = Notice.objects.filter(user=outsider)
-    assert notice.text == "待签收：委员会新交办本单位1件建议提案，请签收，或在签收期限内申请退办。"
-    assert notice.link == reverse("home") + "#todo-to_receive"
+    assert notice.text == (
+        "待签收：委员会新交办本单位市五届人大一次会议第12号建议（协办），请签收，或在签收期限内申请退办。"
+    )
+    assert notice.link == reverse("proposal_detail", args=[lead_assignment.proposal_id])
     assert not Notice.objects.filter(user__in=[clerk, leader]).exists()
 
 
@@ -296,7 +298,8 @@ def test_an_imported_list_tells_each_agency_once(db, committee_staff):
     session = Session.objects.create(name="市五届人大一次会议", year=2022)
     workflow.import_proposals(session, committee_staff, "清单.xlsx", xlsx([HEADER, *GOOD_ROWS]))
     (notice,) = Notice.objects.filter(user=clerk)
-    assert notice.text.startswith("待签收：委员会新交办本单位2件建议提案")  # 第13号 主办, 第12号 协办
+    assert notice.text.startswith("待签收：委员会新交办本单位市五届人大一次会议第12、13号2件建议提案")
+    assert notice.link == reverse("home") + "#todo-to_receive"
     assert Assignment.objects.filter(received_at__isnull=True).count() == Assignment.objects.count() == 5
     workflow.import_proposals(session, committee_staff, "清单.xlsx", xlsx([HEADER, *GOOD_ROWS]))
     assert Notice.objects.filter(user=clerk).count() == 1  # nothing new the second time

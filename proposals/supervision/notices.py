@@ -212,15 +212,30 @@ def extension_approved(assignment: Assignment, by: User) -> list[Notice]:
     )
 
 
-def to_receive(counts: dict[int, int]) -> list[Notice]:
-    """交办: each agency's clerks and leaders learn how many new items wait for their 签收
-    (`counts`: agency id → new assignments; one notice per agency, however long the list)."""
+NAMED_AT_MOST = 5  # numbers named in one 待签收 notice; more are counted
+
+
+def to_receive(assignments) -> list[Notice]:
+    """交办: each agency's clerks and leaders learn which new items wait for their 签收, one notice
+    per agency however long the list: one item by its number and role, several by their numbers
+    (the first few) and count."""
+    by_agency: dict[int, list[Assignment]] = {}
+    for assignment in assignments.select_related("proposal__session").order_by("proposal__number", "pk"):
+        by_agency.setdefault(assignment.agency_id, []).append(assignment)
     made = []
-    for agency_id, count in counts.items():
+    for agency_id, items in by_agency.items():
+        if len(items) == 1:
+            what = f"{proposal_label(items[0])}（{items[0].get_role_display()}）"
+            link = reverse("proposal_detail", args=[items[0].proposal_id])
+        else:
+            numbers = "、".join(a.proposal.number for a in items[:NAMED_AT_MOST])
+            more = "等" if len(items) > NAMED_AT_MOST else ""
+            what = f"{items[0].proposal.session.name}第{numbers}号{more}{len(items)}件建议提案"
+            link = reverse("home") + "#todo-to_receive"
         made += notify(
             agency_people(agency_id, UserRole.CLERK, UserRole.LEADER),
-            f"待签收：委员会新交办本单位{count}件建议提案，请签收，或在签收期限内申请退办。",
-            reverse("home") + "#todo-to_receive",
+            f"待签收：委员会新交办本单位{what}，请签收，或在签收期限内申请退办。",
+            link,
         )
     return made
 

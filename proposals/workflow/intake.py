@@ -11,7 +11,6 @@ audit row with every changed field before and after.
 from __future__ import annotations
 
 from django.db import transaction
-from django.db.models import Count
 
 from proposals.letters import wording
 from proposals.models import Assignment, Proposal, ReplyStatus, Role, Session, User
@@ -57,13 +56,7 @@ def import_proposals(session: Session, user: User, name: str, data: bytes) -> In
                     refusals.append(refusal)
             if refusals:
                 raise _Refused(refusals)
-            new = (
-                Assignment.objects.filter(pk__gt=before)
-                .order_by()
-                .values("agency_id")
-                .annotate(n=Count("pk"))
-            )
-            notices.to_receive({row["agency_id"]: row["n"] for row in new})
+            notices.to_receive(Assignment.objects.filter(pk__gt=before))
     except _Refused as refused:
         result.errors = refused.args[0]
         return result

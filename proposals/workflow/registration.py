@@ -95,7 +95,7 @@ def assign(proposal, user: User, agency, role: str, assigned_date) -> Assignment
     audit_write(
         "assignment_create", assignment, user, agency=agency.name, role=role, assigned_date=assigned_date
     )
-    notices.to_receive({agency.pk: 1})
+    notices.to_receive(Assignment.objects.filter(pk=assignment.pk))
     return assignment
 
 
