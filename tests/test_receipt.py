@@ -68,7 +68,7 @@ def test_a_new_assignment_waits_and_the_clerk_signs_from_the_start_page(lead_ass
 def test_the_proposal_page_and_the_queue_show_the_receipt(lead_assignment, clerk, leader):
     url = reverse("proposal_detail", args=[lead_assignment.proposal_id])
     page = login(clerk).get(url).content.decode()
-    assert "待签收" in page and "请于2026年12月1日前签收或申请退办" in page
+    assert "待签收" in page and "请于2026年12月1日前（含当日）签收或申请退办" in page
     assert reverse("assignment_handback", args=[lead_assignment.pk]) in page
     queue = login(leader).get(reverse("queue")).content.decode()
     assert reverse("assignment_receive", args=[lead_assignment.pk]) in queue

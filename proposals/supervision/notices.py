@@ -442,7 +442,8 @@ def review_passed(reply: Reply, by: User, change=None) -> list[Notice]:
     changed = ""
     if change is not None:
         changed = (
-            f"办理结果分类由{change.from_code or '未分类'}类调整为{change.to_code}类，理由：{change.reason}。"
+            f"办理结果分类由{change.from_code or '未分类'}类调整为{change.to_code}类，"
+            f"理由：{change.reason.rstrip('。；;.')}。"
         )
     person = drafter(reply)
     return notify(

@@ -226,7 +226,7 @@ def _to_receive(rows) -> Group:
     return Group(
         "to_receive",
         "待签收",
-        "新交办的建议提案：签收，或在期限内申请退办（期限为签收期限）",
+        "新交办的建议提案：按期签收；不属于本单位职责的，在签收期限内申请退办",
         rows,
         Q(received_at__isnull=True),
         lambda row: Item(
