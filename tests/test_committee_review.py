@@ -112,6 +112,7 @@ def test_a_class_change_needs_a_reason_and_is_shown_to_the_agency(
     assert event.reply == reply and reason in event.note
     notice = Notice.objects.get(user=clerk, text__startswith="督办审核通过：")
     assert "办理结果分类由A类调整为B类" in notice.text and reason in notice.text
+    assert "。。" not in notice.text
     page = login(clerk).get(reverse("reply_detail", args=[reply.pk])).content.decode()
     assert "调整为<strong>B类</strong>" in page and reason in page and "调整办理结果分类" in page
     # The signed PDF is made after the review: it carries the final class.
