@@ -1,6 +1,7 @@
-"""签收 and 退办 in a real browser: two proposals registered and handed to 市人社局; the clerk signs
-for one from the start page, applies to hand the other back (with the agency that should take
-it), and committee staff approve, passing it to 市教育局 with its 交办日期 unchanged."""
+"""签收 and 退办 in a real browser: two proposals handed to 市人社局 (one imported with the
+交办导入, one registered by hand); the clerk signs for the imported one from the start page,
+applies to hand the other back (with the agency that should take it), and committee staff
+approve, passing it to 市教育局 with its 交办日期 unchanged."""
 
 import datetime
 from pathlib import Path
@@ -12,6 +13,7 @@ from proposals import workflow
 from proposals.models import Assignment, HandbackRequest, Proposal
 from tests.conftest import TODAY, sign_in
 from tests.test_accessibility_browser import axe_violations, describe
+from tests.test_intake import HEADER, xlsx
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -26,13 +28,21 @@ def register(number: str, title: str, session, staff, agency) -> Assignment:
     return Assignment.objects.get(proposal=proposal)
 
 
+def imported(number: str, title: str, session, staff, agency) -> Assignment:
+    """A proposal as the 交办导入 brings it in: one row of the session's list."""
+    row = [number, title, "建议", "王建国", "李红梅", agency.name, "", "", ASSIGNED.isoformat(), ""]
+    result = workflow.import_proposals(session, staff, "交办清单.xlsx", xlsx([HEADER, row]))
+    assert not result.errors, result.errors
+    return Assignment.objects.get(proposal__session=session, proposal__number=number)
+
+
 def test_clerk_signs_for_one_and_hands_back_another_that_staff_reassign(
     live_server, seed_reply, clerk, committee_staff, outsider, page
 ):
     SHOTS.mkdir(parents=True, exist_ok=True)
     base = live_server.url
     session = seed_reply.proposal.session
-    first = register("31", "关于加强职业技能培训的建议", session, committee_staff, clerk.agency)
+    first = imported("31", "关于加强职业技能培训的建议", session, committee_staff, clerk.agency)
     second = register("32", "关于改善校园周边交通安全的建议", session, committee_staff, clerk.agency)
 
     # The clerk's start page lists both as 待签收 with the days left; 签收 the first.
