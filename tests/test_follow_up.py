@@ -418,6 +418,9 @@ def test_a_report_draft_offers_no_extension_and_no_hand_back(commitment, clerk):
     page = login(clerk).get(reverse("reply_detail", args=[report.pk])).content.decode()
     assert "申请延期" not in page
     assert reverse("assignment_handback", args=[report.assignment_id]) not in page
+    assert "修改报告" in page and "修改答复" not in page and "报告期限" in page
+    editor = login(clerk).get(reverse("reply_edit", args=[report.pk])).content.decode()
+    assert "报告内容（逐条报告落实情况）" in editor and "答复内容" not in editor
 
 
 def test_a_report_waiting_for_committee_review_is_in_the_staffs_to_do(

@@ -171,6 +171,11 @@ class Reply(models.Model):
         return "草稿·未签发"
 
     @property
+    def letter_noun(self) -> str:
+        """What the pages call this letter: 答复, or 报告 for a 办理落实情况的报告."""
+        return "报告" if self.kind == ReplyKind.REPORT else "答复"
+
+    @property
     def is_editable(self) -> bool:
         return self.status in (ReplyStatus.DRAFT, ReplyStatus.RETURNED)
 
