@@ -16,6 +16,7 @@ from proposals.models.access import (
     ProposalQuerySet,
     ReplyQuerySet,
 )
+from proposals.models.deputies import LoginCode, SmsLog
 from proposals.models.handling import (
     ClassCodeChange,
     Commitment,
@@ -81,6 +82,8 @@ from proposals.models.supervision import (
 )
 
 __all__ = [
+    "LoginCode",
+    "SmsLog",
     "ClassCodeChange",
     "Commitment",
     "CommitmentProgress",

@@ -21,7 +21,7 @@ from proposals.models.sessions import Body
 class Deputy(models.Model):
     """代表 or 委员. Phone, mobile and address are personal information (PIPL): never published."""
 
-    PERSONAL_INFORMATION_FIELDS = ("phone", "address")
+    PERSONAL_INFORMATION_FIELDS = ("phone", "mobile", "address")
 
     name = models.CharField("姓名", max_length=50)
     body = models.CharField(
@@ -30,6 +30,16 @@ class Deputy(models.Model):
     delegation = models.CharField("代表团／界别", max_length=100, blank=True)
     phone = models.CharField("联系电话", max_length=50, blank=True, help_text="个人信息，不公开")
     address = models.CharField("通讯地址", max_length=200, blank=True, help_text="个人信息，不公开")
+    mobile = models.CharField(
+        "手机号码",
+        max_length=20,
+        blank=True,
+        db_index=True,
+        help_text="用于登录验证码和短信通知；个人信息，不公开",
+    )
+    sms_enabled = models.BooleanField(
+        "接收短信通知", default=True, help_text="代表本人可关闭；站内通知不受影响"
+    )
 
     class Meta:
         verbose_name = "代表／委员"
@@ -151,6 +161,7 @@ class UserRole(models.TextChoices):
     LEADER = "leader", "主管领导／签发人"
     COMMITTEE = "committee", "委员会工作人员（选任工委／督查室）"
     ADMIN = "admin", "系统管理员"
+    DEPUTY = "deputy", "代表／委员"
 
 
 # 三员分立 (SEC-08): an administrator account manages the system and nothing else.
@@ -182,6 +193,15 @@ class User(AbstractUser):
         help_text="管理员设置的初始密码或重置的密码，用户登录后必须先修改",
     )
     password_changed_at = models.DateTimeField("密码修改时间", null=True, blank=True, editable=False)
+    # A 代表／委员 account belongs to one Deputy record and sees only that deputy's proposals.
+    deputy = models.OneToOneField(
+        Deputy,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="account",
+        verbose_name="代表／委员",
+    )
 
     objects = PortalUserManager()
 
@@ -190,7 +210,7 @@ class User(AbstractUser):
         verbose_name_plural = "用户"
         constraints = [
             models.CheckConstraint(
-                condition=Q(role__in=["committee", "admin"]) | Q(agency__isnull=False),
+                condition=Q(role__in=["committee", "admin", "deputy"]) | Q(agency__isnull=False),
                 name="agency_user_has_agency",
                 violation_error_message="经办人和主管领导必须属于一个承办单位。",
             ),
@@ -198,6 +218,12 @@ class User(AbstractUser):
                 condition=Q(role__in=["clerk", "leader"]) | Q(agency__isnull=True),
                 name="committee_user_has_no_agency",
                 violation_error_message="委员会工作人员和系统管理员不属于承办单位。",
+            ),
+            models.CheckConstraint(
+                condition=(Q(role="deputy") & Q(deputy__isnull=False))
+                | (~Q(role="deputy") & Q(deputy__isnull=True)),
+                name="deputy_account_has_deputy",
+                violation_error_message="代表／委员账号必须对应一位代表／委员，其他账号不能对应代表／委员。",
             ),
         ]
 
@@ -225,6 +251,11 @@ class User(AbstractUser):
     def set_password(self, raw_password) -> None:
         super().set_password(raw_password)
         self.password_changed_at = timezone.now()
+
+    @property
+    def is_deputy(self) -> bool:
+        """A 代表／委员: sees only the deputy pages (`proposals/views/deputies`)."""
+        return self.role == UserRole.DEPUTY
 
     @property
     def sees_everything(self) -> bool:

@@ -367,6 +367,9 @@ class Feedback(models.Model):
     note = models.TextField("意见", blank=True)
     recorded_by = models.ForeignKey("User", on_delete=models.PROTECT, related_name="+", verbose_name="登记人")
     recorded_at = models.DateTimeField("登记时间", auto_now_add=True)
+    # 代录: committee staff entered a paper form on the deputy's behalf (every rating before the
+    # deputies' own accounts was one); False when the deputy rated online.
+    by_proxy = models.BooleanField("代录", default=True, help_text="委员会工作人员根据纸质征询意见表代为录入")
 
     class Meta:
         verbose_name = "办理评价"
