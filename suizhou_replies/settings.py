@@ -286,6 +286,18 @@ REPLY_CHECKS = env_list("REPLY_CHECKS", "class_code,title,contact,sections")
 EMAIL_BACKEND = os.environ.get("DJANGO_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = os.environ.get("DJANGO_DEFAULT_FROM_EMAIL", "noreply@suizhou-replies.invalid")
 EMAIL_HOST = os.environ.get("DJANGO_EMAIL_HOST", "localhost")
+# SMS to deputies (proposals/sms.py): the backend class, like EMAIL_BACKEND.
+SMS_BACKEND = os.environ.get("SMS_BACKEND", "proposals.sms.ConsoleBackend")
+SMS_FILE_PATH = os.environ.get("SMS_FILE_PATH", str(BASE_DIR / "var" / "sms"))
+SMS_SENDER = os.environ.get("SMS_SENDER", "随州市建议提案")
+SMS_GATEWAY_URL = os.environ.get("SMS_GATEWAY_URL", "")
+SMS_GATEWAY_USER = os.environ.get("SMS_GATEWAY_USER", "")
+SMS_GATEWAY_PASSWORD = os.environ.get("SMS_GATEWAY_PASSWORD", "")
+SMS_GATEWAY_TOKEN = os.environ.get("SMS_GATEWAY_TOKEN", "")
+SMS_GATEWAY_TEMPLATE = os.environ.get("SMS_GATEWAY_TEMPLATE", "【{sender}】{text}")
+SMS_GATEWAY_TIMEOUT = float(os.environ.get("SMS_GATEWAY_TIMEOUT", "10"))
+# The address deputies are sent to open the portal (else the request's own address).
+PORTAL_URL = os.environ.get("PORTAL_URL", "")
 # Uploads (PDFs to verify, imports) larger than this are refused before they are read.
 MAX_UPLOAD_BYTES = 10 * 2**20
 DATA_UPLOAD_MAX_MEMORY_SIZE = MAX_UPLOAD_BYTES

@@ -8,6 +8,8 @@ from proposals.views import (
     accounts,
     cohandling,
     countersign,
+    deputy_accounts,
+    deputy_login,
     documents,
     drafting,
     follow_up,
@@ -103,6 +105,16 @@ urlpatterns = [
     path("public/", public.public_list, name="public_list"),
     path("public/replies/<int:pk>/", public.public_reply, name="public_reply"),
     path("public/replies/<int:pk>/pdf/", public.public_reply_pdf, name="public_reply_pdf"),
+    # 代表／委员账号 (committee staff): mobiles, 开通账号 in bulk or one by one, 停用
+    path("deputies/accounts/", deputy_accounts.deputy_accounts, name="deputy_accounts"),
+    path("deputies/<int:pk>/account/open/", deputy_accounts.deputy_account_open, name="deputy_account_open"),
+    path(
+        "deputies/<int:pk>/account/close/", deputy_accounts.deputy_account_close, name="deputy_account_close"
+    ),
+    path("deputies/<int:pk>/mobile/", deputy_accounts.deputy_mobile, name="deputy_mobile"),
+    # The deputies' login: mobile and SMS code, or password; setting that password
+    path("deputy/login/", deputy_login.deputy_login, name="deputy_login"),
+    path("deputy/password/", deputy_login.deputy_password, name="deputy_password"),
     # Accounts
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/password/", accounts.password_change, name="password_change"),

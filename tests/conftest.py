@@ -65,6 +65,16 @@ def own_cache(settings, tmp_path):
 
 
 @pytest.fixture(autouse=True)
+def sms_outbox(settings):
+    """The in-memory SMS backend (no test prints an SMS), its outbox empty at the start."""
+    from proposals import sms
+
+    settings.SMS_BACKEND = "proposals.sms.LocmemBackend"
+    sms.outbox.clear()
+    return sms.outbox
+
+
+@pytest.fixture(autouse=True)
 def private_files(settings, tmp_path):
     """Uploaded files, stored PDFs and the signing keys of a test live in its own folder."""
     settings.MEDIA_ROOT = tmp_path / "media"

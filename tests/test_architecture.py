@@ -26,6 +26,7 @@ LAYERS = (
             "proposals.records",
             "measures.outline",
             "proposals.demo",
+            "proposals.sms",
         ),
     ),
     ("workflow", ("proposals.workflow",)),

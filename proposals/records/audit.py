@@ -24,6 +24,12 @@ _request: contextvars.ContextVar[HttpRequest | None] = contextvars.ContextVar("a
 EVENT_LABELS = {
     "login": "登录",
     "login_failed": "登录失败",
+    "login_code": "发送登录验证码",
+    "login_code_failed": "验证码登录失败",
+    "deputy_mobile": "登记代表手机号码",
+    "deputy_account_open": "开通代表／委员账号",
+    "deputy_account_close": "停用代表／委员账号",
+    "deputy_password": "代表设置密码",
     "logout": "退出",
     "lockout": "账号锁定",
     "password_change": "修改密码",

@@ -34,6 +34,8 @@ DETAIL_LABELS = {
     "status": "状态",
     "note": "说明",
     "reason": "理由",
+    "mobile": "手机号码",
+    "sent": "已发送短信",
     "version": "版本",
     "circulation": "会签轮次",
     "from_code": "原分类",

@@ -29,6 +29,7 @@ class Rule:
 
 DEFAULT_RULES = {
     "login": Rule("登录尝试", "ip", 10, 60),
+    "deputy_login": Rule("代表／委员登录尝试", "ip", 10, 60),
     "export": Rule("申请归档导出", "user", 10, 60),
     "pdf_render": Rule("生成 PDF", "user", 6, 60),
 }
