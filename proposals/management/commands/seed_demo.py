@@ -101,3 +101,28 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"  {username:10} {password}  {full_name}（{user.get_role_display()}，{unit or '系统'}）"
             )
+        self.deputy_accounts(reply)
+
+    def deputy_accounts(self, reply) -> None:
+        """The seed proposal's deputies get demo mobiles (1390000000n) and open accounts."""
+        authors = reply.proposal.authorships.select_related("deputy").order_by("position")
+        self.stdout.write(
+            "演示代表／委员账号（在 /deputy/login/ 输入手机号码获取验证码；开发环境的验证码打印在控制台）："
+        )
+        for index, authorship in enumerate(authors, start=1):
+            deputy = authorship.deputy
+            if not deputy.mobile:
+                deputy.mobile = f"1390000{index:04d}"
+                deputy.save(update_fields=["mobile"])
+            user = User.objects.filter(deputy=deputy).first()
+            if user is None:
+                user = User(
+                    username=f"deputy-{deputy.pk}",
+                    first_name=deputy.name,
+                    role=UserRole.DEPUTY,
+                    deputy=deputy,
+                )
+                user.set_unusable_password()
+                user.save()
+            lead = "领衔" if authorship.is_lead else "联名"
+            self.stdout.write(f"  {deputy.name}（{lead}）手机号码 {deputy.mobile}")
