@@ -75,6 +75,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    # A signed-in 代表／委员 reaches only the deputy pages; everything else answers 404.
+    "proposals.web.deputies.DeputyFenceMiddleware",
     "proposals.records.audit.AuditContextMiddleware",
     # SEC-22: sign-in and export requests over their limit answer 429 (proposals/web/limits.py).
     "proposals.web.limits.RateLimitMiddleware",

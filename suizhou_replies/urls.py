@@ -8,6 +8,7 @@ from proposals.views import (
     accounts,
     cohandling,
     countersign,
+    deputies,
     deputy_accounts,
     deputy_login,
     documents,
@@ -105,6 +106,14 @@ urlpatterns = [
     path("public/", public.public_list, name="public_list"),
     path("public/replies/<int:pk>/", public.public_reply, name="public_reply"),
     path("public/replies/<int:pk>/pdf/", public.public_reply_pdf, name="public_reply_pdf"),
+    # The deputies' side (代表／委员): their proposals, issued letters, notices, SMS choice
+    path("deputy/", deputies.deputy_home, name="deputy_home"),
+    path("deputy/proposals/<int:pk>/", deputies.deputy_proposal, name="deputy_proposal"),
+    path("deputy/replies/<int:pk>/pdf/", deputies.deputy_reply_pdf, name="deputy_reply_pdf"),
+    path("deputy/replies/<int:pk>/download/", deputies.deputy_reply_download, name="deputy_reply_download"),
+    path("deputy/notices/", deputies.deputy_notices, name="deputy_notices"),
+    path("deputy/notices/read/", deputies.deputy_notices_read, name="deputy_notices_read"),
+    path("deputy/settings/", deputies.deputy_settings, name="deputy_settings"),
     # 代表／委员账号 (committee staff): mobiles, 开通账号 in bulk or one by one, 停用
     path("deputies/accounts/", deputy_accounts.deputy_accounts, name="deputy_accounts"),
     path("deputies/<int:pk>/account/open/", deputy_accounts.deputy_account_open, name="deputy_account_open"),

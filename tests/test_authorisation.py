@@ -87,6 +87,14 @@ public_reply         GET C404 L404 H404 S404 O404 A404 -404   POST C405 L405 H40
 public_reply_pdf     GET C404 L404 H404 S404 O404 A404 -404   POST C405 L405 H405 S405 O405 A405 -405
 letter_font_css      GET C200 L200 H200 S200 O200 A200 -200   POST C405 L405 H405 S405 O405 A405 -405
 licensed_font        GET C404 L404 H404 S404 O404 A404 -L     POST C405 L405 H405 S405 O405 A405 -L
+deputy_home          GET C404 L404 H404 S404 O404 A404 -L     POST C405 L405 H405 S405 O405 A405 -L
+deputy_proposal      GET C404 L404 H404 S404 O404 A404 -L     POST C405 L405 H405 S405 O405 A405 -L
+deputy_reply_pdf     GET C404 L404 H404 S404 O404 A404 -L     POST C405 L405 H405 S405 O405 A405 -L
+deputy_reply_download GET C404 L404 H404 S404 O404 A404 -L    POST C405 L405 H405 S405 O405 A405 -L
+deputy_notices       GET C404 L404 H404 S404 O404 A404 -L     POST C405 L405 H405 S405 O405 A405 -L
+deputy_notices_read  GET C405 L405 H405 S405 O405 A405 -L     POST C404 L404 H404 S404 O404 A404 -L
+deputy_settings      GET C404 L404 H404 S404 O404 A404 -L     POST C404 L404 H404 S404 O404 A404 -L
+deputy_feedback      GET C404 L404 H404 S404 O404 A404 -L     POST C404 L404 H404 S404 O404 A404 -L
 login                GET C200 L200 H200 S200 O200 A200 -200   POST C200 L200 H200 S200 O200 A200 -200
 deputy_accounts      GET C403 L403 H403 S200 O403 A200 -L     POST C403 L403 H403 S302 O403 A302 -L
 deputy_account_open  GET C405 L405 H405 S405 O405 A405 -L     POST C403 L403 H403 S302 O403 A302 -L
@@ -117,7 +125,7 @@ def pattern_urls(reply: Reply, opinion_assignment, job: ExportJob) -> dict[str, 
         name, converters = pattern.name, pattern.pattern.converters
         kwargs = {}
         if "pk" in converters:
-            if name.startswith("proposal"):
+            if name.startswith("proposal") or name == "deputy_proposal":
                 kwargs["pk"] = reply.proposal.pk
             elif name.startswith("opinion") or name == "countersign":
                 kwargs["pk"] = opinion_assignment.pk
@@ -289,3 +297,56 @@ def test_every_url_answers_other_methods_with_405(method, draft, union_assignmen
                 wrong.append(f"{name} {method.upper()}: {response.status_code}")
     assert wrong == []
     assert Reply.objects.get(pk=draft.pk).status == ReplyStatus.DRAFT
+
+
+# A deputy D (沈宝栋, lead author of 建议 12) and a deputy E (author of another proposal): the
+# deputy pages answer as below; every other URL of the portal answers 404 to both, for GET and
+# POST (the fence, proposals/web/deputies.py), except logout, the letter fonts and the deputy
+# login pages (part A's rows above cover those for staff).
+DEPUTY_MATRIX = """
+deputy_home           GET D200 E200   POST D405 E405
+deputy_proposal       GET D200 E404   POST D405 E405
+deputy_reply_pdf      GET D200 E404   POST D405 E405
+deputy_reply_download GET D200 E404   POST D405 E405
+deputy_notices        GET D200 E200   POST D405 E405
+deputy_notices_read   GET D405 E405   POST D302 E302
+deputy_settings       GET D200 E200   POST D302 E302
+letter_font_css       GET D200 E200   POST D405 E405
+logout                GET D405 E405   POST DL EL
+"""
+FENCE_OPEN = {"deputy_login", "deputy_password", "deputy_feedback", "licensed_font"}
+
+
+def test_deputies_see_their_own_pages_and_nothing_else(issued, union_assignment, committee_staff):
+    from proposals.models import Deputy, Proposal, ProposalAuthor, User, UserRole
+
+    job = ExportJob.objects.create(session=issued.proposal.session, requested_by=committee_staff)
+    other = Proposal.objects.create(session=issued.proposal.session, number="31", title="关于加强农村公路养护的建议")
+    e_deputy = Deputy.objects.create(name="王建国")
+    ProposalAuthor.objects.create(proposal=other, deputy=e_deputy, position=1, is_lead=True)
+    deputies = {"D": issued.proposal.lead_author(), "E": e_deputy}
+    users = {
+        key: User.objects.create(username=f"deputy_{key}", role=UserRole.DEPUTY, deputy=deputy)
+        for key, deputy in deputies.items()
+    }
+    table = {}
+    for line in DEPUTY_MATRIX.strip().splitlines():
+        name, _, d_get, e_get, _, d_post, e_post = line.split()
+        table[name] = {"get": f"{d_get} {e_get}", "post": f"{d_post} {e_post}"}
+    mismatches = []
+    for name, url in pattern_urls(issued, union_assignment, job).items():
+        if name in FENCE_OPEN:
+            continue
+        for method in ("get", "post"):
+            actual = []
+            for key, user in users.items():
+                client = Client()
+                client.force_login(user)
+                with transaction.atomic():
+                    response = getattr(client, method)(url)
+                    transaction.set_rollback(True)
+                actual.append(f"{key}{outcome(response)}")
+            want = table.get(name, {"get": "D404 E404", "post": "D404 E404"})[method]
+            if " ".join(actual) != want:
+                mismatches.append(f"{name} {method.upper()}: expected {want}, got {' '.join(actual)}")
+    assert not mismatches, "\n".join(mismatches)

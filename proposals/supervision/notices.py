@@ -163,6 +163,14 @@ def sign_off_revoked(reply: Reply, by: User, reason: str) -> list[Notice]:
 
 
 def reply_issued(reply: Reply, by: User) -> list[Notice]:
+    if reply.assignment.answers_deputy:
+        noun = "办理落实情况的报告" if reply.kind == ReplyKind.REPORT else "答复"
+        round_part = f"第{reply.round}轮" if reply.round > 1 else ""
+        tell_deputies(
+            reply.proposal,
+            f"已答复：{reply.agency.name}已发出对您的{proposal_label(reply.assignment)}的{round_part}{noun}，"
+            "请查看并填写征询意见表。",
+        )
     if reply.kind == ReplyKind.REPORT:
         return report_issued(reply, by)
     return notify(
@@ -289,12 +297,61 @@ def handback_decided(request) -> list[Notice]:
 
 
 def round_reopened(reply: Reply, deputy: Deputy) -> list[Notice]:
-    """The lead author's 办理结果 不满意 opened the next round: the agency drafts again."""
+    """The lead author's 办理结果 不满意 opened the next round: the agency drafts again (and the
+    authors learn that it is handled again)."""
+    tell_deputies(
+        reply.proposal,
+        f"再次办理：{reply.agency.name}已开始第{reply.round}轮办理您的{proposal_label(reply.assignment)}，"
+        f"将于{_due_text(reply.due_date)}前重新答复。"
+        if reply.due_date
+        else f"再次办理：{reply.agency.name}已开始第{reply.round}轮办理您的{proposal_label(reply.assignment)}。",
+    )
     return notify(
         agency_people(reply.assignment.agency_id),
         f"再次办理：领衔代表{deputy.name}对{proposal_label(reply.assignment)}答复的办理结果不满意，"
         f"已开始第{reply.round}轮办理，请重新答复。",
         reverse("reply_edit", args=[reply.pk]),
+    )
+
+
+# --- the deputies (代表／委员): in-app notices and SMS --------------------------------------------
+
+
+def _deputy_link(proposal) -> str:
+    return reverse("deputy_proposal", args=[proposal.pk])
+
+
+def tell_deputies(proposal, text: str) -> list[Notice]:
+    """Every author of `proposal` with an active account gets an in-app notice linking to their
+    page of it (even inside `muted()`: each letter of a 并案 group has its own authors); each
+    author with SMS on and a mobile gets an SMS after commit (proposals/sms.py)."""
+    from django.conf import settings
+
+    authors = list(Deputy.objects.filter(authorships__proposal=proposal).distinct())
+    link = _deputy_link(proposal)
+    users = User.objects.filter(deputy__in=authors, is_active=True, role=UserRole.DEPUTY)
+    notices = Notice.objects.bulk_create(Notice(user=user, text=text, link=link) for user in users)
+    mobiles = sorted({author.mobile for author in authors if author.sms_enabled and author.mobile})
+    if mobiles:
+        message = f"{text}详见：{settings.PORTAL_URL.rstrip('/')}{link}" if settings.PORTAL_URL else text
+
+        def send() -> None:
+            from proposals.sms import send_sms
+
+            for mobile in mobiles:
+                send_sms(mobile, message)
+
+        transaction.on_commit(send)
+    return notices
+
+
+def communication_recorded(communication) -> list[Notice]:
+    """A 沟通记录 with the deputies was recorded: the authors learn it (and can read it)."""
+    assignment = communication.assignment
+    return tell_deputies(
+        assignment.proposal,
+        f"沟通记录：{assignment.agency.name}记录了{_due_text(communication.day)}与您就"
+        f"{proposal_label(assignment)}的{communication.get_form_display()}沟通。",
     )
 
 

@@ -37,7 +37,7 @@ from proposals.models import (
     deadlines,
 )
 from proposals.records import audit
-from proposals.supervision import timeline, todo
+from proposals.supervision import notices, timeline, todo
 from proposals.views import countersign as countersign_views
 from proposals.views import grouping as grouping_views
 from proposals.views import review as review_views
@@ -419,6 +419,7 @@ def reply_communication(request: HttpRequest, pk: int) -> HttpResponse:
         with transaction.atomic():
             communication.save()
             audit.record(request, "communication", communication, form=communication.form)
+            notices.communication_recorded(communication)
         messages.success(request, "沟通记录已登记。")
     else:
         messages.error(
