@@ -122,6 +122,7 @@ TEMPLATES = [
             "libraries": {
                 "letter_layout": "proposals.letters.layout_filters",
                 "receipt": "proposals.web.receipt_tags",
+                "deputy_feedback": "proposals.web.feedback_tags",
             },
         },
     },

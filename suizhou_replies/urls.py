@@ -10,6 +10,7 @@ from proposals.views import (
     countersign,
     deputies,
     deputy_accounts,
+    deputy_feedback,
     deputy_login,
     documents,
     drafting,
@@ -114,6 +115,7 @@ urlpatterns = [
     path("deputy/notices/", deputies.deputy_notices, name="deputy_notices"),
     path("deputy/notices/read/", deputies.deputy_notices_read, name="deputy_notices_read"),
     path("deputy/settings/", deputies.deputy_settings, name="deputy_settings"),
+    path("deputy/replies/<int:pk>/feedback/", deputy_feedback.deputy_feedback, name="deputy_feedback"),
     # 代表／委员账号 (committee staff): mobiles, 开通账号 in bulk or one by one, 停用
     path("deputies/accounts/", deputy_accounts.deputy_accounts, name="deputy_accounts"),
     path("deputies/<int:pk>/account/open/", deputy_accounts.deputy_account_open, name="deputy_account_open"),

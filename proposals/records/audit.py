@@ -54,6 +54,8 @@ EVENT_LABELS = {
     "opinion_submit": "提交会办意见",
     "feedback": "登记评价",
     "feedback_correct": "更正评价",
+    "feedback_online": "代表在线评价",
+    "feedback_change": "代表修改评价",
     "extension_request": "申请延期",
     "extension_approve": "批准延期",
     "pdf_download": "下载答复函",

@@ -58,6 +58,7 @@ DETAIL_LABELS = {
     "to_attitude": "办理态度更正为",
     "from_rating": "原办理结果",
     "to_rating": "办理结果更正为",
+    "by_proxy": "代录",
     "form": "方式",
     "role": "办理方式",
     "agency": "承办单位",
@@ -108,6 +109,7 @@ TABLES = {
     "categories": "办理结果分类统计",
     "satisfaction": "满意度统计",
     "follow_up": "跟踪办理统计",
+    "returns": "征询意见表返回统计",
 }
 CHOICES = {
     "from_status": ReplyStatus,

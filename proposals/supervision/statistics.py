@@ -139,6 +139,20 @@ class AgencyRow:
     fulfilled_on_time: int = 0
     fulfilled_late: int = 0
     open_overdue: int = 0
+    # 征询意见表 returned: expected = authors × issued answers (every round), returned = ratings
+    # of them, online (the deputy) or 代录 (staff from the paper form); both count alike.
+    returns_expected: int = 0
+    returned_online: int = 0
+    returned_by_proxy: int = 0
+
+    @property
+    def returned(self) -> int:
+        return self.returned_online + self.returned_by_proxy
+
+    @property
+    def return_rate(self):
+        """返回率: ratings returned ÷ expected."""
+        return ratio(self.returned, self.returns_expected)
 
     @property
     def answer_rate(self):
@@ -288,6 +302,7 @@ def per_agency(session_id: int | None = None) -> list[AgencyRow]:
     _count_receipts(assignments, rows)
     _count_commitments(session_id, rows)
     _count_countersigns(session_id, rows)
+    _count_returns(session_id, rows)
     return sorted(rows.values(), key=lambda row: row.agency)
 
 
@@ -340,6 +355,34 @@ def _count_countersigns(session_id: int | None, rows: dict[int, AgencyRow]) -> N
             rows[agency].countersign_answered, rows[agency].countersign_lapsed = n_answered, n_lapsed
 
 
+RETURN_FIGURES = ("returns_expected", "returned_online", "returned_by_proxy")
+
+
+def _count_returns(session_id: int | None, rows: dict[int, AgencyRow]) -> None:
+    """征询意见表 per answering agency, two grouped queries: authors × issued answers, and the
+    ratings of those answers, online and 代录."""
+    answers = Reply.objects.answers().filter(status=ReplyStatus.ISSUED, assignment__role__in=ANSWERING_ROLES)
+    if session_id:
+        answers = answers.filter(assignment__proposal__session_id=session_id)
+    for agency, expected in (
+        answers.order_by()
+        .values("assignment__agency_id")
+        .annotate(expected=Count("assignment__proposal__authorships"))
+        .values_list("assignment__agency_id", "expected")
+    ):
+        if agency in rows:
+            rows[agency].returns_expected = expected
+    for agency, online, proxy in (
+        Feedback.objects.filter(reply__in=answers.values("pk"))
+        .order_by()
+        .values("reply__assignment__agency_id")
+        .annotate(online=Count("pk", filter=Q(by_proxy=False)), proxy=Count("pk", filter=Q(by_proxy=True)))
+        .values_list("reply__assignment__agency_id", "online", "proxy")
+    ):
+        if agency in rows:
+            rows[agency].returned_online, rows[agency].returned_by_proxy = online, proxy
+
+
 def _count_receipts(assignments, rows: dict[int, AgencyRow]) -> None:
     """签收 on time per agency: one read of the assignments' receipt fields; the window's last day
     is computed once per (start day, session rule), as 交办 comes in batches."""
@@ -370,7 +413,7 @@ def totals(rows: list[AgencyRow]) -> AgencyRow:
         *(sum(getattr(r, name) for r in rows) for name in ("lead", "co", "answered", "on_time", "met")),
     )
     total.no_due = sum(r.no_due for r in rows)
-    for name in FOLLOW_UP_FIGURES:
+    for name in (*FOLLOW_UP_FIGURES, *RETURN_FIGURES):
         setattr(total, name, sum(getattr(r, name) for r in rows))
     total.receipt_counted = sum(r.receipt_counted for r in rows)
     total.receipt_on_time = sum(r.receipt_on_time for r in rows)

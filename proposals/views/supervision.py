@@ -239,6 +239,23 @@ def statistics_xlsx(request: HttpRequest, table: str) -> HttpResponse:
             ],
         )
         name = "跟踪办理统计.xlsx"
+    elif table == "returns":
+        data = spreadsheets.xlsx(
+            "征询意见表返回",
+            ["承办单位", "应返回", "评价已返回", "返回率%", "在线评价", "代录"],
+            [
+                (
+                    r.agency,
+                    r.returns_expected,
+                    r.returned,
+                    r.return_rate,
+                    r.returned_online,
+                    r.returned_by_proxy,
+                )
+                for r in [*(r for r in rows if r.returns_expected), total]
+            ],
+        )
+        name = "征询意见表返回统计.xlsx"
     elif table == "categories":
         data = spreadsheets.xlsx(
             "办理结果分类",

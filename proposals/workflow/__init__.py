@@ -13,6 +13,7 @@ workflow` and `workflow.submit(...)`; nothing else in the portal changes a statu
 from proposals.workflow.clocks import tick as tick_clocks
 from proposals.workflow.cohandling import save_opinion
 from proposals.workflow.countersign import countersign
+from proposals.workflow.deputy_feedback import rate_online
 from proposals.workflow.drafting import (
     lapsed_opinions,
     missing_opinions,
@@ -80,6 +81,7 @@ __all__ = [
     "missing_opinions",
     "publish",
     "reassign",
+    "rate_online",
     "record_feedback",
     "register_proposal",
     "reopen",

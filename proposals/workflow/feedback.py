@@ -63,6 +63,14 @@ def record_feedback(
         raise WorkflowError("答复发出后才能登记代表评价。")
     if reply.kind != ReplyKind.ANSWER:
         raise WorkflowError("代表评价针对答复登记；办理落实情况的报告不单独评价。")
+    return create_rating(reply, user, deputy, attitude=attitude, rating=rating, note=note, by_proxy=True)
+
+
+def create_rating(
+    reply: Reply, user: User, deputy: Deputy, *, attitude: str, rating: str, note: str, by_proxy: bool
+) -> Feedback:
+    """The one path that saves a rating, for staff (代录, `by_proxy`) and for the deputy online
+    (`workflow.rate_online`): the caller has locked the reply and checked who may rate."""
     note = bounded(note, "意见")
     authorship = reply.proposal.authorships.filter(deputy=deputy).first()
     if authorship is None:
@@ -71,10 +79,23 @@ def record_feedback(
     if reply.feedback.filter(deputy=deputy).exists():
         raise WorkflowError(f"已登记{deputy.name}对本轮答复的评价。")
     feedback = Feedback.objects.create(
-        reply=reply, deputy=deputy, attitude=attitude, rating=rating, note=note.strip(), recorded_by=user
+        reply=reply,
+        deputy=deputy,
+        attitude=attitude,
+        rating=rating,
+        note=note.strip(),
+        recorded_by=user,
+        by_proxy=by_proxy,
     )
     audit_write(
-        "feedback", feedback, user, reply=reply.pk, deputy=deputy.name, attitude=attitude, rating=rating
+        "feedback",
+        feedback,
+        user,
+        reply=reply.pk,
+        deputy=deputy.name,
+        attitude=attitude,
+        rating=rating,
+        by_proxy=by_proxy,
     )
     if authorship.is_lead and rating == Rating.DISSATISFIED:
         opened = reopen(reply, user, f"领衔代表{deputy.name}对办理结果不满意：{note.strip() or '未填写意见'}")
