@@ -298,3 +298,26 @@ def test_statistics_count_returns_and_how_they_came(issued, committee_staff):
     values = [[cell.value for cell in line] for line in sheet.iter_rows()]
     assert values[0] == ["承办单位", "应返回", "评价已返回", "返回率%", "在线评价", "代录"]
     assert values[-1][:3] == ["合计", expected, 2] and values[-1][4:] == [1, 1]
+
+
+def test_the_proposal_page_shows_the_rating_state(issued, committee_staff):
+    lead, co_signer = authors(issued)
+    proposal_url = reverse("deputy_proposal", args=[issued.proposal.pk])
+    form_url = reverse("deputy_feedback", args=[issued.pk])
+    client = client_of(deputy_user(co_signer))
+    page = client.get(proposal_url).content.decode()
+    due = deadlines.feedback_due(issued.proposal.session, issued.issued_on)
+    assert f"未评价：请于{due.year}年{due.month}月{due.day}日前（含当日）评价" in page and form_url in page
+    rate(client, issued, S, B)
+    page = client.get(proposal_url).content.decode()
+    limit = TODAY + datetime.timedelta(days=7)
+    assert "办理态度：<strong>满意</strong>　办理结果：<strong>基本满意</strong>" in page
+    assert f"{limit.year}年{limit.month}月{limit.day}日前（含当日）可以修改" in page and "修改评价" in page
+    with at(TODAY + datetime.timedelta(days=8)):
+        assert "评价已确定" in client_of(User.objects.get(deputy=co_signer)).get(proposal_url).content.decode()
+    login(committee_staff).post(
+        reverse("reply_feedback", args=[issued.pk]),
+        {"deputy": lead.pk, "attitude": S, "rating": S, "note": ""},
+    )
+    page = client_of(deputy_user(lead)).get(proposal_url).content.decode()
+    assert f"委员会工作人员{committee_staff.display_name}代录" in page and form_url not in page
