@@ -313,15 +313,19 @@ deputy_notices_read   GET D405 E405   POST D302 E302
 deputy_settings       GET D200 E200   POST D302 E302
 letter_font_css       GET D200 E200   POST D405 E405
 logout                GET D405 E405   POST DL EL
+deputy_login          GET D200 E200   POST D400 E400
+deputy_password       GET D200 E200   POST D400 E400
 """
-FENCE_OPEN = {"deputy_login", "deputy_password", "deputy_feedback", "licensed_font"}
+FENCE_OPEN = {"deputy_feedback", "licensed_font"}
 
 
 def test_deputies_see_their_own_pages_and_nothing_else(issued, union_assignment, committee_staff):
     from proposals.models import Deputy, Proposal, ProposalAuthor, User, UserRole
 
     job = ExportJob.objects.create(session=issued.proposal.session, requested_by=committee_staff)
-    other = Proposal.objects.create(session=issued.proposal.session, number="31", title="关于加强农村公路养护的建议")
+    other = Proposal.objects.create(
+        session=issued.proposal.session, number="31", title="关于加强农村公路养护的建议"
+    )
     e_deputy = Deputy.objects.create(name="王建国")
     ProposalAuthor.objects.create(proposal=other, deputy=e_deputy, position=1, is_lead=True)
     deputies = {"D": issued.proposal.lead_author(), "E": e_deputy}
