@@ -85,9 +85,11 @@ def test_one_by_one_then_closing_and_reopening(authors, committee_staff, sms_out
 def test_a_wrong_mobile_is_refused_in_chinese(authors, committee_staff):
     proposal, lead, _ = authors
     response = login(committee_staff).post(
-        reverse("deputy_mobile", args=[lead.pk]), {"mobile": "12345678901"}, follow=True
+        reverse("deputy_mobile", args=[lead.pk]), {"mobile": "12345678901", "session": proposal.session_id}
     )
-    assert "请输入正确的11位手机号码" in response.content.decode()
+    html = response.content.decode()
+    assert response.status_code == 400 and "请输入正确的11位手机号码" in html
+    assert 'value="12345678901"' in html, "the typed number is shown again"
     lead.refresh_from_db()
     assert lead.mobile == "13971230001"
 

@@ -47,17 +47,24 @@ def deputy_accounts(request: HttpRequest) -> HttpResponse:
         else:
             _report(request, report)
         return _back(session)
+    return _listing(request, session)
+
+
+def _listing(request: HttpRequest, session: Session | None, typed: dict | None = None) -> HttpResponse:
+    """The page; `typed` ({deputy pk: text}) shows a refused mobile as it was typed."""
     deputies = (
         Deputy.objects.filter(proposals__session=session).distinct().order_by("name", "pk")
         if session
         else Deputy.objects.none()
     )
     users = {u.deputy_id: u for u in User.objects.filter(deputy__in=deputies)}
-    rows = [(d, users.get(d.pk)) for d in deputies]
+    typed = typed or {}
+    rows = [(d, users.get(d.pk), typed.get(d.pk, d.mobile)) for d in deputies]
     return render(
         request,
         "proposals/deputy_accounts.html",
         {"session": session, "sessions": Session.objects.order_by("-year", "name"), "rows": rows},
+        status=400 if typed else 200,
     )
 
 
@@ -100,10 +107,12 @@ def deputy_account_close(request: HttpRequest, pk: int) -> HttpResponse:
 def deputy_mobile(request: HttpRequest, pk: int) -> HttpResponse:
     committee_only(request)
     deputy = get_object_or_404(Deputy, pk=pk)
+    mobile = request.POST.get("mobile", "")[:30]
     try:
-        accounts.set_mobile(deputy, request.POST.get("mobile", "")[:30], request.user)
+        accounts.set_mobile(deputy, mobile, request.user)
     except WorkflowError as problem:
         messages.error(request, f"{deputy.name}：{problem}")
+        return _listing(request, _session(request), typed={deputy.pk: mobile})
     else:
         messages.success(request, f"已保存{deputy.name}的手机号码。")
     return _back(_session(request))
