@@ -30,6 +30,7 @@ EVENT_LABELS = {
     "deputy_account_open": "开通代表／委员账号",
     "deputy_account_close": "停用代表／委员账号",
     "deputy_password": "代表设置密码",
+    "deputy_sms_choice": "代表设置短信通知",
     "logout": "退出",
     "lockout": "账号锁定",
     "password_change": "修改密码",

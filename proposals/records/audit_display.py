@@ -59,6 +59,7 @@ DETAIL_LABELS = {
     "from_rating": "原办理结果",
     "to_rating": "办理结果更正为",
     "by_proxy": "代录",
+    "sms_enabled": "接收短信通知",
     "form": "方式",
     "role": "办理方式",
     "agency": "承办单位",
