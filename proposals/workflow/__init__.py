@@ -13,6 +13,13 @@ workflow` and `workflow.submit(...)`; nothing else in the portal changes a statu
 from proposals.workflow.clocks import tick as tick_clocks
 from proposals.workflow.cohandling import save_opinion
 from proposals.workflow.countersign import countersign
+from proposals.workflow.deputies import (
+    activate_accounts,
+    check_code,
+    deactivate_account,
+    request_code,
+    set_mobile,
+)
 from proposals.workflow.deputy_feedback import rate_online
 from proposals.workflow.drafting import (
     lapsed_opinions,
@@ -49,6 +56,11 @@ from proposals.workflow.review import review_pass, review_return
 from proposals.workflow.supervision import approve_extension, request_extension, supervise
 
 __all__ = [
+    "activate_accounts",
+    "check_code",
+    "deactivate_account",
+    "request_code",
+    "set_mobile",
     "group_proposals",
     "split_group",
     "countersign",
