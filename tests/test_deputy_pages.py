@@ -297,3 +297,23 @@ def test_notices_on_reopening_its_letter_and_a_communication(
         )
     assert Notice.objects.filter(user=d_user, text__startswith="沟通记录").exists()
     assert any(m.text.startswith("沟通记录") for m in sms_outbox)
+
+
+def test_the_second_rounds_letter_tells_the_deputies_again(
+    d_user, issued, clerk, leader, committee_staff, sms_outbox, django_capture_on_commit_callbacks
+):
+    lead = issued.proposal.lead_author()
+    login(committee_staff).post(
+        reverse("reply_feedback", args=[issued.pk]),
+        {"deputy": lead.pk, "attitude": Rating.SATISFIED, "rating": Rating.DISSATISFIED, "note": "补贴太少"},
+    )
+    opened = Reply.objects.get(assignment=issued.assignment, round=2)
+    login(clerk).post(reverse("reply_submit", args=[opened.pk]))
+    sms_outbox.clear()
+    second = issue(opened, leader, clerk, django_capture_on_commit_callbacks)
+    assert second.status == "issued"
+    assert Notice.objects.filter(user=d_user, text__contains="第2轮答复").exists()
+    assert any("第2轮答复" in m.text for m in sms_outbox)
+    html = page(d_user, "deputy_proposal", issued.proposal.pk)
+    assert f'id="reply-{second.pk}"' in html and f'id="reply-{issued.pk}"' in html
+    assert "已答复" in page(d_user, "deputy_home")
