@@ -100,3 +100,14 @@ def test_agencies_may_not_manage_accounts(authors, clerk):
     assert client.get(reverse("deputy_accounts")).status_code == 403
     assert client.post(reverse("deputy_account_open", args=[lead.pk])).status_code == 403
     assert not User.objects.filter(role=UserRole.DEPUTY).exists()
+
+
+def test_closing_an_account_ends_the_deputys_session(authors, committee_staff):
+    _, lead, _ = authors
+    staff = login(committee_staff)
+    staff.post(reverse("deputy_account_open", args=[lead.pk]))
+    deputy = login(User.objects.get(deputy=lead))
+    assert deputy.get(reverse("deputy_home")).status_code == 200
+    staff.post(reverse("deputy_account_close", args=[lead.pk]))
+    response = deputy.get(reverse("deputy_home"))
+    assert response.status_code == 302 and reverse("login") in response["Location"]
