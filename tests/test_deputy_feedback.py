@@ -314,10 +314,19 @@ def test_the_proposal_page_shows_the_rating_state(issued, committee_staff):
     assert "办理态度：<strong>满意</strong>　办理结果：<strong>基本满意</strong>" in page
     assert f"{limit.year}年{limit.month}月{limit.day}日前（含当日）可以修改" in page and "修改评价" in page
     with at(TODAY + datetime.timedelta(days=8)):
-        assert "评价已确定" in client_of(User.objects.get(deputy=co_signer)).get(proposal_url).content.decode()
+        assert (
+            "评价已确定" in client_of(User.objects.get(deputy=co_signer)).get(proposal_url).content.decode()
+        )
     login(committee_staff).post(
         reverse("reply_feedback", args=[issued.pk]),
         {"deputy": lead.pk, "attitude": S, "rating": S, "note": ""},
     )
     page = client_of(deputy_user(lead)).get(proposal_url).content.decode()
     assert f"委员会工作人员{committee_staff.display_name}代录" in page and form_url not in page
+
+
+def test_the_dashboard_says_how_the_leads_rating_came(issued, committee_staff):
+    lead, _ = authors(issued)
+    rate(client_of(deputy_user(lead)), issued, S, B)
+    page = login(committee_staff).get(reverse("dashboard")).content.decode()
+    assert '结果：基本满意</div><div class="text-body-secondary">在线评价</div>' in page

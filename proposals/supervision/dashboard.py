@@ -260,6 +260,7 @@ def page(user, filters: Filters, today: datetime.date, number) -> Page:
         .filter(pk__in=Subquery(current.object_list.values("pk")))
         .annotate(
             lead_attitude=Subquery(lead_feedback().values("attitude")[:1]),
+            lead_by_proxy=Subquery(lead_feedback().values("by_proxy")[:1]),
             handback_pending=Exists(pending_handback()),
             # 跟踪办理: the due date of the row's earliest open commitment, for its badge
             follow_up_due=Subquery(
