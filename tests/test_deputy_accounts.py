@@ -98,7 +98,8 @@ def test_agencies_may_not_manage_accounts(authors, clerk):
     _, lead, _ = authors
     client = login(clerk)
     assert client.get(reverse("deputy_accounts")).status_code == 403
-    assert client.post(reverse("deputy_account_open", args=[lead.pk])).status_code == 403
+    # A deputy's own record is personal data: to an agency its URLs do not exist.
+    assert client.post(reverse("deputy_account_open", args=[lead.pk])).status_code == 404
     assert not User.objects.filter(role=UserRole.DEPUTY).exists()
 
 

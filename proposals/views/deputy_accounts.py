@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
@@ -15,6 +15,13 @@ from proposals.models import Deputy, Session, User
 from proposals.views.shared import committee_only
 from proposals.workflow import WorkflowError
 from proposals.workflow import deputies as accounts
+
+
+def _deputy_for_staff(request: HttpRequest) -> None:
+    """A deputy's record is personal data: to anyone but committee staff its URLs do not exist."""
+    if not request.user.sees_everything:
+        raise Http404
+    committee_only(request)
 
 
 def _session(request: HttpRequest) -> Session | None:
@@ -79,7 +86,7 @@ def _report(request: HttpRequest, report: accounts.ActivationReport) -> None:
 
 @require_POST
 def deputy_account_open(request: HttpRequest, pk: int) -> HttpResponse:
-    committee_only(request)
+    _deputy_for_staff(request)
     deputy = get_object_or_404(Deputy, pk=pk)
     try:
         report = accounts.activate_accounts([deputy], request.user, _portal_url(request))
@@ -92,7 +99,7 @@ def deputy_account_open(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 def deputy_account_close(request: HttpRequest, pk: int) -> HttpResponse:
-    committee_only(request)
+    _deputy_for_staff(request)
     deputy = get_object_or_404(Deputy, pk=pk)
     try:
         accounts.deactivate_account(deputy, request.user)
@@ -105,7 +112,7 @@ def deputy_account_close(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 def deputy_mobile(request: HttpRequest, pk: int) -> HttpResponse:
-    committee_only(request)
+    _deputy_for_staff(request)
     deputy = get_object_or_404(Deputy, pk=pk)
     mobile = request.POST.get("mobile", "")[:30]
     try:
