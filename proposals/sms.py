@@ -15,6 +15,7 @@ import logging
 import sys
 import threading
 import urllib.error
+import urllib.parse
 import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
@@ -96,8 +97,11 @@ class GatewayBackend(BaseBackend):
         body = json.dumps(
             {"sender": settings.SMS_SENDER, "mobile": message.mobile, "text": text}, ensure_ascii=False
         ).encode()
+        url = settings.SMS_GATEWAY_URL
+        if urllib.parse.urlsplit(url).scheme not in ("http", "https"):
+            raise RuntimeError("短信网关地址（SMS_GATEWAY_URL）须以 http:// 或 https:// 开头")
         request = urllib.request.Request(
-            settings.SMS_GATEWAY_URL,
+            url,
             data=body,
             method="POST",
             headers={"Content-Type": "application/json; charset=utf-8"},
@@ -108,7 +112,8 @@ class GatewayBackend(BaseBackend):
             pair = f"{settings.SMS_GATEWAY_USER}:{settings.SMS_GATEWAY_PASSWORD}".encode()
             request.add_header("Authorization", "Basic " + base64.b64encode(pair).decode())
         try:
-            with urllib.request.urlopen(request, timeout=settings.SMS_GATEWAY_TIMEOUT) as response:
+            # The scheme is checked above: http(s) only, never file: or a custom handler.
+            with urllib.request.urlopen(request, timeout=settings.SMS_GATEWAY_TIMEOUT) as response:  # nosec B310
                 status = response.status
         except urllib.error.HTTPError as error:
             raise RuntimeError(f"短信网关返回错误（HTTP {error.code}）") from None

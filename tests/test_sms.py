@@ -103,3 +103,11 @@ def test_gateway_token_is_a_bearer(gateway, settings):
     settings.SMS_GATEWAY_TOKEN = "tok-abc"
     assert sms.send_sms("13800001234", "通知")
     assert Gateway.received[0][0] == "Bearer tok-abc"
+
+
+def test_gateway_only_speaks_http(gateway, settings):
+    """A gateway address of another scheme (file:, ftp:) is refused before anything is opened."""
+    settings.SMS_GATEWAY_URL = "file:///etc/passwd"
+    assert sms.send_sms("13800001234", "通知") is False
+    assert "须以 http:// 或 https:// 开头" in SmsLog.objects.get().error
+    assert Gateway.received == []
