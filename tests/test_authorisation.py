@@ -161,8 +161,9 @@ def a_commitment(reply: Reply) -> Commitment:
 
 
 def outcome(response) -> str:
-    if response.status_code == 302 and "/accounts/login/" in response.get("Location", ""):
-        return "L"
+    location = response.get("Location", "")
+    if response.status_code == 302 and ("/accounts/login/" in location or "/deputy/login/?next=" in location):
+        return "L"  # the staff's login page, or the deputies' for a deputy page
     return str(response.status_code)
 
 

@@ -330,3 +330,16 @@ def test_the_dashboard_says_how_the_leads_rating_came(issued, committee_staff):
     rate(client_of(deputy_user(lead)), issued, S, B)
     page = login(committee_staff).get(reverse("dashboard")).content.decode()
     assert '结果：基本满意</div><div class="text-body-secondary">在线评价</div>' in page
+
+
+def test_the_lead_is_warned_before_a_rating_that_reopens_the_handling(db, request):
+    """领衔代表: the confirmation says that 不满意 on 办理结果 starts 再次办理 and cannot be undone."""
+    from proposals.models import UserRole
+
+    reply = request.getfixturevalue("issued")
+    lead = reply.proposal.lead_author()
+    user = User.objects.create(
+        username="deputy-lead", role=UserRole.DEPUTY, deputy=lead, first_name=lead.name
+    )
+    page = login(user).get(reverse("deputy_feedback", args=[reply.pk])).content.decode()
+    assert "办理结果选“不满意”的，承办单位将再次办理，提交后不能撤销" in page

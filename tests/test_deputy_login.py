@@ -162,8 +162,39 @@ def test_deputy_sessions_end_after_thirty_idle_minutes(deputy_user, sms_outbox):
     assert client.get(reverse("deputy_home")).status_code == 200
     with time_machine.travel(datetime.timedelta(minutes=31)):
         response = client.get(reverse("deputy_home"))
-    assert response.status_code == 302 and reverse("login") in response["Location"]
+    assert response.status_code == 302 and response["Location"].startswith(reverse("deputy_login"))
 
 
 def test_the_main_login_page_links_the_deputy_login():
     assert reverse("deputy_login") in Client().get(reverse("login")).content.decode()
+
+
+def test_a_signed_out_deputy_link_leads_to_the_deputy_login_and_back(db, client):
+    """An SMS link opened while signed out: the deputies' login (not the staff's), then the page;
+    a 'next' outside the deputy pages is ignored; 退出 returns to the deputies' login."""
+    from proposals.models import Deputy, User, UserRole
+
+    target = reverse("deputy_notices")
+    response = client.get(target)
+    assert response.status_code == 302
+    assert response["Location"] == f"{reverse('deputy_login')}?next={target}"
+    page = client.get(response["Location"]).content.decode()
+    assert f'name="next" value="{target}"' in page
+    deputy = Deputy.objects.create(name="沈宝栋", mobile="13900000009")
+    user = User(username="deputy-x", role=UserRole.DEPUTY, deputy=deputy, first_name="沈宝栋")
+    user.set_password("Suizhou-2026-daibiao")
+    user.save()
+    login = reverse("deputy_login")
+    done = client.post(
+        login,
+        {"step": "password", "mobile": "13900000009", "password": "Suizhou-2026-daibiao", "next": target},
+    )
+    assert done["Location"] == target
+    client.logout()
+    elsewhere = client.post(
+        login,
+        {"step": "password", "mobile": "13900000009", "password": "Suizhou-2026-daibiao", "next": "/audit/"},
+    )
+    assert elsewhere["Location"] == reverse("deputy_home")
+    home = client.get(reverse("deputy_home")).content.decode()
+    assert f'<input type="hidden" name="next" value="{login}">' in home

@@ -350,8 +350,8 @@ def communication_recorded(communication) -> list[Notice]:
     assignment = communication.assignment
     return tell_deputies(
         assignment.proposal,
-        f"沟通记录：{assignment.agency.name}记录了{_due_text(communication.day)}与您就"
-        f"{proposal_label(assignment)}的{communication.get_form_display()}沟通。",
+        f"沟通记录：{assignment.agency.name}就您提出的{proposal_label(assignment)}记录了"
+        f"{_due_text(communication.day)}的{communication.get_form_display()}沟通，可在建议页面查看。",
     )
 
 

@@ -11,6 +11,7 @@ from django.contrib.auth.forms import SetPasswordForm
 from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
 
 from proposals.records import audit
 from proposals.web import limits
@@ -21,7 +22,22 @@ MODEL_BACKEND = "django.contrib.auth.backends.ModelBackend"
 
 
 def _page(request: HttpRequest, context: dict, status: int = 200) -> HttpResponse:
+    context.setdefault("next", _next(request))
     return render(request, "deputy/login.html", context, status=status)
+
+
+def _next(request: HttpRequest) -> str:
+    """Where the deputy was going (a deputy page of this site, as an SMS link leads), else ''."""
+    target = (request.POST.get("next") or request.GET.get("next") or "")[:300]
+    if target.startswith("/deputy/") and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}
+    ):
+        return target
+    return ""
+
+
+def _logged_in(request: HttpRequest) -> HttpResponse:
+    return redirect(_next(request) or "deputy_home")
 
 
 @login_not_required
@@ -50,7 +66,7 @@ def deputy_login(request: HttpRequest) -> HttpResponse:
             context.update(sent=" ", error="验证码不正确或已失效，请重新输入或重新获取。")
             return _page(request, context, status=400)
         login(request, user, backend=MODEL_BACKEND)
-        return redirect("deputy_home")
+        return _logged_in(request)
     if step == "password":
         try:
             clean = accounts.clean_mobile(mobile)
@@ -67,7 +83,7 @@ def deputy_login(request: HttpRequest) -> HttpResponse:
             context["error"] = "手机号码或密码不正确，请重新输入。"
             return _page(request, context, status=400)
         login(request, user, backend=MODEL_BACKEND)
-        return redirect("deputy_home")
+        return _logged_in(request)
     raise Http404("没有找到该页面")
 
 
