@@ -137,6 +137,8 @@ def pattern_urls(reply: Reply, opinion_assignment, job: ExportJob) -> dict[str, 
                 kwargs["pk"] = a_commitment(reply).pk
             elif name.startswith(("public", "notice")):
                 kwargs["pk"] = 999_999  # nobody's
+            elif name in ("deputy_account_open", "deputy_account_close", "deputy_mobile"):
+                kwargs["pk"] = reply.proposal.lead_author().pk  # a Deputy's id, not a reply's
             else:
                 kwargs["pk"] = reply.pk
         kwargs.update(
