@@ -129,6 +129,9 @@ def test_an_inactive_account_gets_no_code(deputy_user, sms_outbox):
 def test_password_set_by_the_deputy_then_password_login(deputy_user, sms_outbox):
     client = Client()
     client.force_login(deputy_user)
+    form = client.get(reverse("deputy_password")).content.decode()
+    rules = form[form.index("新密码") :]
+    assert "<li>" in rules and "&lt;" not in rules  # the password rules as a list, not escaped HTML
     response = client.post(
         reverse("deputy_password"), {"new_password1": "Suizhou#2026a", "new_password2": "Suizhou#2026a"}
     )

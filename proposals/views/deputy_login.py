@@ -5,7 +5,7 @@ has an account; the codes and their limits live in `proposals.workflow.deputies`
 from __future__ import annotations
 
 from django.contrib import messages
-from django.contrib.auth import authenticate, login
+from django.contrib.auth import authenticate, login, password_validation
 from django.contrib.auth.decorators import login_not_required
 from django.contrib.auth.forms import SetPasswordForm
 from django.db import transaction
@@ -101,4 +101,6 @@ def deputy_password(request: HttpRequest) -> HttpResponse:
         update_session_auth_hash(request, user)
         messages.success(request, "登录密码已设置。以后也可以用手机号码和密码登录。")
         return redirect("deputy_home")
-    return render(request, "deputy/password.html", {"form": form}, status=400 if form.errors else 200)
+    rules = password_validation.password_validators_help_texts()  # plain text, autoescaped
+    context = {"form": form, "password_rules": rules}
+    return render(request, "deputy/password.html", context, status=400 if form.errors else 200)
